@@ -1,0 +1,439 @@
+"""Take the figures out of the report's prose sections.
+
+Each figure is found by a rule: the section it sits in, a pattern with named groups, and for
+each group the stable English metric it fills. A rule marked `required` must match, or the
+report is treated as truncated or reworded (a clear error naming the section). Lines that carry
+digits but match no rule are returned as unconsumed, so nothing is dropped silently.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from helpers.errors import ReportError
+from helpers.numbers import parse_amount, parse_count, parse_rate
+from helpers.report import Report
+
+# Section headings, in report order. A heading line switches the current section.
+SECTIONS: list[tuple[str, str]] = [
+    ("profile", r"^第一部分"),
+    ("totals", r"^一、收入支出决算总体情况说明"),
+    ("income", r"^二、收入决算情况说明"),
+    ("expenditure", r"^三、支出决算情况说明"),
+    ("fiscal_totals", r"^四、财政拨款收入支出决算总体情况说明"),
+    ("general_budget", r"^五、一般公共预算财政拨款支出决算情况说明"),
+    ("basic", r"^六、一般公共预算财政拨款基本支出决算情况说明"),
+    ("three_public", r"^七、财政拨款“三公”经费支出决算情况说明"),
+    ("government_fund", r"^八、政府性基金预算"),
+    ("state_capital", r"^九、国有资本经营预算"),
+    ("other_matters", r"^十、其他重要事项"),
+    ("glossary", r"^第三部分\s*名词解释"),
+    ("evaluation", r"^附件1?$|部门预算绩效评价报告"),
+]
+SECTION_LABELS = {
+    "profile": "第一部分 单位概况", "totals": "一、收入支出决算总体情况说明",
+    "income": "二、收入决算情况说明", "expenditure": "三、支出决算情况说明",
+    "fiscal_totals": "四、财政拨款收入支出决算总体情况说明",
+    "general_budget": "五、一般公共预算财政拨款支出决算情况说明",
+    "basic": "六、一般公共预算财政拨款基本支出决算情况说明",
+    "three_public": "七、财政拨款“三公”经费支出决算情况说明",
+    "government_fund": "八、政府性基金预算支出决算情况说明",
+    "state_capital": "九、国有资本经营预算支出决算情况说明",
+    "other_matters": "十、其他重要事项的情况说明", "glossary": "第三部分 名词解释",
+    "evaluation": "附件1 部门预算绩效评价报告",
+}
+
+NUM = r"(-?[\d,]+(?:\.\d+)?)"
+PCT = r"([\d.]+)%"
+CHANGE = r"(减少|增加|下降|增长)"  # the word that gives a change its sign
+KINDS = {"amount": ("万元", parse_amount), "rate": ("ratio", parse_rate)}
+
+
+@dataclass(frozen=True)
+class Metric:
+    """What one pattern group fills: a metric key, its unit and its Chinese label."""
+
+    key: str
+    unit: str
+    label_zh: str
+    kind: str = "amount"          # amount | rate | count
+    sign_group: int | None = None  # group whose 减少/下降 makes the value negative
+    year_offset: int = 0          # -1 for a prior-year figure stated outright
+
+
+@dataclass(frozen=True)
+class Rule:
+    section: str
+    pattern: re.Pattern[str]
+    metrics: dict[int, Metric]
+    required: bool = False
+    occurrence: int = 1  # which match within the section (1 = first)
+
+
+def rule(section: str, pattern: str, *metrics: Metric | None, required: bool = False,
+         occurrence: int = 1) -> Rule:
+    """Build a rule whose regex groups 1..n fill `metrics` in order (None skips a group)."""
+    return Rule(section, re.compile(pattern),
+                {i: m for i, m in enumerate(metrics, start=1) if m is not None}, required, occurrence)
+
+
+def A(key: str, label: str, **kw) -> Metric:
+    return Metric(key, "万元", label, "amount", **kw)
+
+
+def P(key: str, label: str, **kw) -> Metric:
+    return Metric(key, "ratio", label, "rate", **kw)
+
+
+def C(key: str, label: str, unit: str, **kw) -> Metric:
+    return Metric(key, unit, label, "count", **kw)
+
+
+RULES: list[Rule] = [
+    rule("profile", rf"下属二级单位{NUM}个", C("subordinate_units", "下属二级单位", "个")),
+    rule("evaluation", rf"直属{NUM}个交警大队为报账制单位", C("direct_brigades", "直属交警大队", "个")),
+    rule("totals", rf"收、支总计均为{NUM}万元，与\d{{4}}年度相比，{CHANGE}{NUM}万元，{CHANGE}{PCT}",
+         A("total_income_expenditure", "收、支总计"), None,
+         A("total_expenditure_change", "收、支总计比上年增减", sign_group=2), None,
+         P("total_expenditure_change_pct", "收、支总计比上年增减幅度", sign_group=4), required=True),
+    rule("income", rf"本年收入合计{NUM}万元", A("total_income", "本年收入合计"), required=True),
+    rule("income", rf"一般公共预算财政拨款收入{NUM}万元，占{PCT}",
+         A("fiscal_appropriation_income", "一般公共预算财政拨款收入"),
+         P("fiscal_appropriation_income_share", "一般公共预算财政拨款收入占比"), required=True),
+    rule("expenditure", rf"本年支出合计{NUM}万元", A("total_expenditure", "本年支出合计"), required=True),
+    rule("expenditure", rf"基本支出{NUM}万元，占{PCT}",
+         A("basic_expenditure", "基本支出"), P("basic_expenditure_share", "基本支出占比"), required=True),
+    rule("expenditure", rf"项目支出{NUM}万元，占{PCT}",
+         A("project_expenditure", "项目支出"), P("project_expenditure_share", "项目支出占比"), required=True),
+    rule("fiscal_totals", rf"收、支总计均为{NUM}万元，与\d{{4}}年度相比，{CHANGE}{NUM}万元，{CHANGE}{PCT}",
+         A("fiscal_total", "财政拨款收、支总计"), None,
+         A("fiscal_total_change", "财政拨款收、支总计比上年增减", sign_group=2), None,
+         P("fiscal_total_change_pct", "财政拨款收、支总计比上年增减幅度", sign_group=4)),
+    rule("general_budget", rf"一般公共预算财政拨款支出{NUM}万元，与\d{{4}}年度相比，{CHANGE}{NUM}万元，{CHANGE}{PCT}",
+         A("general_budget_expenditure", "一般公共预算财政拨款支出"), None,
+         A("general_budget_expenditure_change", "一般公共预算财政拨款支出比上年增减", sign_group=2), None,
+         P("general_budget_expenditure_change_pct", "一般公共预算财政拨款支出比上年增减幅度", sign_group=4)),
+    rule("general_budget", rf"一般公共预算支出决算数为{NUM}万元，完成预算{PCT}",
+         A("general_budget_final", "一般公共预算支出决算数"),
+         P("budget_completion_rate", "一般公共预算支出完成预算"), required=True),
+    rule("basic", rf"基本支出{NUM}万元", A("basic_expenditure_fiscal", "一般公共预算财政拨款基本支出")),
+    rule("basic", rf"人员经费{NUM}万元", A("personnel_expenditure", "人员经费"), required=True),
+    rule("basic", rf"公用经费{NUM}万元", A("public_expenditure", "公用经费"), required=True),
+    rule("three_public", rf"“三公”经费财政拨款支出决算为{NUM}万元，完成预算{PCT}，较上年度{CHANGE}{NUM}万元，{CHANGE}{PCT}",
+         A("three_public_total", "“三公”经费财政拨款支出"),
+         P("three_public_completion_rate", "“三公”经费完成预算"), None,
+         A("three_public_change", "“三公”经费比上年增减", sign_group=3), None,
+         P("three_public_change_pct", "“三公”经费比上年增减幅度", sign_group=5), required=True),
+    rule("three_public", rf"因公出国（境）费支出决算{NUM}万元，占{PCT}；公务用车购置及运行维护费支出决算{NUM}万元，占{PCT}；公务接待费支出决算{NUM}万元，占{PCT}",
+         A("overseas_travel", "因公出国（境）费"), P("overseas_travel_share", "因公出国（境）费占比"),
+         A("vehicle_purchase_operation", "公务用车购置及运行维护费"),
+         P("vehicle_purchase_operation_share", "公务用车购置及运行维护费占比"),
+         A("official_reception", "公务接待费"), P("official_reception_share", "公务接待费占比"), required=True),
+    rule("three_public", rf"因公出国（境）经费支出{NUM}万元，完成预算{PCT}。全年安排因公出国（境）团组{NUM}次，出国（境）{NUM}人",
+         A("overseas_travel_detail", "因公出国（境）经费支出"),
+         P("overseas_travel_completion_rate", "因公出国（境）经费完成预算"),
+         C("overseas_groups", "因公出国（境）团组", "次"), C("overseas_persons", "出国（境）人数", "人")),
+    rule("three_public", rf"公务用车购置及运行维护费支出{NUM}万元,?，?完成预算{PCT}",
+         A("vehicle_purchase_operation_detail", "公务用车购置及运行维护费支出"),
+         P("vehicle_purchase_operation_completion_rate", "公务用车购置及运行维护费完成预算")),
+    rule("three_public", rf"公务用车购置及运行维护费支出决算比\d{{4}}年度{CHANGE}{NUM}万元，同比{CHANGE}{PCT}",
+         None, A("vehicle_purchase_operation_change", "公务用车购置及运行维护费比上年增减", sign_group=1), None,
+         P("vehicle_purchase_operation_change_pct", "公务用车购置及运行维护费比上年增减幅度", sign_group=3)),
+    rule("three_public", rf"新购执勤执法车辆{NUM}辆、警用摩托车{NUM}辆",
+         C("vehicles_bought_patrol", "新购执勤执法车辆", "辆"), C("motorcycles_bought", "新购警用摩托车", "辆")),
+    rule("three_public", rf"公务用车购置支出{NUM}万元", A("vehicle_purchase", "公务用车购置支出"), required=True),
+    rule("three_public", rf"更新购置公务用车{NUM}辆，其中：轿车{NUM}辆、金额{NUM}万元，其他车型{NUM}辆，金额{NUM}万元",
+         C("vehicles_bought", "更新购置公务用车", "辆"), C("vehicles_bought_sedan", "购置轿车", "辆"),
+         A("vehicle_purchase_sedan", "购置轿车金额"), C("vehicles_bought_other", "购置其他车型", "辆"),
+         A("vehicle_purchase_other", "购置其他车型金额")),
+    rule("three_public", rf"单位共有公务用车{NUM}辆，其中：轿车{NUM}辆、越野车{NUM}辆、小型客车{NUM}辆、中型客车和大型客车{NUM}辆、其他车型{NUM}辆",
+         C("fleet_total", "公务用车总数", "辆"), C("fleet_sedan", "轿车", "辆"), C("fleet_suv", "越野车", "辆"),
+         C("fleet_small_bus", "小型客车", "辆"), C("fleet_medium_large_bus", "中型客车和大型客车", "辆"),
+         C("fleet_other_type", "其他车型", "辆")),
+    rule("three_public", rf"公务用车运行维护费支出{NUM}万元", A("vehicle_operation", "公务用车运行维护费支出"), required=True),
+    rule("three_public", rf"公务接待费支出{NUM}万元，完成预算{PCT}",
+         A("official_reception_detail", "公务接待费支出"), P("official_reception_completion_rate", "公务接待费完成预算")),
+    rule("three_public", rf"国内公务接待{NUM}批次，{NUM}人，共计支出{NUM}万元",
+         C("domestic_reception_batches", "国内公务接待批次", "批次"), C("domestic_reception_persons", "国内公务接待人数", "人"),
+         A("domestic_reception", "国内公务接待支出")),
+    rule("three_public", rf"外事接待{NUM}批次，{NUM}人，共计支出{NUM}万元",
+         C("foreign_reception_batches", "外事接待批次", "批次"), C("foreign_reception_persons", "外事接待人数", "人"),
+         A("foreign_reception", "外事接待支出")),
+    rule("government_fund", rf"政府性基金预算财政拨款支出{NUM}万元", A("government_fund_expenditure", "政府性基金预算财政拨款支出")),
+    rule("state_capital", rf"国有资本经营预算财政拨款支出{NUM}万元", A("state_capital_expenditure", "国有资本经营预算财政拨款支出")),
+    rule("other_matters", rf"机关运行经费支出{NUM}万元，比\d{{4}}年度{CHANGE}{NUM}万元，{CHANGE}{PCT}",
+         A("agency_operating_expenditure", "机关运行经费"), None,
+         A("agency_operating_expenditure_change", "机关运行经费比上年增减", sign_group=2), None,
+         P("agency_operating_expenditure_change_pct", "机关运行经费比上年增减幅度", sign_group=4), required=True),
+    rule("other_matters", rf"政府采购支出总额{NUM}万元，其中：政府采购货物支出{NUM}万元、政府采购服务支出{NUM}万元",
+         A("procurement_total", "政府采购支出总额"), A("procurement_goods", "政府采购货物支出"),
+         A("procurement_services", "政府采购服务支出"), required=True),
+    rule("other_matters", rf"授予中小企业合同金额{NUM}万元，占政府采购支出总额的{PCT}，其中：授予小微企业合同金额{NUM}万元，占政府采购支出总额的{PCT}",
+         A("sme_contracts", "授予中小企业合同金额"), P("sme_contracts_share", "中小企业合同占政府采购支出总额"),
+         A("small_micro_contracts", "授予小微企业合同金额"),
+         P("small_micro_contracts_share", "小微企业合同占政府采购支出总额"), required=True),
+    rule("other_matters", rf"共有车辆{NUM}辆，其中：执法执勤用车{NUM}辆，其他用车{NUM}辆",
+         C("vehicles_total", "车辆总数（资产）", "辆"), C("fleet_law_enforcement", "执法执勤用车", "辆"),
+         C("fleet_other_use", "其他用车", "辆")),
+    rule("other_matters", rf"单价50万元以上通用设备{NUM}台（套），单价100万元以上专用设备（不含车辆）{NUM}套",
+         C("equipment_general_over_50", "单价50万元以上通用设备", "台（套）"),
+         C("equipment_special_over_100", "单价100万元以上专用设备（不含车辆）", "套")),
+    rule("other_matters", rf"对{NUM}个项目编制了绩效目标，预算执行过程中，选取{NUM}个项目开展绩效监控，组织对个?{NUM}个?项目开展绩效自评",
+         C("projects_with_targets", "编制绩效目标的项目数", "个"), C("projects_monitored", "开展绩效监控的项目数", "个"),
+         C("projects_self_evaluated", "开展绩效自评的项目数", "个")),
+    rule("other_matters", rf"等{NUM}个项目开展了预算事前绩效评估",
+         C("projects_prior_assessed", "开展预算事前绩效评估的项目数", "个")),
+    rule("evaluation", rf"现有警察{NUM}人，公务员{NUM}人，机关工勤人员{NUM}人，聘用辅警{NUM}人，退休人员{NUM}人。与去年相比，新进{NUM}人，在职民警有{NUM}人退休",
+         C("staff_police", "警察", "人"), C("staff_civil_servants", "公务员", "人"),
+         C("staff_workers", "机关工勤人员", "人"), C("staff_auxiliary_police", "聘用辅警", "人"),
+         C("staff_retired", "退休人员", "人"), C("staff_joined", "新进人员", "人"),
+         C("staff_police_retired_in_year", "在职民警退休", "人")),
+    rule("evaluation", rf"收入年初预算为{NUM}万元,?，?调整后全年财政下达预算{NUM}万元，与\d{{4}}年全年财政下达预算{NUM}万元相比，{CHANGE}{NUM}万元，{CHANGE}{PCT}",
+         A("income_budget_initial", "收入年初预算"), A("income_budget_adjusted", "调整后全年财政下达预算（收入）"),
+         A("income_budget_adjusted", "上年全年财政下达预算（收入）", year_offset=-1), None,
+         A("income_budget_change", "财政下达预算比上年增减（收入）", sign_group=4), None,
+         P("income_budget_change_pct", "财政下达预算比上年增减幅度（收入）", sign_group=6)),
+    rule("evaluation", rf"支出年初预算为{NUM}万元,?，?调整后全年财政下达预算{NUM}万元，与\d{{4}}年全年财政下达预算{NUM}万元相比，{CHANGE}{NUM}万元，{CHANGE}{PCT}",
+         A("expenditure_budget_initial", "支出年初预算"), A("expenditure_budget_adjusted", "调整后全年财政下达预算（支出）"),
+         A("expenditure_budget_adjusted", "上年全年财政下达预算（支出）", year_offset=-1), None,
+         A("expenditure_budget_change", "财政下达预算比上年增减（支出）", sign_group=4), None,
+         P("expenditure_budget_change_pct", "财政下达预算比上年增减幅度（支出）", sign_group=6)),
+    rule("evaluation", rf"1至6月预算执行{PCT}、1至10月预算执行{PCT}",
+         P("execution_progress_june", "1至6月预算执行"), P("execution_progress_october", "1至10月预算执行")),
+    rule("evaluation", rf"自用固定资产{NUM}万元，占账面固定资产总额的{PCT}，其中:?：?在用{NUM}万元，占账面固定资产总额的{PCT}；闲置{NUM}万元，占账面固定资产总额的{PCT}；待处置（待报废、毁损等）{NUM}万元",
+         A("fixed_assets", "自用固定资产"), None, A("fixed_assets_in_use", "在用固定资产"), None,
+         A("fixed_assets_idle", "闲置固定资产"), None, A("fixed_assets_pending_disposal", "待处置固定资产"),
+         required=True),
+    rule("evaluation", rf"自用无形资产{NUM}万元，占账面无形资产总额的{PCT}；其中在用{NUM}万元，占账面无形资产总额的{PCT}；闲置{NUM}万元，占账面无形资产总额的{PCT}；待处置（待报废、毁损等）{NUM}万元",
+         A("intangible_assets", "自用无形资产"), None, A("intangible_assets_in_use", "在用无形资产"), None,
+         A("intangible_assets_idle", "闲置无形资产"), None, A("intangible_assets_pending_disposal", "待处置无形资产"),
+         required=True),
+    # The evaluation report repeats the SME figures of 十、其他重要事项 word for word: matched so the
+    # line counts as consumed, stored under its own keys so the audit can compare the two.
+    rule("evaluation", rf"授予中小企业合同金额{NUM}万元，占政府采购支出总额的{PCT}，其中：授予小微企业合同金额{NUM}万元，占政府采购支出总额的{PCT}",
+         A("sme_contracts_evaluation", "授予中小企业合同金额（评价报告）"), None,
+         A("small_micro_contracts_evaluation", "授予小微企业合同金额（评价报告）")),
+    rule("evaluation", rf"常年项目绩效分析。该类项目总数{NUM}个，.*?预算执行总体进度为{PCT}，其中：预算结余率大于10%的项目共计\s*{NUM}个",
+         C("recurring_projects", "常年项目总数", "个"), P("recurring_projects_execution", "常年项目预算执行总体进度"),
+         C("recurring_projects_over_10pct_balance", "预算结余率大于10%的项目", "个")),
+    rule("evaluation", rf"阶段（一次性）项目绩效分析。该类项目总数{NUM}个，涉及预算总金额{NUM}万元，1—12月预算执行总体进度为{PCT}",
+         C("one_off_projects", "阶段（一次性）项目总数", "个"), A("one_off_projects_budget", "阶段（一次性）项目预算总金额"),
+         P("one_off_projects_execution", "阶段（一次性）项目预算执行总体进度")),
+]
+
+# Prior-year figures that follow from a stated change: value_prior = value - change.
+DERIVED_PRIOR = [
+    ("total_expenditure", "total_income_expenditure", "total_expenditure_change", "上年收、支总计（由增减额推算）"),
+    ("total_income", "total_income_expenditure", "total_expenditure_change", "上年收入合计（由增减额推算）"),
+    ("general_budget_expenditure", "general_budget_expenditure", "general_budget_expenditure_change",
+     "上年一般公共预算财政拨款支出（由增减额推算）"),
+    ("three_public_total", "three_public_total", "three_public_change", "上年“三公”经费（由增减额推算）"),
+    ("vehicle_purchase_operation", "vehicle_purchase_operation", "vehicle_purchase_operation_change",
+     "上年公务用车购置及运行维护费（由增减额推算）"),
+    ("agency_operating_expenditure", "agency_operating_expenditure", "agency_operating_expenditure_change",
+     "上年机关运行经费（由增减额推算）"),
+]
+
+CLASS_LINE = re.compile(r"主要用于以下方面[:：](.+)$")
+CLASS_PART = re.compile(rf"^(?P<cls>[^\d，,；;]+?){NUM}万元，占{PCT}")
+ITEM_LINE = re.compile(
+    rf"^\s*(?:\d+\.\s*)?(?P<cls>[^（]+?)（类）(?P<cat>[^（]+?)（款）\s*(?P<item>[^（]+?)（项）\s*[:：]\s*"
+    rf"支出决算为{NUM}万元，完成预算{PCT}[，。,]?(?P<note>.*)$")
+GLOSSARY_LINE = re.compile(r"^\s*(?P<no>\d+)\s*[、.．]\s*(?P<term>[^：:]+?)\s*[：:]\s*(?P<definition>.+?)\s*$")
+REASON_PREFIX = re.compile(r"^\s*决算数小于预算数的?主要原因是")
+IMAGE_LINE = re.compile(r"^\s*\[image:")
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+@dataclass
+class ProseData:
+    facts: list[dict] = field(default_factory=list)
+    classes: list[dict] = field(default_factory=list)
+    glossary: list[dict] = field(default_factory=list)
+    unconsumed: list[dict] = field(default_factory=list)
+
+
+def section_of_lines(report: Report) -> list[str | None]:
+    """Return, for each prose line index, the key of the section it sits in."""
+    compiled = [(key, re.compile(pattern)) for key, pattern in SECTIONS]
+    current: str | None = None
+    keys: list[str | None] = []
+    for text in report.lines[: report.prose_end]:
+        stripped = text.strip()
+        for key, pattern in compiled:
+            if pattern.search(stripped):
+                current = key
+                break
+        keys.append(current)
+    return keys
+
+
+def _value(metric: Metric, raw: str, sign_word: str | None, report: Report, line: int) -> float | int:
+    where = dict(path=report.path, line=line)
+    if metric.kind == "count":
+        value = parse_count(raw, what=metric.label_zh, **where)
+    elif metric.kind == "rate":
+        value = parse_rate(raw + "%", what=metric.label_zh, **where)
+    else:
+        value = parse_amount(raw, what=metric.label_zh, **where)
+    if sign_word in ("减少", "下降"):
+        value = -value
+    return value
+
+
+def extract_facts(report: Report, keys: list[str | None]) -> tuple[list[dict], set[int]]:
+    """Apply every rule to its section; return fact rows and the indexes of lines used."""
+    facts: list[dict] = []
+    used: set[int] = set()
+    for r in RULES:
+        seen = 0
+        hit = None
+        for index, text in enumerate(report.lines[: report.prose_end]):
+            if keys[index] != r.section:
+                continue
+            match = r.pattern.search(text)
+            if match:
+                seen += 1
+                if seen == r.occurrence:
+                    hit = (index, match)
+                    break
+        if hit is None:
+            if r.required:
+                wanted = ", ".join(m.key for m in r.metrics.values())
+                raise ReportError(report.path, f"expected a sentence giving {wanted} (pattern {r.pattern.pattern!r}), "
+                                  "found none; the report may be truncated or reworded",
+                                  section=SECTION_LABELS[r.section])
+            continue
+        index, match = hit
+        used.add(index)
+        for group, metric in r.metrics.items():
+            sign = match.group(metric.sign_group) if metric.sign_group else None
+            facts.append(dict(
+                year=report.year + metric.year_offset, metric=metric.key,
+                value=_value(metric, match.group(group), sign, report, index + 1),
+                unit=metric.unit, label_zh=metric.label_zh, source_line=index + 1, derived=False))
+    facts.extend(_derived_prior(facts, report.year))
+    return facts, used
+
+
+def _derived_prior(facts: list[dict], year: int) -> list[dict]:
+    current = {f["metric"]: f for f in facts if f["year"] == year}
+    rows = []
+    for metric, base, change, label in DERIVED_PRIOR:
+        if base in current and change in current:
+            rows.append(dict(
+                year=year - 1, metric=metric,
+                value=round(current[base]["value"] - current[change]["value"], 2),
+                unit="万元", label_zh=label, source_line=current[change]["source_line"], derived=True))
+    return rows
+
+
+def extract_classes(report: Report, keys: list[str | None]) -> tuple[list[dict], set[int]]:
+    """The 类 totals of the general-budget structure sentence and the 类/款/项 item lines."""
+    rows: list[dict] = []
+    used: set[int] = set()
+    for index, text in enumerate(report.lines[: report.prose_end]):
+        if keys[index] != "general_budget":
+            continue
+        match = CLASS_LINE.search(text)
+        if match:
+            used.add(index)
+            for part in re.split(r"[；;]", match.group(1).rstrip("。 ")):
+                part = part.strip()
+                if not part:
+                    continue
+                cm = CLASS_PART.match(part)
+                if cm is None:
+                    raise ReportError(report.path, f"expected '<类>…万元，占…%' in the expenditure structure, "
+                                      f"found {part!r}", line=index + 1, section=SECTION_LABELS["general_budget"])
+                rows.append(dict(
+                    year=report.year, level="类", class_zh=cm.group("cls").strip(), category_zh="", item_zh="",
+                    amount=parse_amount(cm.group(2), what="类 amount", path=report.path, line=index + 1),
+                    completion_rate=None,
+                    reported_share=parse_rate(cm.group(3) + "%", what="类 share", path=report.path, line=index + 1),
+                    note="", source_line=index + 1))
+            continue
+        match = ITEM_LINE.match(text)
+        if match:
+            used.add(index)
+            where = dict(path=report.path, line=index + 1)
+            rows.append(dict(
+                year=report.year, level="项", class_zh=match.group("cls").strip(),
+                category_zh=match.group("cat").strip(), item_zh=match.group("item").strip(),
+                amount=parse_amount(match.group(4), what="项 amount", **where),
+                completion_rate=parse_rate(match.group(5) + "%", what="项 completion rate", **where),
+                reported_share=None, note=REASON_PREFIX.sub("", match.group("note")).strip().rstrip("。"),
+                source_line=index + 1))
+    if not any(r["level"] == "类" for r in rows):
+        raise ReportError(report.path, "expected the sentence '…主要用于以下方面:<类>…万元，占…%' with the 类 breakdown",
+                          section=SECTION_LABELS["general_budget"])
+    return rows, used
+
+
+def extract_glossary(report: Report, keys: list[str | None]) -> tuple[list[dict], set[int]]:
+    rows: list[dict] = []
+    used: set[int] = set()
+    for index, text in enumerate(report.lines[: report.prose_end]):
+        if keys[index] != "glossary":
+            continue
+        match = GLOSSARY_LINE.match(text)
+        if match:
+            used.add(index)
+            rows.append(dict(year=report.year, number=int(match.group("no")), term_zh=match.group("term").strip(),
+                             definition_zh=match.group("definition"), source_line=index + 1))
+    return rows, used
+
+
+def _is_heading(text: str) -> bool:
+    stripped = text.strip()
+    return bool(re.match(r"^(第[一二三四五六七八九十]部分|[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|附件)", stripped)) \
+        and len(stripped) <= 40
+
+
+ENUMERATOR = re.compile(r"^\s*(（\d+）|\(\d+\)|\d+[.、．]\s*)")
+YEAR_WORD = re.compile(r"\d{4}年")
+
+
+def _carries_figures(text: str) -> bool:
+    """True when digits remain after removing a list number ('1.', '（2）') and years ('2023年')."""
+    return bool(re.search(r"\d", YEAR_WORD.sub("", ENUMERATOR.sub("", text))))
+
+
+def unconsumed_lines(report: Report, used: set[int]) -> list[dict]:
+    """List prose lines with figures that no rule took, and the OCR debris of embedded images.
+
+    Lines without digits are narrative and are not listed; figure captions (（图N：…）) only name
+    a chart and carry no data.
+    """
+    rows = []
+    in_image = False
+    for index, text in enumerate(report.lines[: report.prose_end]):
+        stripped = text.strip()
+        if IMAGE_LINE.match(stripped):
+            in_image = True
+            rows.append(dict(year=report.year, source_line=index + 1, kind="chart_image_debris", text=stripped))
+            continue
+        if in_image:
+            if not stripped:
+                continue
+            # OCR of a chart: short, mostly Latin letters and digits, few Chinese characters.
+            if len(CJK.findall(stripped)) < max(1, len(stripped) // 3):
+                rows.append(dict(year=report.year, source_line=index + 1, kind="chart_image_debris", text=stripped))
+                continue
+            in_image = False
+        if index in used or not _carries_figures(stripped) or _is_heading(stripped):
+            continue
+        if re.fullmatch(r"（图\d+：.+?）(（.+?）)?", stripped):
+            continue
+        rows.append(dict(year=report.year, source_line=index + 1, kind="figures_not_extracted", text=stripped))
+    return rows
+
+
+def extract_prose(report: Report) -> ProseData:
+    """Every figure, class row and glossary term of the prose, plus what was left unconsumed."""
+    keys = section_of_lines(report)
+    facts, used_f = extract_facts(report, keys)
+    classes, used_c = extract_classes(report, keys)
+    glossary, used_g = extract_glossary(report, keys)
+    return ProseData(facts, classes, glossary, unconsumed_lines(report, used_f | used_c | used_g))

@@ -1,0 +1,234 @@
+"""The tidy tables: their schema, how they are built from parsed reports, and how they are written.
+
+The schema here is the single description of every table: it orders the CSV columns, types them
+when the notebooks load them, and becomes `datapackage.json` (Frictionless Data Package).
+Writing is all-or-nothing: every file goes to a temporary folder beside the output folder and
+is moved into place only once all of them were written.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+AMOUNT = "万元"
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str  # frictionless type: integer | number | string | boolean
+    description: str
+    label_zh: str = ""
+    unit: str = ""
+    required: bool = False
+
+
+def col(name: str, type_: str, description: str, label_zh: str = "", unit: str = "", required: bool = False) -> Column:
+    return Column(name, type_, description, label_zh, unit, required)
+
+
+YEAR = col("year", "integer", "Report year the row belongs to (a prior-year figure carries the prior year).", "年度",
+           required=True)
+LINE = col("source_line", "integer", "Line of the report text (1-based) the value was read from.", "来源行",
+           required=True)
+CODE = col("project_code", "string", "Project code as printed before the project name.", "项目编码", required=True)
+
+TABLES: dict[str, dict] = {
+    "facts": dict(
+        title="Figures stated in the prose sections",
+        columns=[YEAR, col("metric", "string", "Stable English key of the figure.", "指标", required=True),
+                 col("value", "number", "The figure: 万元 for amounts, a fraction 0-1 for rates, a count.", "数值",
+                     required=True),
+                 col("unit", "string", "万元, ratio (a fraction), or the counting word (辆, 人, 个 …).", "单位"),
+                 col("label_zh", "string", "The report's wording for the figure.", "中文名称"), LINE,
+                 col("derived", "boolean", "True when the value is not stated but follows from a stated change.",
+                     "推算")],
+        key=["year", "metric"], sort=["year", "metric"]),
+    "functional_classification": dict(
+        title="Expenditure by functional classification (类/款/项)",
+        columns=[YEAR, col("level", "string", "类 for a class total, 项 for an item line.", "级次", required=True),
+                 col("class_zh", "string", "类: the functional class.", "类"),
+                 col("category_zh", "string", "款: the category within the class.", "款"),
+                 col("item_zh", "string", "项: the item within the category.", "项"),
+                 col("amount", "number", "Final expenditure.", "支出决算", AMOUNT),
+                 col("completion_rate", "number", "Stated budget completion (决算/预算) as a fraction.", "完成预算"),
+                 col("reported_share", "number", "Stated share of the total as a fraction.", "占比"),
+                 col("note", "string", "Stated reason when spending was below budget.", "原因说明"), LINE],
+        key=["year", "source_line", "class_zh"], sort=["year", "source_line", "level"]),
+    "projects": dict(
+        title="Projects of the self-evaluation tables (项目支出绩效自评表), one row each",
+        columns=[YEAR, CODE, col("project_name", "string", "Project name.", "项目名称"),
+                 col("department", "string", "Supervising department.", "主管部门"),
+                 col("implementer", "string", "Implementing unit.", "实施单位"),
+                 col("budget_initial", "number", "Budget at the start of the year.", "年初预算", AMOUNT),
+                 col("budget_adjusted", "number", "Budget after in-year adjustments.", "调整后预算数", AMOUNT),
+                 col("executed", "number", "Amount executed (spent).", "预算执行数", AMOUNT),
+                 col("execution_rate_reported", "number", "Execution rate as the table states it (fraction).",
+                     "预算执行率"),
+                 col("budget_weight", "number", "Points the budget-execution part is worth.", "权重"),
+                 col("budget_score", "number", "Points given for budget execution (blank when left empty).", "得分"),
+                 col("shortfall_reason", "string", "Reason written for execution below 90% (blank if none).", "原因"),
+                 col("indicator_weight", "number", "Points the performance indicators are worth.", "绩效指标分值"),
+                 col("total_weight", "number", "Total points of the table (合计 权重).", "合计权重"),
+                 col("total_score", "number", "Self-evaluation total score (合计 得分).", "自评总分"),
+                 col("annual_goal", "string", "Stated annual goal.", "项目年度目标"),
+                 col("goal_completion", "string", "Stated completion of the annual goal.", "年度目标完成情况"),
+                 col("implementation", "string", "Implementation summary.", "项目实施内容及过程概述"),
+                 col("conclusion", "string", "Evaluation conclusion.", "评价结论"),
+                 col("problems", "string", "Problems found.", "存在问题"),
+                 col("measures", "string", "Improvement measures.", "改进措施"),
+                 col("project_lead", "string", "Project lead.", "项目负责人"),
+                 col("finance_lead", "string", "Finance lead.", "财务负责人"),
+                 col("budget_line", "integer", "Report line of the 总额 (budget) row.", "总额行"),
+                 col("total_line", "integer", "Report line of the 合计 (total score) row.", "合计行"),
+                 LINE],
+        key=["year", "project_code"], sort=["year", "source_line"]),
+    "project_funding": dict(
+        title="Funding sources of each project (资金来源)",
+        columns=[YEAR, CODE, col("source_zh", "string", "Funding source.", "资金来源", required=True),
+                 col("budget_initial", "number", "Budget at the start of the year.", "年初预算", AMOUNT),
+                 col("budget_adjusted", "number", "Budget after adjustments.", "调整后预算数", AMOUNT),
+                 col("executed", "number", "Amount executed.", "预算执行数", AMOUNT),
+                 col("execution_rate_reported", "number", "Stated execution rate (fraction).", "预算执行率"), LINE],
+        key=["year", "project_code", "source_zh"], sort=["year", "source_line"],
+        foreign=[(["year", "project_code"], "projects")]),
+    "indicators": dict(
+        title="Performance indicators of each project (绩效指标)",
+        columns=[YEAR, CODE,
+                 col("indicator_no", "integer", "Position of the indicator within its project table (1, 2, …).",
+                     "序号", required=True),
+                 col("level1", "string", "一级指标 (产出/效益/满意度/成本).", "一级指标"),
+                 col("level2", "string", "二级指标.", "二级指标"),
+                 col("indicator", "string", "三级指标: the indicator.", "三级指标"),
+                 col("name_inherited", "boolean", "True when the name cell was empty (merged) and the name above "
+                     "was carried down.", "名称沿用"),
+                 col("operator", "string", "Comparison as printed (＝ ≥ ≤ ＞ ＜ 定性).", "指标性质"),
+                 col("operator_symbol", "string", "The comparison in ASCII (= >= <= > <, qualitative).", ""),
+                 col("target", "string", "Target as written.", "指标值"),
+                 col("target_value", "number", "Target as a number, when it is one.", "指标值（数值）"),
+                 col("unit", "string", "Unit of the target.", "度量单位"),
+                 col("actual", "string", "Actual value as written.", "完成值"),
+                 col("actual_value", "number", "Actual as a number, when it is one.", "完成值（数值）"),
+                 col("weight", "number", "Points the indicator is worth.", "权重"),
+                 col("score", "number", "Points given.", "得分"),
+                 col("shortfall_reason", "string", "Stated reason for missing the target.", "未完成原因分析"), LINE],
+        key=["year", "project_code", "indicator_no"], sort=["year", "source_line"],
+        foreign=[(["year", "project_code"], "projects")]),
+    "glossary": dict(
+        title="Terms explained by the report (名词解释)",
+        columns=[YEAR, col("number", "integer", "Number of the term in the report.", "序号"),
+                 col("term_zh", "string", "Term.", "名词"), col("definition_zh", "string", "Definition.", "解释"),
+                 LINE],
+        key=["year", "number"], sort=["year", "number"]),
+    "unconsumed_lines": dict(
+        title="Lines of the report the ingest did not turn into data, and why",
+        columns=[YEAR, LINE, col("kind", "string", "chart_image_debris: OCR text of an embedded chart image; "
+                                 "figures_not_extracted: prose with digits no rule reads; table_row_not_recognised.",
+                                 "类别"),
+                 col("text", "string", "The line as it stands in the report.", "原文")],
+        key=["year", "source_line"], sort=["year", "source_line"]),
+}
+
+
+def frame(name: str, rows: list[dict]) -> pd.DataFrame:
+    """A DataFrame of `rows` with the table's columns, in schema order, sorted by its sort keys."""
+    spec = TABLES[name]
+    columns = [c.name for c in spec["columns"]]
+    df = pd.DataFrame(rows, columns=columns)
+    for c in spec["columns"]:
+        if c.type == "integer":
+            df[c.name] = df[c.name].astype("int64")
+        elif c.type == "number":
+            df[c.name] = df[c.name].astype("float64")
+        elif c.type == "boolean":
+            df[c.name] = df[c.name].astype("bool")
+        else:
+            df[c.name] = df[c.name].fillna("").astype("str")
+    df = df.sort_values(spec["sort"], kind="stable").reset_index(drop=True)
+    if name == "facts":
+        # Counts are written as whole numbers (112, not 112.0); amounts and rates as floats.
+        counts = ~df["unit"].isin(["万元", "ratio"])
+        df["value"] = pd.Series([int(v) if is_count else v for v, is_count in zip(df["value"], counts)],
+                                index=df.index, dtype=object)
+    return df
+
+
+def read_table(name: str, tidy_dir: Path) -> pd.DataFrame:
+    """Load one tidy CSV with the types its schema gives (text columns stay text, blanks stay '')."""
+    spec = TABLES[name]
+    path = Path(tidy_dir) / f"{name}.csv"
+    if not path.exists():
+        raise FileNotFoundError(f"{path} does not exist: build the tidy data first with `make data`")
+    types = {c.name: ("str" if c.type == "string" else None) for c in spec["columns"]}
+    df = pd.read_csv(path, encoding="utf-8", dtype={k: v for k, v in types.items() if v}, keep_default_na=False,
+                     na_values={c.name: [""] for c in spec["columns"] if c.type in ("number", "integer")})
+    for c in spec["columns"]:
+        if c.type == "boolean":
+            df[c.name] = df[c.name].astype(str).str.lower().eq("true")
+    return df
+
+
+def to_csv_bytes(df: pd.DataFrame) -> bytes:
+    """The CSV bytes of a table: UTF-8, '\\n' line ends, shortest float repr: the same input gives the same bytes."""
+    return df.to_csv(index=False, lineterminator="\n").encode("utf-8")
+
+
+def datapackage(names: list[str]) -> dict:
+    """The Frictionless Data Package descriptor of the tables in `names`."""
+    resources = []
+    for name in names:
+        spec = TABLES[name]
+        fields = []
+        for c in spec["columns"]:
+            f = {"name": c.name, "type": c.type, "description": c.description}
+            if c.label_zh:
+                f["title"] = c.label_zh
+            if c.unit:
+                f["unit"] = c.unit
+            if c.type == "boolean":
+                f["trueValues"], f["falseValues"] = ["True"], ["False"]
+            if c.required or c.name in spec["key"]:
+                f["constraints"] = {"required": True}
+            fields.append(f)
+        schema = {"fields": fields, "primaryKey": spec["key"], "missingValues": [""]}
+        if spec.get("foreign"):
+            schema["foreignKeys"] = [{"fields": fields_, "reference": {"resource": ref, "fields": fields_}}
+                                     for fields_, ref in spec["foreign"]]
+        resources.append({"name": name, "path": f"{name}.csv", "title": spec["title"], "profile": "tabular-data-resource",
+                          "format": "csv", "mediatype": "text/csv", "encoding": "utf-8", "schema": schema})
+    return {"name": "luzhou-final-accounts", "title": "Final-accounts reports (单位决算) as tidy tables",
+            "profile": "tabular-data-package", "licenses": [{"name": "other-pd", "title": "Public government report"}],
+            "resources": resources}
+
+
+def write_tables(tables: dict[str, pd.DataFrame], out_dir: Path) -> list[Path]:
+    """Write every table and datapackage.json into `out_dir`, all or nothing.
+
+    Files are written into a temporary folder on the same file system first; only when every
+    one is complete are they moved over the old ones (each move is atomic), so an error or an
+    interrupt leaves `out_dir` as it was.
+    """
+    out_dir = Path(out_dir)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-", dir=out_dir.parent))
+    try:
+        payloads = {f"{name}.csv": to_csv_bytes(df) for name, df in tables.items()}
+        payloads["datapackage.json"] = (json.dumps(datapackage(list(tables)), ensure_ascii=False, indent=2)
+                                        + "\n").encode("utf-8")
+        for filename, payload in payloads.items():
+            (staging / filename).write_bytes(payload)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        written = []
+        for filename in payloads:
+            os.replace(staging / filename, out_dir / filename)
+            written.append(out_dir / filename)
+        return written
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)

@@ -1,0 +1,88 @@
+"""Bad input: a clear error naming file, line or section and what was expected; exit 2; output untouched."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from helpers.ingest import main
+
+
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
+@pytest.fixture
+def out_dir(tmp_path) -> Path:
+    """An output folder that already holds an earlier result, which must survive a failed run."""
+    out = tmp_path / "tidy"
+    out.mkdir()
+    (out / "facts.csv").write_text("year,metric\n2022,earlier_result\n", encoding="utf-8")
+    (out / "keep.txt").write_text("not ours", encoding="utf-8")
+    return out
+
+
+def _run_bad(tmp_path, out_dir, capsys, name: str, content: bytes) -> str:
+    bad = tmp_path / name
+    bad.write_bytes(content)
+    before = _snapshot(out_dir)
+    status = main([str(bad), "--out", str(out_dir)])
+    err = capsys.readouterr().err
+    assert status == 2
+    assert str(bad) in err, err
+    assert _snapshot(out_dir) == before, "a failed ingest changed the output folder"
+    assert not [p for p in out_dir.parent.iterdir() if p.name.startswith(".tidy-")], "staging folder left behind"
+    return err
+
+
+def test_empty_file(tmp_path, out_dir, capsys):
+    err = _run_bad(tmp_path, out_dir, capsys, "empty.txt", b"")
+    assert "empty" in err
+
+
+def test_text_that_is_not_a_report(tmp_path, out_dir, capsys):
+    err = _run_bad(tmp_path, out_dir, capsys, "recipe.txt", "红烧肉的做法\n五花肉500克\n".encode())
+    assert "第二部分" in err and "does not look like a final-accounts report" in err
+
+
+def test_gbk_encoded_copy(tmp_path, out_dir, capsys, report_path):
+    gbk = report_path.read_text(encoding="utf-8").encode("gb18030")
+    err = _run_bad(tmp_path, out_dir, capsys, "gbk.txt", gbk)
+    assert "not UTF-8" in err and "GBK" in err and "line 1" in err and "iconv" in err
+
+
+def test_report_truncated_inside_a_table(tmp_path, out_dir, capsys, report_lines):
+    cut = "\n".join(report_lines[:2000]).encode()  # stops inside 车驾管业务项目, before its 合计 row
+    err = _run_bad(tmp_path, out_dir, capsys, "cut.txt", cut)
+    assert "车驾管业务项目" in err and "合计" in err and "line 1767" in err and "truncated" in err
+
+
+def test_report_truncated_in_the_prose(tmp_path, out_dir, capsys, report_lines):
+    cut = "\n".join(report_lines[:50] + report_lines[193:]).encode()  # 六 … 十 and 名词解释 lost
+    err = _run_bad(tmp_path, out_dir, capsys, "cut.txt", cut)
+    assert "名词解释" in err
+
+
+def test_missing_required_sentence_names_its_section(tmp_path, out_dir, capsys, report_lines):
+    lines = list(report_lines)
+    lines[58] = "2023年度“三公”经费财政拨款支出决算情况见下。"  # line 59 states the 三公 total
+    err = _run_bad(tmp_path, out_dir, capsys, "reworded.txt", "\n".join(lines).encode())
+    assert "three_public_total" in err and "七、财政拨款“三公”经费支出决算情况说明" in err
+
+
+@pytest.mark.parametrize(("line", "value", "what"), [
+    (2271, "1,182.5x", "预算执行数"),       # 道路交通组织优化项目 executed amount
+    (2272, "八十九%", "预算执行率"),
+    (300, "五", "得分"),                     # score of 聘请辅警人数
+])
+def test_number_cell_that_is_not_a_number(tmp_path, out_dir, capsys, report_lines, line, value, what):
+    lines = list(report_lines)
+    lines[line - 1] = "\t" + value
+    err = _run_bad(tmp_path, out_dir, capsys, "garbled.txt", "\n".join(lines).encode())
+    assert f"line {line}" in err and what in err and value in err and "expected" in err
+
+
+def test_missing_file(tmp_path, out_dir, capsys):
+    status = main([str(tmp_path / "nope.txt"), "--out", str(out_dir)])
+    assert status == 2 and "nope.txt" in capsys.readouterr().err

@@ -1,0 +1,148 @@
+"""The ingest against real values of the 2023 report (泸州市公安局交通警察支队 2023年度单位决算)."""
+
+from __future__ import annotations
+
+import pytest
+
+# Indicator rows per project table, in report order, counted in the report text.
+INDICATORS_PER_PROJECT = [12, 26, 30, 21, 28, 49, 42, 29, 26, 30, 34, 25, 18, 12, 14, 22, 0]
+
+
+def test_headline_totals(fact):
+    assert fact("total_expenditure")[0] == pytest.approx(17211.32)
+    assert fact("total_income")[0] == pytest.approx(17211.32)
+    assert fact("fiscal_appropriation_income")[0] == pytest.approx(17211.32)
+    assert fact("total_expenditure_change")[0] == pytest.approx(-889.32)
+    assert fact("total_expenditure_change_pct")[0] == pytest.approx(-0.049)
+    assert fact("budget_completion_rate")[0] == pytest.approx(0.75)
+
+
+def test_prior_year_total_is_derived_from_the_stated_change(fact):
+    value, row = fact("total_expenditure", 2022)
+    assert value == pytest.approx(18100.64)
+    assert bool(row["derived"]) is True
+    assert row["source_line"] == 10
+    # The evaluation annex states the 2022 budget outright: not derived.
+    value, row = fact("expenditure_budget_adjusted", 2022)
+    assert value == pytest.approx(18100.64) and bool(row["derived"]) is False and row["source_line"] == 143
+
+
+def test_basic_spending_is_personnel_plus_public(fact):
+    basic, row = fact("basic_expenditure")
+    assert basic == pytest.approx(8396.90) and row["source_line"] == 26
+    assert fact("personnel_expenditure")[0] == pytest.approx(7399.67)
+    assert fact("public_expenditure")[0] == pytest.approx(997.23)
+    assert fact("project_expenditure")[0] == pytest.approx(8814.42)
+    assert fact("basic_expenditure_share")[0] == pytest.approx(0.488)
+
+
+def test_three_public_spending(fact):
+    assert fact("three_public_total")[0] == pytest.approx(617.37)
+    assert fact("vehicle_purchase")[0] == pytest.approx(447.37)
+    assert fact("vehicle_operation")[0] == pytest.approx(170)
+    assert fact("overseas_travel")[0] == 0 and fact("official_reception")[0] == 0
+    assert fact("three_public_change_pct")[0] == pytest.approx(2.429)
+    prior, row = fact("three_public_total", 2022)
+    assert prior == pytest.approx(180.0) and bool(row["derived"])
+    assert fact("vehicles_bought_patrol")[0] == 15 and fact("motorcycles_bought")[0] == 38
+
+
+def test_fleet_staff_procurement_assets(fact):
+    assert fact("fleet_total")[0] == 112
+    assert [fact(k)[0] for k in ("fleet_sedan", "fleet_suv", "fleet_small_bus", "fleet_medium_large_bus",
+                                 "fleet_other_type")] == [40, 2, 2, 1, 67]
+    assert fact("fleet_law_enforcement")[0] == 82 and fact("fleet_other_use")[0] == 30
+    assert fact("staff_police")[0] == 159 and fact("staff_auxiliary_police")[0] == 432
+    assert fact("procurement_total")[0] == pytest.approx(4444.82)
+    assert fact("procurement_goods")[0] == pytest.approx(3704.38)
+    assert fact("procurement_services")[0] == pytest.approx(740.44)
+    assert fact("sme_contracts")[0] == pytest.approx(3995.58)
+    assert fact("small_micro_contracts")[0] == pytest.approx(3804.61)
+    assert fact("fixed_assets")[0] == pytest.approx(28002.22)
+    assert fact("intangible_assets")[0] == pytest.approx(357.24)
+    assert fact("agency_operating_expenditure")[0] == pytest.approx(997.23)
+
+
+def test_every_required_metric_is_present(tables):
+    required = {"total_income", "total_expenditure", "fiscal_appropriation_income", "basic_expenditure",
+                "project_expenditure", "personnel_expenditure", "public_expenditure", "three_public_total",
+                "overseas_travel", "vehicle_purchase_operation", "vehicle_purchase", "vehicle_operation",
+                "official_reception", "agency_operating_expenditure", "procurement_total", "procurement_goods",
+                "procurement_services", "sme_contracts", "small_micro_contracts", "fixed_assets",
+                "intangible_assets", "budget_completion_rate"}
+    assert required <= set(tables["facts"]["metric"])
+
+
+def test_functional_classification(tables):
+    fc = tables["functional_classification"]
+    classes = fc[fc["level"] == "类"].set_index("class_zh")
+    assert classes.loc["公共安全支出", "amount"] == pytest.approx(15737.52)
+    assert classes.loc["公共安全支出", "reported_share"] == pytest.approx(0.912)
+    items = fc[fc["level"] == "项"].set_index("item_zh")
+    assert len(items) == 10
+    assert items.loc["执法办案", "amount"] == pytest.approx(819.04)
+    assert items.loc["执法办案", "completion_rate"] == pytest.approx(0.376)
+    assert items.loc["执法办案", "note"].startswith("本年度省级转移支付部分资金")
+    assert items.loc["执法办案", "source_line"] == 43
+
+
+def test_seventeen_projects_with_their_budget_figures(tables):
+    projects = tables["projects"]
+    assert len(projects) == 17
+    assert projects[["budget_initial", "budget_adjusted", "executed", "execution_rate_reported"]].notna().all().all()
+    first = projects.iloc[0]
+    assert (first["project_code"], first["project_name"]) == ("51050022T000000367054", "辅警经费")
+    assert (first["budget_initial"], first["budget_adjusted"], first["executed"]) == (2808.00, 2879.25, 2879.25)
+    building = projects.set_index("project_name").loc["二大队业务技术用房新建项目"]
+    assert (building["budget_initial"], building["budget_adjusted"], building["executed"]) == (1000.0, 920.0, 518.61)
+    assert building["execution_rate_reported"] == pytest.approx(0.5637)
+    assert building["budget_score"] == pytest.approx(5.64) and building["total_score"] == pytest.approx(88.11)
+    assert building["shortfall_reason"] == "前期报规报建手续繁杂，招投标过程周期长"
+    # The form's own instructions in the 原因 cell are not a reason.
+    assert first["shortfall_reason"] == ""
+    # A goal/completion row split by a blank line inside a cell is put back together.
+    assert building["goal_completion"].startswith("1、完成了项目前期立项文件")
+
+
+def test_indicator_counts_per_project(tables):
+    counts = tables["indicators"].groupby("project_code").size()
+    assert [int(counts.get(code, 0)) for code in tables["projects"]["project_code"]] == INDICATORS_PER_PROJECT
+
+
+def test_merged_indicator_cells_inherit_the_names_above(tables):
+    ind = tables["indicators"].set_index("source_line")
+    row = ind.loc[730]  # name and operator cells empty under 交通参与者满意度
+    assert row["level1"] == "满意度指标" and row["indicator"] == "交通参与者满意度" and bool(row["name_inherited"])
+    first = ind.loc[291]
+    assert (first["indicator"], first["operator_symbol"], first["target_value"], first["weight"]) == (
+        "聘请辅警人数", "=", 432.0, 5.0)
+    assert not bool(first["name_inherited"])
+
+
+def test_funding_rows(tables):
+    funding = tables["project_funding"]
+    assert len(funding) == 17 * 4
+    by_project = funding.groupby("project_code")[["budget_adjusted", "executed"]].sum()
+    projects = tables["projects"].set_index("project_code")
+    assert by_project["executed"].to_dict() == pytest.approx(projects["executed"].to_dict())
+    managed = funding[(funding["project_code"] == "51050023T000008367850") & (funding["source_zh"] == "单位资金")]
+    assert managed.iloc[0]["executed"] == pytest.approx(37.38)  # 代管资金 is spent from 单位资金
+
+
+def test_glossary_and_unconsumed_lines(tables):
+    glossary = tables["glossary"]
+    assert len(glossary) == 26 and glossary.iloc[17]["term_zh"] == "“三公”经费"
+    unconsumed = tables["unconsumed_lines"]
+    debris = unconsumed[unconsumed["kind"] == "chart_image_debris"]
+    assert list(debris["source_line"]) == [13, 15, 16]
+    assert "figures_not_extracted" not in set(unconsumed["kind"])
+
+
+def test_every_value_points_at_its_line(tables, report_lines):
+    facts = tables["facts"]
+    for _, row in facts[~facts["derived"]].iterrows():
+        line = report_lines[row["source_line"] - 1]
+        assert row["source_line"] > 0 and line.strip(), row["metric"]
+    ind = tables["indicators"]
+    for _, row in ind[~ind["name_inherited"]].iterrows():
+        assert report_lines[row["source_line"] - 1 + 3].strip() == row["indicator"].split("\n")[0].strip()
