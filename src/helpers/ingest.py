@@ -3,7 +3,7 @@
     python -m helpers.ingest REPORT [REPORT ...] --out DIR [--year YEAR]
 
 Reads each report, writes facts.csv, functional_classification.csv, projects.csv,
-project_funding.csv, indicators.csv, glossary.csv, unconsumed_lines.csv and datapackage.json into DIR. On bad input it prints what is wrong and where, exits with status 2,
+project_funding.csv, indicators.csv, explanations.csv, glossary.csv, unconsumed_lines.csv and datapackage.json into DIR. On bad input it prints what is wrong and where, exits with status 2,
 and leaves DIR untouched.
 """
 
@@ -46,6 +46,7 @@ def parse_report(path: Path | str, year: int | None = None) -> Parsed:
     rows = {
         "facts": prose.facts,
         "functional_classification": prose.classes,
+        "explanations": prose.explanations,
         "projects": [t.project for t in tables],
         "project_funding": [f for t in tables for f in t.funding],
         "indicators": indicators,

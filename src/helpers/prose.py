@@ -69,13 +69,14 @@ class Rule:
     metrics: dict[int, Metric]
     required: bool = False
     occurrence: int = 1  # which match within the section (1 = first)
+    explains: str = ""   # metric whose stated reason (主要原因) follows the figures on the same line
 
 
 def rule(section: str, pattern: str, *metrics: Metric | None, required: bool = False,
-         occurrence: int = 1) -> Rule:
+         occurrence: int = 1, explains: str = "") -> Rule:
     """Build a rule whose regex groups 1..n fill `metrics` in order (None skips a group)."""
     return Rule(section, re.compile(pattern),
-                {i: m for i, m in enumerate(metrics, start=1) if m is not None}, required, occurrence)
+                {i: m for i, m in enumerate(metrics, start=1) if m is not None}, required, occurrence, explains)
 
 
 def A(key: str, label: str, **kw) -> Metric:
@@ -96,7 +97,8 @@ RULES: list[Rule] = [
     rule("totals", rf"收、支总计均为{NUM}万元，与\d{{4}}年度相比，{CHANGE}{NUM}万元，{CHANGE}{PCT}",
          A("total_income_expenditure", "收、支总计"), None,
          A("total_expenditure_change", "收、支总计比上年增减", sign_group=2), None,
-         P("total_expenditure_change_pct", "收、支总计比上年增减幅度", sign_group=4), required=True),
+         P("total_expenditure_change_pct", "收、支总计比上年增减幅度", sign_group=4), required=True,
+         explains="total_expenditure_change"),
     rule("income", rf"本年收入合计{NUM}万元", A("total_income", "本年收入合计"), required=True),
     rule("income", rf"一般公共预算财政拨款收入{NUM}万元，占{PCT}",
          A("fiscal_appropriation_income", "一般公共预算财政拨款收入"),
@@ -124,7 +126,8 @@ RULES: list[Rule] = [
          A("three_public_total", "“三公”经费财政拨款支出"),
          P("three_public_completion_rate", "“三公”经费完成预算"), None,
          A("three_public_change", "“三公”经费比上年增减", sign_group=3), None,
-         P("three_public_change_pct", "“三公”经费比上年增减幅度", sign_group=5), required=True),
+         P("three_public_change_pct", "“三公”经费比上年增减幅度", sign_group=5), required=True,
+         explains="three_public_completion_rate"),
     rule("three_public", rf"因公出国（境）费支出决算{NUM}万元，占{PCT}；公务用车购置及运行维护费支出决算{NUM}万元，占{PCT}；公务接待费支出决算{NUM}万元，占{PCT}",
          A("overseas_travel", "因公出国（境）费"), P("overseas_travel_share", "因公出国（境）费占比"),
          A("vehicle_purchase_operation", "公务用车购置及运行维护费"),
@@ -133,13 +136,15 @@ RULES: list[Rule] = [
     rule("three_public", rf"因公出国（境）经费支出{NUM}万元，完成预算{PCT}。全年安排因公出国（境）团组{NUM}次，出国（境）{NUM}人",
          A("overseas_travel_detail", "因公出国（境）经费支出"),
          P("overseas_travel_completion_rate", "因公出国（境）经费完成预算"),
-         C("overseas_groups", "因公出国（境）团组", "次"), C("overseas_persons", "出国（境）人数", "人")),
+         C("overseas_groups", "因公出国（境）团组", "次"), C("overseas_persons", "出国（境）人数", "人"),
+         explains="overseas_travel"),
     rule("three_public", rf"公务用车购置及运行维护费支出{NUM}万元,?，?完成预算{PCT}",
          A("vehicle_purchase_operation_detail", "公务用车购置及运行维护费支出"),
          P("vehicle_purchase_operation_completion_rate", "公务用车购置及运行维护费完成预算")),
     rule("three_public", rf"公务用车购置及运行维护费支出决算比\d{{4}}年度{CHANGE}{NUM}万元，同比{CHANGE}{PCT}",
          None, A("vehicle_purchase_operation_change", "公务用车购置及运行维护费比上年增减", sign_group=1), None,
-         P("vehicle_purchase_operation_change_pct", "公务用车购置及运行维护费比上年增减幅度", sign_group=3)),
+         P("vehicle_purchase_operation_change_pct", "公务用车购置及运行维护费比上年增减幅度", sign_group=3),
+         explains="vehicle_purchase_operation_change"),
     rule("three_public", rf"新购执勤执法车辆{NUM}辆、警用摩托车{NUM}辆",
          C("vehicles_bought_patrol", "新购执勤执法车辆", "辆"), C("motorcycles_bought", "新购警用摩托车", "辆")),
     rule("three_public", rf"公务用车购置支出{NUM}万元", A("vehicle_purchase", "公务用车购置支出"), required=True),
@@ -153,7 +158,8 @@ RULES: list[Rule] = [
          C("fleet_other_type", "其他车型", "辆")),
     rule("three_public", rf"公务用车运行维护费支出{NUM}万元", A("vehicle_operation", "公务用车运行维护费支出"), required=True),
     rule("three_public", rf"公务接待费支出{NUM}万元，完成预算{PCT}",
-         A("official_reception_detail", "公务接待费支出"), P("official_reception_completion_rate", "公务接待费完成预算")),
+         A("official_reception_detail", "公务接待费支出"), P("official_reception_completion_rate", "公务接待费完成预算"),
+         explains="official_reception"),
     rule("three_public", rf"国内公务接待{NUM}批次，{NUM}人，共计支出{NUM}万元",
          C("domestic_reception_batches", "国内公务接待批次", "批次"), C("domestic_reception_persons", "国内公务接待人数", "人"),
          A("domestic_reception", "国内公务接待支出")),
@@ -165,7 +171,8 @@ RULES: list[Rule] = [
     rule("other_matters", rf"机关运行经费支出{NUM}万元，比\d{{4}}年度{CHANGE}{NUM}万元，{CHANGE}{PCT}",
          A("agency_operating_expenditure", "机关运行经费"), None,
          A("agency_operating_expenditure_change", "机关运行经费比上年增减", sign_group=2), None,
-         P("agency_operating_expenditure_change_pct", "机关运行经费比上年增减幅度", sign_group=4), required=True),
+         P("agency_operating_expenditure_change_pct", "机关运行经费比上年增减幅度", sign_group=4), required=True,
+         explains="agency_operating_expenditure_change"),
     rule("other_matters", rf"政府采购支出总额{NUM}万元，其中：政府采购货物支出{NUM}万元、政府采购服务支出{NUM}万元",
          A("procurement_total", "政府采购支出总额"), A("procurement_goods", "政府采购货物支出"),
          A("procurement_services", "政府采购服务支出"), required=True),
@@ -198,7 +205,8 @@ RULES: list[Rule] = [
          A("expenditure_budget_initial", "支出年初预算"), A("expenditure_budget_adjusted", "调整后全年财政下达预算（支出）"),
          A("expenditure_budget_adjusted", "上年全年财政下达预算（支出）", year_offset=-1), None,
          A("expenditure_budget_change", "财政下达预算比上年增减（支出）", sign_group=4), None,
-         P("expenditure_budget_change_pct", "财政下达预算比上年增减幅度（支出）", sign_group=6)),
+         P("expenditure_budget_change_pct", "财政下达预算比上年增减幅度（支出）", sign_group=6),
+         explains="expenditure_budget_change"),
     rule("evaluation", rf"1至6月预算执行{PCT}、1至10月预算执行{PCT}",
          P("execution_progress_june", "1至6月预算执行"), P("execution_progress_october", "1至10月预算执行")),
     rule("evaluation", rf"自用固定资产{NUM}万元，占账面固定资产总额的{PCT}，其中:?：?在用{NUM}万元，占账面固定资产总额的{PCT}；闲置{NUM}万元，占账面固定资产总额的{PCT}；待处置（待报废、毁损等）{NUM}万元",
@@ -241,6 +249,7 @@ ITEM_LINE = re.compile(
     rf"^\s*(?:\d+\.\s*)?(?P<cls>[^（]+?)（类）(?P<cat>[^（]+?)（款）\s*(?P<item>[^（]+?)（项）\s*[:：]\s*"
     rf"支出决算为{NUM}万元，完成预算{PCT}[，。,]?(?P<note>.*)$")
 GLOSSARY_LINE = re.compile(r"^\s*(?P<no>\d+)\s*[、.．]\s*(?P<term>[^：:]+?)\s*[：:]\s*(?P<definition>.+?)\s*$")
+STATED_REASON = re.compile(r"(?:决算数小于预算数的?|减少的|增加的)?主要原因(?:是)?\s*[：:]?\s*(?P<reason>.+?)\s*$")
 REASON_PREFIX = re.compile(r"^\s*决算数小于预算数的?主要原因是")
 IMAGE_LINE = re.compile(r"^\s*\[image:")
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -250,6 +259,7 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 class ProseData:
     facts: list[dict] = field(default_factory=list)
     classes: list[dict] = field(default_factory=list)
+    explanations: list[dict] = field(default_factory=list)
     glossary: list[dict] = field(default_factory=list)
     unconsumed: list[dict] = field(default_factory=list)
 
@@ -282,9 +292,10 @@ def _value(metric: Metric, raw: str, sign_word: str | None, report: Report, line
     return value
 
 
-def extract_facts(report: Report, keys: list[str | None]) -> tuple[list[dict], set[int]]:
-    """Apply every rule to its section; return fact rows and the indexes of lines used."""
+def extract_facts(report: Report, keys: list[str | None]) -> tuple[list[dict], list[dict], set[int]]:
+    """Apply every rule to its section; return fact rows, stated reasons and the indexes of lines used."""
     facts: list[dict] = []
+    explanations: list[dict] = []
     used: set[int] = set()
     for r in RULES:
         seen = 0
@@ -307,6 +318,11 @@ def extract_facts(report: Report, keys: list[str | None]) -> tuple[list[dict], s
             continue
         index, match = hit
         used.add(index)
+        if r.explains:
+            reason = STATED_REASON.search(report.lines[index], match.end())
+            if reason:
+                explanations.append(dict(year=report.year, metric=r.explains, text_zh=reason.group("reason"),
+                                         source_line=index + 1))
         for group, metric in r.metrics.items():
             sign = match.group(metric.sign_group) if metric.sign_group else None
             facts.append(dict(
@@ -314,7 +330,7 @@ def extract_facts(report: Report, keys: list[str | None]) -> tuple[list[dict], s
                 value=_value(metric, match.group(group), sign, report, index + 1),
                 unit=metric.unit, label_zh=metric.label_zh, source_line=index + 1, derived=False))
     facts.extend(_derived_prior(facts, report.year))
-    return facts, used
+    return facts, explanations, used
 
 
 def _derived_prior(facts: list[dict], year: int) -> list[dict]:
@@ -433,7 +449,7 @@ def unconsumed_lines(report: Report, used: set[int]) -> list[dict]:
 def extract_prose(report: Report) -> ProseData:
     """Every figure, class row and glossary term of the prose, plus what was left unconsumed."""
     keys = section_of_lines(report)
-    facts, used_f = extract_facts(report, keys)
+    facts, explanations, used_f = extract_facts(report, keys)
     classes, used_c = extract_classes(report, keys)
     glossary, used_g = extract_glossary(report, keys)
-    return ProseData(facts, classes, glossary, unconsumed_lines(report, used_f | used_c | used_g))
+    return ProseData(facts, classes, explanations, glossary, unconsumed_lines(report, used_f | used_c | used_g))

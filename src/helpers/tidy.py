@@ -121,6 +121,11 @@ TABLES: dict[str, dict] = {
                  col("shortfall_reason", "string", "Stated reason for missing the target.", "未完成原因分析"), LINE],
         key=["year", "project_code", "indicator_no"], sort=["year", "source_line"],
         foreign=[(["year", "project_code"], "projects")]),
+    "explanations": dict(
+        title="Reasons the report states for a figure (主要原因)",
+        columns=[YEAR, col("metric", "string", "The fact (facts.metric) the reason explains.", "指标", required=True),
+                 col("text_zh", "string", "The reason as the report words it.", "原因"), LINE],
+        key=["year", "metric"], sort=["year", "source_line"]),
     "glossary": dict(
         title="Terms explained by the report (名词解释)",
         columns=[YEAR, col("number", "integer", "Number of the term in the report.", "序号"),

@@ -1,0 +1,179 @@
+"""Every notebook runs with papermill through the batch, and its HTML export is fit to share."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import shutil
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from helpers import paths
+from helpers.batch import main as batch_main
+from helpers.batch import run_batch, templates
+from tests.test_story import LOW_PROJECTS_2023
+
+NAMES = ["01_overview", "02_three_public", "03_low_execution", "04_summary"]
+
+
+def _digests(folder: Path) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.glob("*.ipynb"))}
+
+
+@pytest.fixture(scope="session")
+def batch_run(tmp_path_factory, tidy_dir):
+    out = tmp_path_factory.mktemp("reports")
+    before = _digests(paths.NOTEBOOKS)
+    result = run_batch([2023], out_root=out, tidy_dir=tidy_dir, progress=False)
+    assert _digests(paths.NOTEBOOKS) == before, "the batch modified a template"
+    return out, result
+
+
+def _text(html: str) -> str:
+    """The visible text of a page, roughly: tags removed, entities left as they are."""
+    return re.sub(r"<[^>]+>", " ", re.sub(r"<(style|script)[^>]*>.*?</\1>", " ", html, flags=re.S))
+
+
+def test_templates_are_clean_with_one_parameters_cell():
+    found = [p.stem for p in templates()]
+    assert found[: len(NAMES)] == NAMES
+    for path in templates():
+        nb = nbformat.read(path, as_version=4)
+        code = [c for c in nb.cells if c.cell_type == "code"]
+        tagged = [c for c in code if "parameters" in c.metadata.get("tags", [])]
+        assert len(tagged) == 1 and code[0] is tagged[0], path.name
+        assert "year: int = 2023" in tagged[0].source and "low_execution_threshold: float = 0.9" in tagged[0].source
+        assert all(not c.get("outputs") and c.get("execution_count") is None for c in code), path.name
+        for cell in nb.cells:
+            if cell.cell_type == "markdown":
+                # narrative numbers come from the data: no figures typed into markdown
+                assert not re.search(r"\d[\d,]*\.\d+|\d+(\.\d+)?\s*%", cell.source), (path.name, cell.source[:60])
+
+
+def test_every_notebook_ran(batch_run):
+    out, result = batch_run
+    assert [o.job.name for o in result.outcomes if o.ok] == [p.stem for p in templates()]
+    for name in NAMES:
+        assert (out / "2023" / f"{name}.ipynb").exists() and (out / "2023" / f"{name}.html").exists()
+
+
+def test_no_missing_glyph_warnings_anywhere(batch_run):
+    out, _ = batch_run
+    for path in (out / "2023").glob("*.ipynb"):
+        text = path.read_text(encoding="utf-8")
+        assert "missing from font" not in text and "findfont" not in text, path.name
+        nb = nbformat.read(path, as_version=4)
+        streams = [o for c in nb.cells for o in c.get("outputs", []) if o.output_type == "stream"]
+        assert not [o for o in streams if o.name == "stderr"], (path.name, streams)
+
+
+def test_html_is_self_contained_and_labelled(batch_run):
+    out, _ = batch_run
+    for path in (out / "2023").glob("*.html"):
+        html = path.read_text(encoding="utf-8")
+        assert path.stat().st_size <= 2 * 1024 * 1024, path.name
+        assert not re.search(r"<script[^>]+src=", html), path.name
+        assert not re.search(r"<link[^>]+href=[\"']?(https?:)?//", html), path.name
+        assert not re.search(r"@import|url\(\s*[\"']?(https?:)?//", html), path.name
+        assert "mathjax" not in html.lower() and "require.min.js" not in html, path.name
+        assert re.search(r'<html lang="en">', html)
+        assert re.search(r"<title>2023 [^<]+</title>", html)
+        assert "Run parameters:" in html and "year = 2023" in html and "low_execution_threshold = 0.9" in html
+        assert "data/raw/2023/" in html
+        assert "data:image/png;base64," in html
+
+
+def test_headline_figures_are_in_the_reports(batch_run):
+    out, _ = batch_run
+    overview = _text((out / "2023" / "01_overview.html").read_text(encoding="utf-8"))
+    assert "−4.9%" in overview and "17,211.32" in overview and "18,100.64" in overview
+    three = _text((out / "2023" / "02_three_public.html").read_text(encoding="utf-8"))
+    assert "+242.9%" in three and "617.37" in three
+    low = _text((out / "2023" / "03_low_execution.html").read_text(encoding="utf-8"))
+    summary = _text((out / "2023" / "04_summary.html").read_text(encoding="utf-8"))
+    for name in LOW_PROJECTS_2023:
+        assert name in low and name in summary
+
+
+def test_summary_hides_code_and_the_analysis_shows_it(batch_run):
+    out, _ = batch_run
+    summary = (out / "2023" / "04_summary.html").read_text(encoding="utf-8")
+    overview = (out / "2023" / "01_overview.html").read_text(encoding="utf-8")
+    assert "load_year" not in summary and "hl-ipython3" not in summary
+    assert "load_year" in overview and "hl-ipython3" in overview
+
+
+def test_index_links_every_report(batch_run):
+    out, _ = batch_run
+    index = (out / "index.html").read_text(encoding="utf-8")
+    for name in NAMES:
+        assert f'href="2023/{name}.html"' in index
+
+
+def test_narrative_follows_the_data(tidy_dir, tmp_path):
+    """Change a figure in a copy of the tidy data: the sentences change with it."""
+    changed = tmp_path / "tidy"
+    shutil.copytree(tidy_dir, changed)
+    facts = (changed / "facts.csv").read_text(encoding="utf-8")
+    facts = facts.replace("2023,total_expenditure,17211.32,", "2023,total_expenditure,16290.32,")
+    facts = facts.replace("2023,total_expenditure_change,-889.32,", "2023,total_expenditure_change,-1810.32,")
+    facts = facts.replace("2023,total_income_expenditure,17211.32,", "2023,total_income_expenditure,16290.32,")
+    (changed / "facts.csv").write_text(facts, encoding="utf-8")
+    out = tmp_path / "reports"
+    result = run_batch([2023], notebook_dir=_only(tmp_path, "01_overview"), out_root=out, tidy_dir=changed,
+                       progress=False)
+    assert not result.failures, result.failures
+    text = _text((out / "2023" / "01_overview.html").read_text(encoding="utf-8"))
+    assert "16,290.32 万元" in text and "−10.0%" in text
+    assert "17,211.32 万元 (about" not in text
+
+
+def _only(tmp_path: Path, *names: str) -> Path:
+    folder = tmp_path / "templates"
+    folder.mkdir(exist_ok=True)
+    for name in names:
+        shutil.copy(paths.NOTEBOOKS / f"{name}.ipynb", folder)
+    return folder
+
+
+def _failing_notebook(folder: Path) -> None:
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "luzhou-budget", "display_name": "Python (luzhou-budget)",
+                                 "language": "python"}
+    params = nbformat.v4.new_code_cell("year: int = 2023  # report year\ntidy_dir: str = \"\"  # tidy data")
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [params, nbformat.v4.new_code_cell("x = 1"),
+                nbformat.v4.new_code_cell("raise RuntimeError('planted failure')")]
+    nbformat.write(nb, folder / "99_broken.ipynb")
+
+
+def test_a_failing_notebook_is_named_with_its_cell_and_the_rest_is_kept(tidy_dir, tmp_path, capsys, monkeypatch):
+    folder = _only(tmp_path, "02_three_public")
+    _failing_notebook(folder)
+    out = tmp_path / "reports"
+    (out / "2023").mkdir(parents=True)
+    (out / "2023" / "99_broken.html").write_text("previous good report", encoding="utf-8")
+    result = run_batch([2023], notebook_dir=folder, out_root=out, tidy_dir=tidy_dir, progress=False)
+    [failure] = result.failures
+    assert failure.job.name == "99_broken"
+    assert "code cell 3" in failure.error and "RuntimeError: planted failure" in failure.error
+    assert (out / "2023" / "02_three_public.html").exists()
+    assert (out / "2023" / "99_broken.html").read_text(encoding="utf-8") == "previous good report"
+    assert (out / "2023" / "99_broken.failed.ipynb").exists()
+    assert not [p for p in (out / "2023").iterdir() if p.name.startswith(".")], "temp files left behind"
+
+
+def test_cli_exit_codes(tidy_dir, tmp_path, capsys):
+    assert batch_main(["--years", "2031", "--tidy", str(tidy_dir), "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "no report for 2031" in err and "2023" in err
+    assert not any(tmp_path.iterdir()), "nothing may be written for a year with no data"
+
+
+def test_parameters_are_recorded(batch_run):
+    out, _ = batch_run
+    nb = json.loads((out / "2023" / "03_low_execution.ipynb").read_text(encoding="utf-8"))
+    assert nb["metadata"]["papermill"]["parameters"]["year"] == 2023
