@@ -113,6 +113,7 @@ def test_merged_indicator_cells_inherit_the_names_above(tables):
     ind = tables["indicators"].set_index("source_line")
     row = ind.loc[730]  # name and operator cells empty under 交通参与者满意度
     assert row["level1"] == "满意度指标" and row["indicator"] == "交通参与者满意度" and bool(row["name_inherited"])
+    assert row["operator"] == ""  # an operator is never carried down with the name
     first = ind.loc[291]
     assert (first["indicator"], first["operator_symbol"], first["target_value"], first["weight"]) == (
         "聘请辅警人数", "=", 432.0, 5.0)

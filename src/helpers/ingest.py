@@ -3,7 +3,8 @@
     python -m helpers.ingest REPORT [REPORT ...] --out DIR [--year YEAR]
 
 Reads each report, writes facts.csv, functional_classification.csv, projects.csv,
-project_funding.csv, indicators.csv, explanations.csv, glossary.csv, unconsumed_lines.csv and datapackage.json into DIR. On bad input it prints what is wrong and where, exits with status 2,
+project_funding.csv, indicators.csv, explanations.csv, glossary.csv, unconsumed_lines.csv, audit_findings.csv,
+audit_checks.csv and datapackage.json into DIR. On bad input it prints what is wrong and where, exits with status 2,
 and leaves DIR untouched.
 """
 
@@ -16,6 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from helpers.audit import audit_tables
 from helpers.errors import ReportError
 from helpers.prose import extract_prose
 from helpers.report import read_report
@@ -57,7 +59,7 @@ def parse_report(path: Path | str, year: int | None = None) -> Parsed:
 
 
 def build_tables(parsed: list[Parsed]) -> dict[str, pd.DataFrame]:
-    """Combine the parsed reports into one DataFrame per tidy table."""
+    """Combine the parsed reports into one DataFrame per tidy table, plus the arithmetic audit."""
     years = [p.year for p in parsed]
     for p in parsed:
         if years.count(p.year) > 1:
@@ -65,7 +67,9 @@ def build_tables(parsed: list[Parsed]) -> dict[str, pd.DataFrame]:
             raise ReportError(p.path, f"two reports are for {p.year}: {', '.join(others)}; expected one per year",
                               hint="keep one report per data/raw/<year>/ folder")
     names = list(parsed[0].rows) if parsed else []
-    return {name: frame(name, [r for p in parsed for r in p.rows[name]]) for name in names}
+    tables = {name: frame(name, [r for p in parsed for r in p.rows[name]]) for name in names}
+    tables["audit_findings"], tables["audit_checks"] = audit_tables(tables)
+    return tables
 
 
 def ingest(paths: list[Path | str], out_dir: Path | str, year: int | None = None) -> dict[str, pd.DataFrame]:

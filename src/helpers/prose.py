@@ -325,10 +325,11 @@ def extract_facts(report: Report, keys: list[str | None]) -> tuple[list[dict], l
                                          source_line=index + 1))
         for group, metric in r.metrics.items():
             sign = match.group(metric.sign_group) if metric.sign_group else None
+            raw = match.group(group)
             facts.append(dict(
                 year=report.year + metric.year_offset, metric=metric.key,
-                value=_value(metric, match.group(group), sign, report, index + 1),
-                unit=metric.unit, label_zh=metric.label_zh, source_line=index + 1, derived=False))
+                value=_value(metric, raw, sign, report, index + 1), unit=metric.unit, label_zh=metric.label_zh,
+                decimals=len(raw.split(".")[1]) if "." in raw else 0, source_line=index + 1, derived=False))
     facts.extend(_derived_prior(facts, report.year))
     return facts, explanations, used
 
@@ -341,7 +342,7 @@ def _derived_prior(facts: list[dict], year: int) -> list[dict]:
             rows.append(dict(
                 year=year - 1, metric=metric,
                 value=round(current[base]["value"] - current[change]["value"], 2),
-                unit="万元", label_zh=label, source_line=current[change]["source_line"], derived=True))
+                unit="万元", label_zh=label, decimals=2, source_line=current[change]["source_line"], derived=True))
     return rows
 
 

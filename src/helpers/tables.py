@@ -106,7 +106,7 @@ def parse_table(report: Report, rows: list[Row]) -> ProjectTable:
     table = ProjectTable(project)
     section = f"{TABLE_TITLE} starting at line {start}"
     state = "head"
-    level1 = level2 = name = operator = ""
+    level1 = level2 = name = ""
 
     def amount(row: Row, i: int, what: str, blank: bool = False) -> float:
         return parse_amount(_cell(row, i), what=f"{what} of {project['project_name'] or 'this project'}",
@@ -166,9 +166,9 @@ def parse_table(report: Report, rows: list[Row]) -> ProjectTable:
             level1 = _cell(row, 1) or level1
             level2 = _cell(row, 2) or level2
             if not inherited:
-                name, operator = _cell(row, 3), _cell(row, 4)
-            elif _cell(row, 4):
-                operator = _cell(row, 4)
+                name = _cell(row, 3)
+            # The operator is never carried down: under an inherited name it is unknown, not the one above.
+            operator = _cell(row, 4)
             target, actual = _cell(row, 5), _cell(row, 7)
             what = f"indicator {name!r} of {project['project_name']}"
             table.indicators.append(dict(
