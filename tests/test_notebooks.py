@@ -16,7 +16,7 @@ from helpers.batch import main as batch_main
 from helpers.batch import run_batch, templates
 from tests.test_story import LOW_PROJECTS_2023
 
-NAMES = ["01_overview", "02_three_public", "03_low_execution", "04_summary"]
+NAMES = ["01_overview", "02_three_public", "03_low_execution", "04_summary", "05_audit", "06_self_evaluation"]
 
 
 def _digests(folder: Path) -> dict[str, str]:
@@ -96,6 +96,36 @@ def test_headline_figures_are_in_the_reports(batch_run):
     summary = _text((out / "2023" / "04_summary.html").read_text(encoding="utf-8"))
     for name in LOW_PROJECTS_2023:
         assert name in low and name in summary
+
+
+def test_error_notice_and_reliability_section(batch_run):
+    out, _ = batch_run
+    for name in NAMES:
+        html = (out / "2023" / f"{name}.html").read_text(encoding="utf-8")
+        assert 'class="report-notice" role="alert"' in html and "contradicts itself in 13 place(s)" in html, name
+    summary = _text((out / "2023" / "04_summary.html").read_text(encoding="utf-8"))
+    assert "How reliable are these figures?" in summary and "arithmetic checks" in summary
+    audit = _text((out / "2023" / "05_audit.html").read_text(encoding="utf-8"))
+    assert "lines 36, 40, 42, 43" in audit and "32.52 万元" in audit
+    selfeval = _text((out / "2023" / "06_self_evaluation.html").read_text(encoding="utf-8"))
+    assert "城市道路交通信号绿波协调控制" in selfeval and "exactly equal to the target" in selfeval
+
+
+def test_no_notice_without_errors(tidy_dir, tmp_path):
+    from helpers.batch import error_notice
+
+    clean = tmp_path / "tidy"
+    shutil.copytree(tidy_dir, clean)
+    findings = (clean / "audit_findings.csv").read_text(encoding="utf-8").splitlines()
+    (clean / "audit_findings.csv").write_text("\n".join(l for l in findings if ",error," not in l) + "\n",
+                                              encoding="utf-8")
+    assert error_notice(2023, clean) == "" and error_notice(2023, tidy_dir).startswith("Caution")
+
+
+def test_pages_carry_their_own_chinese_font(batch_run):
+    out, _ = batch_run
+    html = (out / "2023" / "01_overview.html").read_text(encoding="utf-8")
+    assert '@font-face { font-family: "Report CJK"; src: url(data:font/otf;base64,' in html
 
 
 def test_summary_hides_code_and_the_analysis_shows_it(batch_run):

@@ -69,16 +69,18 @@ def year_comparison(values: pd.DataFrame, title: str, value_label: str = "万元
     return fig
 
 
-def share_bars(values: pd.DataFrame, label: str, value: str, title: str, share: str | None = None):
+def share_bars(values: pd.DataFrame, label: str, value: str, title: str, share: str | None = None,
+               unit: str = "万元"):
     """Horizontal bars of parts of a whole, sorted, each labelled with its amount and share."""
     data = values.sort_values(value, ascending=False)
     fig, ax = plt.subplots(figsize=(7, 0.55 * len(data) + 1.2))
     sns.barplot(data, y=label, x=value, color=PALETTE["this_year"], ax=ax)
     total = data[value].sum()
     shares = data[share] if share else data[value] / total
-    ax.bar_label(ax.containers[0], labels=[f"{v:,.2f} ({s:.1%})" for v, s in zip(data[value], shares)],
+    ax.bar_label(ax.containers[0], labels=[f"{v:,.2f} ({s:.1%})" if unit == "万元" else f"{v:,.0f} ({s:.1%})"
+                                           for v, s in zip(data[value], shares)],
                  padding=3, fontsize=9)
-    ax.set(title=title, xlabel="万元", ylabel="")
+    ax.set(title=title, xlabel=unit, ylabel="")
     ax.xaxis.set_major_formatter(wan_axis)
     ax.set_xlim(0, data[value].max() * 1.35 if len(data) else 1)
     return fig

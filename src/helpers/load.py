@@ -22,7 +22,8 @@ class YearData:
     projects: pd.DataFrame       # projects with computed columns (see `project_view`)
     funding: pd.DataFrame
     indicators: pd.DataFrame
-    findings: pd.DataFrame       # audit findings of this year (empty before the audit ran)
+    findings: pd.DataFrame       # audit findings of this year, errors first
+    checks: pd.DataFrame         # every audit check of this year, passed or not
 
     def value(self, metric: str, year: int | None = None) -> float:
         """The value of `metric` for `year` (default: the report year). KeyError names what is missing."""
@@ -92,11 +93,6 @@ def load_year(year: int, tidy_dir: Path | str | None = None) -> YearData:
     if year not in years:
         raise ValueError(f"no report for {year} in {tidy_dir}: the tidy data holds {years or 'no year'}. "
                          f"Put the report under data/raw/{year}/ and run `make data`.")
-    findings_path = tidy_dir / "audit_findings.csv"
-    findings = read_table("audit_findings", tidy_dir) if findings_path.exists() else pd.DataFrame()
-    if not findings.empty:
-        findings = findings[findings["year"] == year].reset_index(drop=True)
-
     def of_year(df: pd.DataFrame) -> pd.DataFrame:
         return df[df["year"] == year].reset_index(drop=True)
 
@@ -109,4 +105,5 @@ def load_year(year: int, tidy_dir: Path | str | None = None) -> YearData:
         facts=facts[facts["year"].isin([year, year - 1])].reset_index(drop=True),
         classes=classes, projects=project_view(of_year(projects)),
         funding=of_year(read_table("project_funding", tidy_dir)),
-        indicators=of_year(read_table("indicators", tidy_dir)), findings=findings)
+        indicators=of_year(read_table("indicators", tidy_dir)),
+        findings=of_year(read_table("audit_findings", tidy_dir)), checks=of_year(read_table("audit_checks", tidy_dir)))
