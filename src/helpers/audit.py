@@ -17,7 +17,6 @@ from __future__ import annotations
 import itertools
 import math
 import operator as op
-from dataclasses import dataclass
 
 import pandas as pd
 
@@ -48,27 +47,36 @@ def lines(*numbers) -> str:
     return ("line " if len(flat) == 1 else "lines ") + ", ".join(map(str, flat))
 
 
-@dataclass
 class Facts:
-    """Fact lookup for one year: value and line of a metric, None when the report does not state it."""
+    """Fact lookup for one year: value, line and printed decimals of a metric (None when not stated)."""
 
-    year: int
-    table: pd.DataFrame
+    def __init__(self, year: int, table: pd.DataFrame) -> None:
+        self.year = year
+        self.table = table
+        has_decimals = "decimals" in table
+        self._rows = {(int(r.year), r.metric): (float(r.value), int(r.source_line),
+                                                 int(r.decimals) if has_decimals else None, bool(r.derived))
+                      for r in table.itertuples()}
 
     def get(self, metric: str, year: int | None = None) -> float | None:
-        year = self.year if year is None else year
-        rows = self.table[(self.table["metric"] == metric) & (self.table["year"] == year)]
-        return float(rows.iloc[0]["value"]) if len(rows) else None
+        row = self._rows.get((self.year if year is None else year, metric))
+        return row[0] if row else None
 
     def line(self, metric: str, year: int | None = None) -> int:
-        year = self.year if year is None else year
-        rows = self.table[(self.table["metric"] == metric) & (self.table["year"] == year)]
-        return int(rows.iloc[0]["source_line"]) if len(rows) else 0
+        row = self._rows.get((self.year if year is None else year, metric))
+        return row[1] if row else 0
+
+    def stated(self, metric: str, year: int) -> tuple[float, int] | None:
+        """(value, line) when the report states the figure outright (not derived from a change)."""
+        row = self._rows.get((year, metric))
+        return (row[0], row[1]) if row and not row[3] else None
 
     def decimals(self, metric: str) -> int:
         """Decimals the figure was printed with (for a rate: of its percentage)."""
-        rows = self.table[(self.table["metric"] == metric) & (self.table["year"] == self.year)]
-        return int(rows.iloc[0]["decimals"]) if len(rows) and "decimals" in rows else decimals(self.get(metric) or 0)
+        row = self._rows.get((self.year, metric))
+        if row and row[2] is not None:
+            return row[2]
+        return decimals(row[0]) if row else 0
 
     def has(self, *metrics: str) -> bool:
         return all(self.get(m) is not None for m in metrics)
@@ -272,13 +280,12 @@ def check_changes(a: Audit, f: Facts) -> None:
     for metric, change, pct in CHANGES:
         if f.get(metric) is None or f.get(change) is None:
             continue
-        prior_rows = f.table[(f.table["metric"] == metric) & (f.table["year"] == prior_year)]
-        stated_prior = prior_rows[~prior_rows["derived"].astype(bool)]
-        if len(stated_prior):  # a prior year stated outright: the change amount can be checked
-            prior = float(stated_prior.iloc[0]["value"])
+        stated_prior = f.stated(metric, prior_year)
+        if stated_prior:  # a prior year stated outright: the change amount can be checked
+            prior, prior_line = stated_prior
             tolerance, rule = _sum_rule(2)
             a.compare("stated_change", f"{change} = {metric} {f.year} − {prior_year}", f.get(change),
-                      f.get(metric) - prior, tolerance, rule, lines(f.line(change), int(stated_prior.iloc[0]["source_line"])),
+                      f.get(metric) - prior, tolerance, rule, lines(f.line(change), prior_line),
                       f"The stated change {fmt.signed_wan(f.get(change))} does not match "
                       f"{fmt.wan(f.get(metric))} − {fmt.wan(prior)} = {fmt.signed_wan(f.get(metric) - prior)}.")
         else:
@@ -346,6 +353,8 @@ OPS = {"=": op.eq, ">=": op.ge, "<=": op.le, ">": op.gt, "<": op.lt}
 
 
 def check_projects(a: Audit, projects: pd.DataFrame, funding: pd.DataFrame, indicators: pd.DataFrame) -> None:
+    indicators_of = dict(list(indicators.groupby("project_code", sort=False)))
+    funding_of = dict(list(funding.groupby("project_code", sort=False)))
     for _, p in projects.iterrows():
         name, where = p["project_name"], p["budget_line"]
         if p["budget_adjusted"] > 0:
@@ -367,14 +376,14 @@ def check_projects(a: Audit, projects: pd.DataFrame, funding: pd.DataFrame, indi
                       tolerance, f"score printed to {digits} decimal(s)", lines(where),
                       f"{name}: {p['budget_weight']:g} points × {fmt.pct(p['execution_rate_reported'], 2)} = "
                       f"{computed:.3f}, the table gives {p['budget_score']:g}.", unit=10 ** (-digits))
-        mine = indicators[indicators["project_code"] == p["project_code"]]
+        mine = indicators_of.get(p["project_code"], indicators.iloc[:0])
         if mine.empty:
             a.note("no_indicators", f"{name}: no performance indicators filled in", lines(p["source_line"]),
                    f"{name}: the indicator rows of the table are empty, so its performance was not evaluated.",
                    severity="warning")
         else:
             _check_indicators(a, p, mine)
-        own = funding[funding["project_code"] == p["project_code"]]
+        own = funding_of.get(p["project_code"], funding.iloc[:0])
         for column, words in (("budget_initial", "年初预算"), ("budget_adjusted", "调整后预算数"), ("executed", "执行数")):
             values = own[column].dropna()
             if values.empty:
@@ -388,7 +397,7 @@ def check_projects(a: Audit, projects: pd.DataFrame, funding: pd.DataFrame, indi
 
 def _check_indicators(a: Audit, p: pd.Series, mine: pd.DataFrame) -> None:
     name = p["project_name"]
-    for _, ind in mine.iterrows():
+    for ind in mine.to_dict("records"):
         label = f"{name} / {ind['indicator']}"
         if not math.isnan(ind["score"]) and not math.isnan(ind["weight"]):
             a.compare("score_within_weight", f"{label}: score ≤ weight", ind["score"], min(ind["score"], ind["weight"]),

@@ -169,7 +169,7 @@ def run_job(job: Job) -> Outcome:
         shown.update({k: repr(v) for k, v in job.parameters.items()})
         title = meta.get("title", job.name).format(year=job.year)
         page = to_html(executed, title=title, source=SOURCE.format(year=job.year), parameters=shown,
-                       notice=job.notice, hide_code=bool(meta.get("hide_code", False)))
+                       notice=job.notice, hide_code=bool(meta.get("hide_code", False)), embed_font=False)
         _atomic_write(target.with_suffix(".html"), page)
         _atomic_write(target, nbformat.writes(executed))
         failed_copy.unlink(missing_ok=True)
@@ -270,6 +270,10 @@ def run_batch(years: list[int], *, notebook_dir: Path = paths.NOTEBOOKS, out_roo
                 if not outcome.ok:
                     bar.write(f"FAILED {outcome.job.year}/{outcome.job.template.name}: {outcome.error}")
     result.outcomes.sort(key=lambda o: (o.job.year, o.job.name))
+    # The pages of a run share one Chinese font subset: subsetting is the slow part of an export.
+    from helpers.export import embed_shared_font
+
+    embed_shared_font([o.job.out_dir / f"{o.job.name}.html" for o in result.outcomes if o.ok], _atomic_write)
     write_index(Path(out_root))
     return result
 

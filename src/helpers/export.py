@@ -30,8 +30,14 @@ body, .report-banner {{ font-family: var(--jp-content-font-family); }}
 """
 
 
-def cjk_font_css(html: str) -> str:
-    """A <style> embedding Noto Sans CJK SC cut down to the Chinese characters `html` shows.
+def wide_chars(html: str) -> set[str]:
+    """The Chinese (and fullwidth) characters a page shows, outside tags, styles and data URIs."""
+    text = re.sub(r"<(style|script)[^>]*>.*?</\1>|<[^>]+>|data:[^\"')]+", " ", html, flags=re.S)
+    return set(WIDE_CHARS.findall(text))
+
+
+def cjk_font_css(chars: set[str]) -> str:
+    """A <style> embedding Noto Sans CJK SC cut down to `chars`.
 
     Readers' browsers may have no Chinese font (or a different one); the page carries its own,
     as a data URI, so it renders the same everywhere with nothing fetched. Only the characters
@@ -42,8 +48,7 @@ def cjk_font_css(html: str) -> str:
 
     from helpers.charts import cjk_font_path
 
-    text = re.sub(r"<(style|script)[^>]*>.*?</\1>|<[^>]+>|data:[^\"')]+", " ", html, flags=re.S)
-    chars = sorted(set(WIDE_CHARS.findall(text)))
+    chars = sorted(chars)
     if not chars:
         return ""
     options = subset.Options()
@@ -67,12 +72,32 @@ def html_exporter(hide_code: bool = False) -> HTMLExporter:
     return exporter
 
 
+def with_font(html: str, font_css: str) -> str:
+    """The page with the font <style> placed at the end of its <head>."""
+    return html.replace("</head>", font_css + "</head>", 1)
+
+
 def to_html(notebook: nbformat.NotebookNode, *, title: str, source: str, parameters: dict,
-            notice: str = "", hide_code: bool = False) -> str:
-    """The HTML page of an executed notebook, with a banner giving title, data source and parameters."""
+            notice: str = "", hide_code: bool = False, embed_font: bool = True) -> str:
+    """The HTML page of an executed notebook, with a banner giving title, data source and parameters.
+
+    `embed_font=False` leaves the Chinese font out, for a caller that embeds one font shared by
+    several pages (`embed_shared_font`).
+    """
     notebook = nbformat.from_dict(notebook)  # a copy: the metadata below is for the page only
     notebook.metadata["title"] = title
     notebook.metadata["report"] = {"title": title, "source": source, "notice": notice,
                                    "parameters": {k: str(v) for k, v in parameters.items()}}
     body, _ = html_exporter(hide_code).from_notebook_node(notebook)
-    return body.replace("</head>", cjk_font_css(body) + "</head>", 1)
+    return with_font(body, cjk_font_css(wide_chars(body))) if embed_font else body
+
+
+def embed_shared_font(pages: list[Path], write) -> None:
+    """Embed one font subset covering every page's characters: one subsetting for the lot.
+
+    `write(path, text)` writes a page (atomically, in the batch).
+    """
+    texts = {page: page.read_text(encoding="utf-8") for page in pages}
+    css = cjk_font_css(set().union(*(wide_chars(t) for t in texts.values()))) if texts else ""
+    for page, text in texts.items():
+        write(page, with_font(text, css))

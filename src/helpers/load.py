@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,6 +49,7 @@ class YearData:
         return self.year - 1
 
 
+@functools.lru_cache(maxsize=None)
 def english_names(kind: str) -> dict[str, str]:
     """Chinese -> English names from data/names/<kind>.csv (classes, projects)."""
     path = paths.NAMES / f"{kind}.csv"
