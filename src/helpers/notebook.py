@@ -1,28 +1,50 @@
-"""Small display helpers for the notebooks: narrative sentences and formatted tables."""
+"""Small display helpers for the notebooks: narrative sentences and formatted tables.
+
+Sentences carry text from the report (project names, reasons, indicator names). Those are
+data, not markup: HTML and Markdown link syntax in them are escaped here, so a report that
+contains `<script>` or `[x](javascript:…)` shows it literally and runs nothing.
+"""
 
 from __future__ import annotations
+
+import html
+import re
 
 import pandas as pd
 from IPython.display import Markdown, display
 
+_LINK_SYNTAX = re.compile(r"([\[\]`])")
+
+
+def safe(text: str) -> str:
+    """Text safe to show as Markdown: HTML escaped, link and code syntax neutralised.
+
+    Emphasis (`**…**`, `*…*`) added by our own sentence templates still works.
+    """
+    return _LINK_SYNTAX.sub(r"\\\1", html.escape(text, quote=False))
+
 
 def say(*sentences: str) -> None:
     """Show computed sentences as one Markdown paragraph."""
-    display(Markdown(" ".join(s for s in sentences if s)))
+    display(Markdown(safe(" ".join(s for s in sentences if s))))
 
 
 def bullets(lines: list[str]) -> None:
     """Show computed lines as a Markdown list."""
-    display(Markdown("\n".join(f"- {line}" for line in lines) if lines else "_(none)_"))
+    display(Markdown("\n".join(f"- {safe(line)}" for line in lines) if lines else "_(none)_"))
 
 
 def table(df: pd.DataFrame, amounts: tuple[str, ...] = (), rates: tuple[str, ...] = (),
           counts: tuple[str, ...] = (), rename: dict[str, str] | None = None):
-    """A table for reading: 万元 with two decimals and thousands separators, rates as %, no index."""
+    """A table for reading: 万元 with two decimals and thousands separators, rates as %, no index.
+
+    Every cell is HTML-escaped.
+    """
     formats = {c: "{:,.2f}" for c in amounts if c in df}
     formats |= {c: "{:.1%}" for c in rates if c in df}
     formats |= {c: "{:,.0f}" for c in counts if c in df}
-    styler = df.style.format(formats, na_rep="–").hide(axis="index")
+    styler = df.style.format(formats, na_rep="–", escape="html").format_index(escape="html", axis="columns")
+    styler = styler.hide(axis="index")
     if rename:
         styler = styler.relabel_index([rename.get(c, c) for c in df.columns], axis="columns")
     return styler
