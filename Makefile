@@ -38,7 +38,7 @@ bench: $(STAMP) ## Time the ingest and the batch against the naive pipeline and 
 	$(PY) -m helpers.bench
 
 lab: $(STAMP) ## Start JupyterLab on the notebooks with the project's kernel
-	$(VENV)/bin/jupyter lab --notebook-dir=notebooks
+	$(VENV)/bin/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root)
 
 clean: ## Remove the executed reports (the templates and the tidy data stay)
 	rm -rf reports/[0-9]* reports/index.html

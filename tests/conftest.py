@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import re
 from pathlib import Path
 
 import pytest
@@ -47,3 +49,36 @@ def fact(tables):
         assert len(rows) == 1, f"expected one {metric} for {year}, found {len(rows)}"
         return rows.iloc[0]["value"], rows.iloc[0]
     return lookup
+
+
+NAMES = ["01_overview", "02_three_public", "03_low_execution", "04_summary", "05_audit", "06_self_evaluation"]
+
+
+def digests(folder: Path, pattern: str = "*.ipynb") -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.glob(pattern))}
+
+
+@pytest.fixture(scope="session")
+def batch_run(tmp_path_factory, tidy_dir):
+    """Every notebook for 2023, run once per session through the batch into a temporary folder."""
+    from helpers.batch import run_batch
+
+    out = tmp_path_factory.mktemp("reports")
+    before = digests(paths.NOTEBOOKS)
+    result = run_batch([2023], out_root=out, tidy_dir=tidy_dir, progress=False)
+    assert digests(paths.NOTEBOOKS) == before, "the batch modified a template"
+    return out, result
+
+
+def narrative(notebook_path: Path) -> list[str]:
+    """The Markdown the notebook's code cells displayed: its computed sentences."""
+    import nbformat
+
+    nb = nbformat.read(notebook_path, as_version=4)
+    return ["".join(o["data"]["text/markdown"]) for c in nb.cells if c.cell_type == "code"
+            for o in c.get("outputs", []) if "text/markdown" in o.get("data", {})]
+
+
+def visible_text(html: str) -> str:
+    """The visible text of a page, roughly: tags removed, entities left as they are."""
+    return re.sub(r"<[^>]+>", " ", re.sub(r"<(style|script)[^>]*>.*?</\1>", " ", html, flags=re.S))

@@ -1,0 +1,129 @@
+"""The exported reports in a real browser: headless Chromium, offline, opened from disk.
+
+Needs Debian's `chromium` (`apt-get install chromium`; `.ci/run` installs it). Without it these
+tests skip, except under CI, where a missing browser fails the run.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from helpers import paths
+from helpers.batch import run_batch
+from helpers.ingest import ingest
+from tests.conftest import NAMES
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if CHROMIUM is None:
+        message = "Chromium is not installed: `apt-get install chromium` (Debian) to run the browser tests"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync"])
+        yield browser
+        browser.close()
+
+
+def open_offline(browser, page_path: Path):
+    """Open a page from disk with the network off; return (page, requests, console errors)."""
+    context = browser.new_context(offline=True, viewport={"width": 1100, "height": 900})
+    page = context.new_page()
+    requests, errors = [], []
+    page.on("request", lambda r: requests.append(r.url))
+    page.on("console", lambda m: errors.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(f"page error: {e}"))
+    page.goto(page_path.resolve().as_uri(), wait_until="load")
+    return page, requests, errors
+
+
+def test_every_report_opens_offline_without_requests_or_errors(browser, batch_run):
+    out, _ = batch_run
+    for name in NAMES:
+        path = out / "2023" / f"{name}.html"
+        page, requests, errors = open_offline(browser, path)
+        assert requests == [path.resolve().as_uri()], f"{name} fetched {requests[1:]}"
+        assert errors == [], f"{name}: {errors}"
+        assert page.title().startswith("2023 ")
+        assert page.locator("header.report-banner h1").inner_text() == page.title()
+        widths = page.evaluate("Array.from(document.images).map(i => i.complete ? i.naturalWidth : 0)")
+        assert widths and all(w > 100 for w in widths), f"{name}: charts not shown {widths}"
+        assert page.locator(".report-notice").is_visible()
+        page.context.close()
+
+
+def test_chinese_text_uses_the_embedded_font(browser, batch_run):
+    out, _ = batch_run
+    page, _, _ = open_offline(browser, out / "2023" / "04_summary.html")
+    assert page.evaluate("document.fonts.check('16px \"Report CJK\"', '泸州')")
+    assert page.evaluate("Array.from(document.fonts).some(f => f.family.includes('Report CJK') && f.status === 'loaded')")
+    page.context.close()
+
+
+def test_screenshot_of_the_summary_for_people(browser, batch_run):
+    out, _ = batch_run
+    page, _, _ = open_offline(browser, out / "2023" / "04_summary.html")
+    target = paths.REPORTS / "screenshots" / "2023_04_summary.png"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(target), full_page=True)
+    page.context.close()
+    assert target.stat().st_size > 50_000
+
+
+HOSTILE = {
+    # report line (1-based): (text as printed, hostile replacement)
+    1770: ("51050022T000000367106-车驾管业务项目",
+           "51050022T000000367106-<script>window.__pwned='script'</script>车驾管业务项目"),
+    1811: ("按根据库存及实际使用情况，部分暂缓购买导致执行率未达到90%",
+           "<img src=x onerror=\"window.__pwned='img'\">部分暂缓购买 [点此](javascript:window.__pwned='link')"),
+    3763: ("城市道路交通信号绿波协调控制", "<a href=\"javascript:window.__pwned='a'\">绿波</a>协调控制"),
+}
+
+
+def test_hostile_report_text_is_shown_literally_and_runs_nothing(browser, report_lines, tmp_path):
+    lines = list(report_lines)
+    for number, (printed, hostile) in HOSTILE.items():
+        assert printed in lines[number - 1], (number, lines[number - 1])
+        lines[number - 1] = lines[number - 1].replace(printed, hostile)
+    report = tmp_path / "raw" / "hostile.txt"
+    report.parent.mkdir()
+    report.write_text("\n".join(lines), encoding="utf-8")
+    tidy = tmp_path / "tidy"
+    ingest([report], tidy)
+    assert "<script>window.__pwned='script'</script>" in (tidy / "projects.csv").read_text(encoding="utf-8")
+    folder = tmp_path / "templates"
+    folder.mkdir()
+    for name in ("03_low_execution", "04_summary", "05_audit", "06_self_evaluation"):
+        shutil.copy(paths.NOTEBOOKS / f"{name}.ipynb", folder)
+    result = run_batch([2023], notebook_dir=folder, out_root=tmp_path / "reports", tidy_dir=tidy, progress=False)
+    assert not result.failures, [f.error for f in result.failures]
+    shown = {"03_low_execution": ["<script>window.__pwned='script'</script>", "onerror=\"window.__pwned='img'\""],
+             "04_summary": ["<script>window.__pwned='script'</script>", "[点此](javascript:window.__pwned='link')"],
+             "05_audit": ["<a href=\"javascript:window.__pwned='a'\">绿波</a>"],
+             "06_self_evaluation": ["<a href=\"javascript:window.__pwned='a'\">绿波</a>"]}
+    for name, texts in shown.items():
+        page, requests, errors = open_offline(browser, tmp_path / "reports" / "2023" / f"{name}.html")
+        body = page.inner_text("body")
+        for text in texts:
+            assert text in body, f"{name} does not show {text!r} literally"
+        # click every link, as a curious reader would: none may run script
+        for link in page.locator("a").all():
+            href = link.get_attribute("href") or ""
+            assert not href.strip().lower().startswith("javascript:"), f"{name}: live javascript: link {href}"
+        assert page.evaluate("window.__pwned") is None, f"{name} ran injected code"
+        assert page.locator("img[src='x']").count() == 0
+        assert errors == [], f"{name}: {errors}"
+        assert all(r.startswith("file:") for r in requests), requests
+        page.context.close()

@@ -1,0 +1,133 @@
+"""The notebooks as a JupyterLab user runs them: a real Jupyter server on loopback, the project's
+kernel started by that server in notebooks/, every cell executed over the kernel's websocket."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+
+import pytest
+
+from helpers import paths
+from helpers.batch import KERNEL, ensure_kernel, templates
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    def __init__(self, port: int, token: str) -> None:
+        self.base = f"http://127.0.0.1:{port}"
+        self.ws_base = f"ws://127.0.0.1:{port}"
+        self.headers = {"Authorization": f"token {token}"}
+
+    def api(self, method: str, path: str, body: dict | None = None):
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request(self.base + path, data=data, method=method,
+                                         headers={**self.headers, "Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=30) as response:
+            text = response.read()
+        return json.loads(text) if text else None
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    ensure_kernel()
+    port, token = _free_port(), secrets.token_hex(16)
+    runtime = tmp_path_factory.mktemp("jupyter-runtime")
+    env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(runtime), "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "jupyterlab", "--no-browser", "--ServerApp.ip=127.0.0.1",
+         f"--ServerApp.port={port}", "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}",
+         f"--ServerApp.root_dir={paths.NOTEBOOKS}", "--ServerApp.log_level=ERROR",
+         *(["--allow-root"] if os.geteuid() == 0 else [])],  # CI runs as root
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    srv = Server(port, token)
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            srv.api("GET", "/api/status")
+            break
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                pytest.fail(f"Jupyter server did not start: {process.stderr.read().decode()[-2000:]}")
+            time.sleep(0.3)
+    yield srv
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+async def _execute_all(srv: Server, kernel_id: str, cells: list[str]) -> list[dict]:
+    """Execute `cells` in order over the kernel's websocket; return one result per cell."""
+    from tornado.httpclient import HTTPRequest
+    from tornado.websocket import websocket_connect
+
+    session = uuid.uuid4().hex
+    request = HTTPRequest(f"{srv.ws_base}/api/kernels/{kernel_id}/channels?session_id={session}",
+                          headers=srv.headers)
+    ws = await websocket_connect(request)
+    results = []
+    try:
+        for code in cells:
+            msg_id = uuid.uuid4().hex
+            await ws.write_message(json.dumps({
+                "header": {"msg_id": msg_id, "username": "test", "session": session, "msg_type": "execute_request",
+                           "version": "5.3"},
+                "parent_header": {}, "metadata": {}, "channel": "shell", "buffers": [],
+                "content": {"code": code, "silent": False, "store_history": True, "user_expressions": {},
+                            "allow_stdin": False, "stop_on_error": True}}))
+            result = {"status": None, "errors": [], "stdout": "", "stderr": "", "outputs": 0}
+            while result["status"] is None:
+                raw = await asyncio.wait_for(ws.read_message(), timeout=120)
+                if raw is None:
+                    raise RuntimeError("kernel websocket closed")
+                msg = json.loads(raw)
+                if msg.get("parent_header", {}).get("msg_id") != msg_id:
+                    continue
+                kind = msg["msg_type"]
+                if kind == "error":
+                    result["errors"].append(f"{msg['content']['ename']}: {msg['content']['evalue']}")
+                elif kind == "stream":
+                    result[msg["content"]["name"]] += msg["content"]["text"]
+                elif kind in ("display_data", "execute_result"):
+                    result["outputs"] += 1
+                elif kind == "execute_reply":
+                    result["status"] = msg["content"]["status"]
+            results.append(result)
+    finally:
+        ws.close()
+    return results
+
+
+@pytest.mark.parametrize("name", [p.name for p in templates()])
+def test_notebook_runs_in_a_real_jupyter_server(server, name):
+    model = server.api("GET", f"/api/contents/{name}?content=1")
+    cells = [c["source"] for c in model["content"]["cells"] if c["cell_type"] == "code"]
+    session = server.api("POST", "/api/sessions", {"path": name, "name": name, "type": "notebook",
+                                                   "kernel": {"name": KERNEL}})
+    try:
+        assert session["kernel"]["name"] == KERNEL
+        results = asyncio.run(_execute_all(server, session["kernel"]["id"],
+                                           ["import os; print(os.getcwd(), flush=True)"] + cells))
+    finally:
+        server.api("DELETE", f"/api/sessions/{session['id']}")
+    for i, result in enumerate(results):
+        assert result["status"] == "ok", f"{name}, code cell {i}: {result['errors']}"
+        assert "missing from font" not in result["stderr"], f"{name}, code cell {i}: {result['stderr']}"
+    assert results[0]["stdout"].strip() == str(paths.NOTEBOOKS), "the kernel must run in notebooks/"
+    assert sum(r["outputs"] for r in results) > 0
