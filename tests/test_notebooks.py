@@ -43,7 +43,7 @@ def test_every_notebook_ran(batch_run):
 def test_no_missing_glyph_warnings_anywhere(batch_run):
     out, _ = batch_run
     for path in (out / "2023").glob("*.ipynb"):
-        text = path.readvisible_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8")
         assert "missing from font" not in text and "findfont" not in text, path.name
         nb = nbformat.read(path, as_version=4)
         streams = [o for c in nb.cells for o in c.get("outputs", []) if o.output_type == "stream"]
@@ -53,7 +53,7 @@ def test_no_missing_glyph_warnings_anywhere(batch_run):
 def test_html_is_self_contained_and_labelled(batch_run):
     out, _ = batch_run
     for path in (out / "2023").glob("*.html"):
-        html = path.readvisible_text(encoding="utf-8")
+        html = path.read_text(encoding="utf-8")
         assert path.stat().st_size <= 2 * 1024 * 1024, path.name
         assert not re.search(r"<script[^>]+src=", html), path.name
         assert not re.search(r"<link[^>]+href=[\"']?(https?:)?//", html), path.name
@@ -68,12 +68,12 @@ def test_html_is_self_contained_and_labelled(batch_run):
 
 def test_headline_figures_are_in_the_reports(batch_run):
     out, _ = batch_run
-    overview = visible_text((out / "2023" / "01_overview.html").readvisible_text(encoding="utf-8"))
+    overview = visible_text((out / "2023" / "01_overview.html").read_text(encoding="utf-8"))
     assert "−4.9%" in overview and "17,211.32" in overview and "18,100.64" in overview
-    three = visible_text((out / "2023" / "02_three_public.html").readvisible_text(encoding="utf-8"))
+    three = visible_text((out / "2023" / "02_three_public.html").read_text(encoding="utf-8"))
     assert "+242.9%" in three and "617.37" in three
-    low = visible_text((out / "2023" / "03_low_execution.html").readvisible_text(encoding="utf-8"))
-    summary = visible_text((out / "2023" / "04_summary.html").readvisible_text(encoding="utf-8"))
+    low = visible_text((out / "2023" / "03_low_execution.html").read_text(encoding="utf-8"))
+    summary = visible_text((out / "2023" / "04_summary.html").read_text(encoding="utf-8"))
     for name in LOW_PROJECTS_2023:
         assert name in low and name in summary
 
@@ -81,13 +81,13 @@ def test_headline_figures_are_in_the_reports(batch_run):
 def test_error_notice_and_reliability_section(batch_run):
     out, _ = batch_run
     for name in NAMES:
-        html = (out / "2023" / f"{name}.html").readvisible_text(encoding="utf-8")
+        html = (out / "2023" / f"{name}.html").read_text(encoding="utf-8")
         assert 'class="report-notice" role="alert"' in html and "contradicts itself in 13 place(s)" in html, name
-    summary = visible_text((out / "2023" / "04_summary.html").readvisible_text(encoding="utf-8"))
+    summary = visible_text((out / "2023" / "04_summary.html").read_text(encoding="utf-8"))
     assert "How reliable are these figures?" in summary and "arithmetic checks" in summary
-    audit = visible_text((out / "2023" / "05_audit.html").readvisible_text(encoding="utf-8"))
+    audit = visible_text((out / "2023" / "05_audit.html").read_text(encoding="utf-8"))
     assert "lines 36, 40, 42, 43" in audit and "32.52 万元" in audit
-    selfeval = visible_text((out / "2023" / "06_self_evaluation.html").readvisible_text(encoding="utf-8"))
+    selfeval = visible_text((out / "2023" / "06_self_evaluation.html").read_text(encoding="utf-8"))
     assert "城市道路交通信号绿波协调控制" in selfeval and "exactly equal to the target" in selfeval
 
 
@@ -96,29 +96,29 @@ def test_no_notice_without_errors(tidy_dir, tmp_path):
 
     clean = tmp_path / "tidy"
     shutil.copytree(tidy_dir, clean)
-    findings = (clean / "audit_findings.csv").readvisible_text(encoding="utf-8").splitlines()
-    (clean / "audit_findings.csv").writevisible_text("\n".join(l for l in findings if ",error," not in l) + "\n",
+    findings = (clean / "audit_findings.csv").read_text(encoding="utf-8").splitlines()
+    (clean / "audit_findings.csv").write_text("\n".join(l for l in findings if ",error," not in l) + "\n",
                                               encoding="utf-8")
     assert error_notice(2023, clean) == "" and error_notice(2023, tidy_dir).startswith("Caution")
 
 
 def test_pages_carry_their_own_chinese_font(batch_run):
     out, _ = batch_run
-    html = (out / "2023" / "01_overview.html").readvisible_text(encoding="utf-8")
+    html = (out / "2023" / "01_overview.html").read_text(encoding="utf-8")
     assert '@font-face { font-family: "Report CJK"; src: url(data:font/otf;base64,' in html
 
 
 def test_summary_hides_code_and_the_analysis_shows_it(batch_run):
     out, _ = batch_run
-    summary = (out / "2023" / "04_summary.html").readvisible_text(encoding="utf-8")
-    overview = (out / "2023" / "01_overview.html").readvisible_text(encoding="utf-8")
+    summary = (out / "2023" / "04_summary.html").read_text(encoding="utf-8")
+    overview = (out / "2023" / "01_overview.html").read_text(encoding="utf-8")
     assert "load_year" not in summary and "hl-ipython3" not in summary
     assert "load_year" in overview and "hl-ipython3" in overview
 
 
 def test_index_links_every_report(batch_run):
     out, _ = batch_run
-    index = (out / "index.html").readvisible_text(encoding="utf-8")
+    index = (out / "index.html").read_text(encoding="utf-8")
     for name in NAMES:
         assert f'href="2023/{name}.html"' in index
 
@@ -127,16 +127,16 @@ def test_narrative_follows_the_data(tidy_dir, tmp_path):
     """Change a figure in a copy of the tidy data: the sentences change with it."""
     changed = tmp_path / "tidy"
     shutil.copytree(tidy_dir, changed)
-    facts = (changed / "facts.csv").readvisible_text(encoding="utf-8")
+    facts = (changed / "facts.csv").read_text(encoding="utf-8")
     facts = facts.replace("2023,total_expenditure,17211.32,", "2023,total_expenditure,16290.32,")
     facts = facts.replace("2023,total_expenditure_change,-889.32,", "2023,total_expenditure_change,-1810.32,")
     facts = facts.replace("2023,total_income_expenditure,17211.32,", "2023,total_income_expenditure,16290.32,")
-    (changed / "facts.csv").writevisible_text(facts, encoding="utf-8")
+    (changed / "facts.csv").write_text(facts, encoding="utf-8")
     out = tmp_path / "reports"
     result = run_batch([2023], notebook_dir=_only(tmp_path, "01_overview"), out_root=out, tidy_dir=changed,
                        progress=False)
     assert not result.failures, result.failures
-    text = visible_text((out / "2023" / "01_overview.html").readvisible_text(encoding="utf-8"))
+    text = visible_text((out / "2023" / "01_overview.html").read_text(encoding="utf-8"))
     assert "16,290.32 万元" in text and "−10.0%" in text
     assert "17,211.32 万元 (about" not in text
 
@@ -165,13 +165,13 @@ def test_a_failing_notebook_is_named_with_its_cell_and_the_rest_is_kept(tidy_dir
     _failing_notebook(folder)
     out = tmp_path / "reports"
     (out / "2023").mkdir(parents=True)
-    (out / "2023" / "99_broken.html").writevisible_text("previous good report", encoding="utf-8")
+    (out / "2023" / "99_broken.html").write_text("previous good report", encoding="utf-8")
     result = run_batch([2023], notebook_dir=folder, out_root=out, tidy_dir=tidy_dir, progress=False)
     [failure] = result.failures
     assert failure.job.name == "99_broken"
     assert "code cell 3" in failure.error and "RuntimeError: planted failure" in failure.error
     assert (out / "2023" / "02_three_public.html").exists()
-    assert (out / "2023" / "99_broken.html").readvisible_text(encoding="utf-8") == "previous good report"
+    assert (out / "2023" / "99_broken.html").read_text(encoding="utf-8") == "previous good report"
     assert (out / "2023" / "99_broken.failed.ipynb").exists()
     assert not [p for p in (out / "2023").iterdir() if p.name.startswith(".")], "temp files left behind"
 
@@ -185,5 +185,5 @@ def test_cli_exit_codes(tidy_dir, tmp_path, capsys):
 
 def test_parameters_are_recorded(batch_run):
     out, _ = batch_run
-    nb = json.loads((out / "2023" / "03_low_execution.ipynb").readvisible_text(encoding="utf-8"))
+    nb = json.loads((out / "2023" / "03_low_execution.ipynb").read_text(encoding="utf-8"))
     assert nb["metadata"]["papermill"]["parameters"]["year"] == 2023

@@ -52,6 +52,14 @@ class Outcome:
     seconds: float
     error: str = ""
 
+    @property
+    def staged_notebook(self) -> Path:
+        return self.job.out_dir / f".{self.job.name}.ipynb.staged"
+
+    @property
+    def staged_page(self) -> Path:
+        return self.job.out_dir / f".{self.job.name}.html.staged"
+
 
 @dataclass
 class BatchResult:
@@ -141,14 +149,17 @@ def _failure_text(exc: BaseException, notebook: nbformat.NotebookNode | None) ->
 
 
 def run_job(job: Job) -> Outcome:
-    """Execute one notebook for one year and export it; never raises (the outcome says what failed)."""
+    """Execute one notebook for one year and export it into staged files beside the reports.
+
+    Never raises for a failing notebook (the outcome says what failed). The staged files become
+    the reports in `publish`, once the batch has them all: until then the previous reports stay.
+    """
     import papermill as pm
 
     from helpers.export import to_html
 
     _quiet()
     start = time.perf_counter()
-    target = job.out_dir / f"{job.name}.ipynb"
     failed_copy = job.out_dir / f"{job.name}.failed.ipynb"
     job.out_dir.mkdir(parents=True, exist_ok=True)
     fd, scratch = tempfile.mkstemp(prefix=f".{job.name}.", suffix=".ipynb", dir=job.out_dir)
@@ -170,10 +181,10 @@ def run_job(job: Job) -> Outcome:
         title = meta.get("title", job.name).format(year=job.year)
         page = to_html(executed, title=title, source=SOURCE.format(year=job.year), parameters=shown,
                        notice=job.notice, hide_code=bool(meta.get("hide_code", False)), embed_font=False)
-        _atomic_write(target.with_suffix(".html"), page)
-        _atomic_write(target, nbformat.writes(executed))
-        failed_copy.unlink(missing_ok=True)
-        return Outcome(job, True, time.perf_counter() - start)
+        outcome = Outcome(job, True, time.perf_counter() - start)
+        _atomic_write(outcome.staged_page, page)
+        _atomic_write(outcome.staged_notebook, nbformat.writes(executed))
+        return outcome
     except Exception as exc:  # noqa: BLE001 - an export failure is reported like an execution failure
         return Outcome(job, False, time.perf_counter() - start, f"export failed: {type(exc).__name__}: {exc}")
     finally:
@@ -249,6 +260,40 @@ def write_index(out_root: Path) -> Path:
     return path
 
 
+def _worker_init() -> None:
+    """In a worker, Ctrl-C ends the process quietly (SystemExit): the batch's parent reports it."""
+    import signal
+
+    signal.signal(signal.SIGINT, lambda *_: sys.exit(130))
+
+
+def clean_stale(out_dirs: set[Path]) -> None:
+    """Remove staged and scratch files a killed batch left behind (dot-files of .ipynb or .html)."""
+    for folder in out_dirs:
+        for leftover in folder.glob(".*") if folder.is_dir() else []:
+            if leftover.is_file() and (".ipynb" in leftover.name or ".html" in leftover.name):
+                leftover.unlink(missing_ok=True)
+
+
+def publish(done: list[Outcome]) -> None:
+    """Move the staged reports of finished notebooks into place, with one shared Chinese font.
+
+    Pages of one batch share one font subset (subsetting is the slow part of an export). Each
+    report is replaced by an atomic rename, so a reader never sees a half-written file.
+    """
+    from helpers.export import cjk_font_css, wide_chars, with_font
+
+    ready = [o for o in done if o.ok and o.staged_page.exists() and o.staged_notebook.exists()]
+    pages = [(o, o.staged_page.read_text(encoding="utf-8")) for o in ready]
+    css = cjk_font_css(set().union(*(wide_chars(page) for _, page in pages))) if pages else ""
+    for outcome, page in pages:
+        target = outcome.job.out_dir / f"{outcome.job.name}.ipynb"
+        _atomic_write(outcome.staged_page, with_font(page, css))
+        os.replace(outcome.staged_page, target.with_suffix(".html"))
+        os.replace(outcome.staged_notebook, target)
+        (outcome.job.out_dir / f"{outcome.job.name}.failed.ipynb").unlink(missing_ok=True)
+
+
 def run_batch(years: list[int], *, notebook_dir: Path = paths.NOTEBOOKS, out_root: Path = paths.REPORTS,
               tidy_dir: Path | None = None, workers: int | None = None, kernel: str = KERNEL,
               progress: bool = True) -> BatchResult:
@@ -259,8 +304,10 @@ def run_batch(years: list[int], *, notebook_dir: Path = paths.NOTEBOOKS, out_roo
     ensure_kernel(kernel)
     _quiet()
     workers = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
+    clean_stale({job.out_dir for job in jobs})
     result = BatchResult()
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=_worker_init)
+    try:
         futures = [pool.submit(run_job, job) for job in jobs]
         with tqdm(total=len(jobs), desc="notebooks", unit="nb", disable=not progress, file=sys.stderr) as bar:
             for future in as_completed(futures):
@@ -269,11 +316,16 @@ def run_batch(years: list[int], *, notebook_dir: Path = paths.NOTEBOOKS, out_roo
                 bar.update(1)
                 if not outcome.ok:
                     bar.write(f"FAILED {outcome.job.year}/{outcome.job.template.name}: {outcome.error}")
+    except KeyboardInterrupt:
+        # Keep what finished; the rest stays as it was. Workers and their kernels got the signal too.
+        pool.shutdown(wait=False, cancel_futures=True)
+        publish(result.outcomes)
+        clean_stale({job.out_dir for job in jobs})
+        write_index(Path(out_root))
+        raise
+    pool.shutdown(wait=True)
     result.outcomes.sort(key=lambda o: (o.job.year, o.job.name))
-    # The pages of a run share one Chinese font subset: subsetting is the slow part of an export.
-    from helpers.export import embed_shared_font
-
-    embed_shared_font([o.job.out_dir / f"{o.job.name}.html" for o in result.outcomes if o.ok], _atomic_write)
+    publish(result.outcomes)
     write_index(Path(out_root))
     return result
 
@@ -284,15 +336,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, help="parallel kernels (default: number of cores)")
     parser.add_argument("--out", type=Path, default=paths.REPORTS, help="output folder (default reports/)")
     parser.add_argument("--tidy", type=Path, help="tidy data folder (default data/tidy)")
+    parser.add_argument("--notebooks", type=Path, default=paths.NOTEBOOKS, help="templates (default notebooks/)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     args = parser.parse_args(argv)
     started = time.perf_counter()
     try:
-        result = run_batch(args.years, out_root=args.out, tidy_dir=args.tidy, workers=args.workers,
-                           progress=not args.no_progress)
+        result = run_batch(args.years, notebook_dir=args.notebooks, out_root=args.out, tidy_dir=args.tidy,
+                           workers=args.workers, progress=not args.no_progress)
     except ValueError as exc:
         print(f"batch not started: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("batch interrupted: reports finished before the interrupt are complete and kept, the others are "
+              "as they were; run the same command again to finish", file=sys.stderr)
+        return 130
     ok = [o for o in result.outcomes if o.ok]
     print(f"{len(ok)} of {len(result.outcomes)} notebooks ran and exported in "
           f"{time.perf_counter() - started:.1f} s; index: {args.out / 'index.html'}")

@@ -82,7 +82,7 @@ def to_html(notebook: nbformat.NotebookNode, *, title: str, source: str, paramet
     """The HTML page of an executed notebook, with a banner giving title, data source and parameters.
 
     `embed_font=False` leaves the Chinese font out, for a caller that embeds one font shared by
-    several pages (`embed_shared_font`).
+    several pages (the batch's `publish`).
     """
     notebook = nbformat.from_dict(notebook)  # a copy: the metadata below is for the page only
     notebook.metadata["title"] = title
@@ -90,14 +90,3 @@ def to_html(notebook: nbformat.NotebookNode, *, title: str, source: str, paramet
                                    "parameters": {k: str(v) for k, v in parameters.items()}}
     body, _ = html_exporter(hide_code).from_notebook_node(notebook)
     return with_font(body, cjk_font_css(wide_chars(body))) if embed_font else body
-
-
-def embed_shared_font(pages: list[Path], write) -> None:
-    """Embed one font subset covering every page's characters: one subsetting for the lot.
-
-    `write(path, text)` writes a page (atomically, in the batch).
-    """
-    texts = {page: page.read_text(encoding="utf-8") for page in pages}
-    css = cjk_font_css(set().union(*(wide_chars(t) for t in texts.values()))) if texts else ""
-    for page, text in texts.items():
-        write(page, with_font(text, css))

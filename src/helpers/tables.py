@@ -121,6 +121,13 @@ def parse_table(report: Report, rows: list[Row]) -> ProjectTable:
         c0, c1 = _cell(row, 0), _cell(row, 1)
         if not first:
             continue
+        if c0 in ("项目名称", "合计") and project["total_line"] or c0 == "项目名称" and project["project_name"]:
+            raise ReportError(path, f"a second '{c0}' row inside the table of {project['project_name']}: expected "
+                              f"the title row '{TABLE_TITLE}' before a new project (the report may be damaged)",
+                              line=row.line, section=section)
+        if state == "budget" and c1 == "总额" and project["budget_line"]:
+            raise ReportError(path, f"a second '总额' row in the table of {project['project_name']}: expected one "
+                              "budget row per project", line=row.line, section=section)
         if c0 == "项目名称":
             match = CODE_AND_NAME.match(c1)
             project["project_code"], project["project_name"] = (
