@@ -94,6 +94,13 @@ def decline_reason_sentence(data: YearData) -> str:
     return f"The report's reasons (line {data.line('total_expenditure_change')}): {reason_text(reason)}"
 
 
+def income_table(data: YearData) -> pd.DataFrame:
+    """Income by source as the report states it (the other sources it names are not stated when zero)."""
+    rows = [("fiscal_appropriation_income", "一般公共预算财政拨款收入 general budget appropriations")]
+    return pd.DataFrame([dict(source=label, amount=data.value(m), share=data.value(m) / data.value("total_income"))
+                         for m, label in rows if data.has(m)])
+
+
 def structure_table(data: YearData) -> pd.DataFrame:
     """Basic vs project spending: amount, stated share and computed share."""
     total = data.value("total_expenditure")
