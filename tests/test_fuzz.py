@@ -126,7 +126,6 @@ def test_random_bytes_spliced_in(junk, at):
 def test_cut_after_the_tables_changes_nothing(tidy_dir):
     """A report cut inside the 第五部分 附表 list still yields exactly the full data."""
     end = next(i for i, l in enumerate(LINES) if l.startswith("第五部分"))
-    status, _, out = None, None, None
     with tempfile.TemporaryDirectory() as tmp:
         report = Path(tmp) / "cut.txt"
         report.write_text("\n".join(LINES[: end + 3]), encoding="utf-8")

@@ -8,7 +8,6 @@ import shutil
 from pathlib import Path
 
 import nbformat
-import pytest
 
 from helpers import paths
 from helpers.batch import main as batch_main

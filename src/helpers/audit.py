@@ -29,11 +29,8 @@ CHECK_COLUMNS = ["year", "check", "subject", "reported", "computed", "difference
                  "severity", "passed", "location", "explanation"]
 
 
-def decimals(value: float, text: str | None = None) -> int:
-    """Number of decimals a figure was printed with (from its text when known, else its value)."""
-    if text is not None:
-        text = text.strip().rstrip("%")
-        return len(text.split(".")[1]) if "." in text else 0
+def decimals(value: float) -> int:
+    """Number of decimals a figure shows when printed without trailing zeros."""
     if value is None or math.isnan(value):
         return 0
     s = f"{value:.10f}".rstrip("0")

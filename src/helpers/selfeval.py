@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import operator as op
-
 import pandas as pd
 
 from helpers import fmt
+from helpers.audit import OPS
 from helpers.load import YearData
-
-OPS = {"=": op.eq, ">=": op.ge, "<=": op.le, ">": op.gt, "<": op.lt}
 LEVEL_EN = {"产出指标": "output", "效益指标": "outcome", "满意度指标": "satisfaction", "成本指标": "cost"}
 
 
