@@ -92,7 +92,8 @@ async def _execute_all(srv: Server, kernel_id: str, cells: list[str]) -> list[di
                 "content": {"code": code, "silent": False, "store_history": True, "user_expressions": {},
                             "allow_stdin": False, "stop_on_error": True}}))
             result = {"status": None, "errors": [], "stdout": "", "stderr": "", "outputs": 0}
-            while result["status"] is None:
+            idle = False  # iopub output may arrive after the shell reply: wait for both
+            while result["status"] is None or not idle:
                 raw = await asyncio.wait_for(ws.read_message(), timeout=120)
                 if raw is None:
                     raise RuntimeError("kernel websocket closed")
@@ -108,6 +109,8 @@ async def _execute_all(srv: Server, kernel_id: str, cells: list[str]) -> list[di
                     result["outputs"] += 1
                 elif kind == "execute_reply":
                     result["status"] = msg["content"]["status"]
+                elif kind == "status" and msg["content"]["execution_state"] == "idle":
+                    idle = True
             results.append(result)
     finally:
         ws.close()
