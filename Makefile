@@ -25,17 +25,17 @@ $(STAMP): pyproject.toml
 setup: $(STAMP) ## Create .venv with the pinned packages, the CJK font and the Jupyter kernel
 
 data: $(STAMP) ## Rebuild data/tidy/ from every report under data/raw/ and validate it
-	$(PY) -m helpers.ingest $(REPORT_FILES) --out data/tidy
-	$(PY) -m helpers.validate data/tidy
+	$(PY) -m helpers.data.ingest $(REPORT_FILES) --out data/tidy
+	$(PY) -m helpers.data.validate data/tidy
 
 reports: data ## Run every notebook for YEARS (default 2023) into reports/<year>/ as .ipynb and .html
-	$(PY) -m helpers.batch --years $(YEARS)
+	$(PY) -m helpers.publish.batch --years $(YEARS)
 
 test: $(STAMP) ## Run the test suite (unit tests, notebooks, exports)
 	$(PY) -m pytest
 
 bench: $(STAMP) ## Time the ingest and the batch against the naive pipeline and the floor
-	$(PY) -m helpers.bench
+	$(PY) -m helpers.publish.bench
 
 lab: $(STAMP) ## Start JupyterLab on the notebooks with the project's kernel
 	$(VENV)/bin/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root)

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from helpers import paths
-from helpers.ingest import ingest
-from helpers.tidy import read_table
+from helpers.data.ingest import ingest
+from helpers.data.schema import read_table
 
 REPORT_2023 = paths.RAW / "2023" / "luzhou_traffic_police_2023_final_accounts.txt"
 
@@ -61,7 +61,7 @@ def digests(folder: Path, pattern: str = "*.ipynb") -> dict[str, str]:
 @pytest.fixture(scope="session")
 def batch_run(tmp_path_factory, tidy_dir):
     """Every notebook for 2023, run once per session through the batch into a temporary folder."""
-    from helpers.batch import run_batch
+    from helpers.publish.batch import run_batch
 
     out = tmp_path_factory.mktemp("reports")
     before = digests(paths.NOTEBOOKS)

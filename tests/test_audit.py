@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from helpers.ingest import build_tables, parse_report
+from helpers.data.ingest import build_tables, parse_report
 from tests import synthetic
 
 
@@ -140,7 +140,7 @@ def test_project_spending_sum_explained_by_a_project(tmp_path):
 
 def test_findings_on_the_2023_report(tidy_dir):
     """What the audit finds in the real report, checked by hand against its lines."""
-    from helpers.tidy import read_table
+    from helpers.data.schema import read_table
 
     findings = read_table("audit_findings", tidy_dir)
     errors = findings[findings["severity"] == "error"]

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers.ingest import main
+from helpers.data.ingest import main
 
 
 def _snapshot(folder: Path) -> dict[str, bytes]:

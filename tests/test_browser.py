@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from helpers import paths
-from helpers.batch import run_batch
-from helpers.ingest import ingest
+from helpers.publish.batch import run_batch
+from helpers.data.ingest import ingest
 from tests.conftest import NAMES
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

@@ -1,4 +1,4 @@
-from helpers import fmt
+from helpers.story import fmt
 
 
 def test_amounts_and_rates():

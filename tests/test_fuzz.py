@@ -14,8 +14,8 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from helpers.ingest import main
-from helpers.tidy import read_table
+from helpers.data.ingest import main
+from helpers.data.schema import read_table
 from tests.conftest import REPORT_2023
 
 LINES = REPORT_2023.read_text(encoding="utf-8").split("\n")

@@ -15,8 +15,8 @@ import nbformat
 import pytest
 
 from helpers import paths
-from helpers.batch import run_batch
-from helpers.ingest import ingest
+from helpers.publish.batch import run_batch
+from helpers.data.ingest import ingest
 from tests.conftest import digests, narrative
 
 FAST = ["02_three_public", "03_low_execution", "05_audit"]
@@ -49,7 +49,7 @@ def _assert_reports_readable(year_dir: Path) -> None:
 def test_killed_batch_keeps_reports_and_the_next_run_completes(templates_and_reports, tidy_dir, sig):
     folder, out = templates_and_reports
     year_dir = out / "2023"
-    command = [sys.executable, "-m", "helpers.batch", "--years", "2023", "--notebooks", str(folder), "--out", str(out),
+    command = [sys.executable, "-m", "helpers.publish.batch", "--years", "2023", "--notebooks", str(folder), "--out", str(out),
                "--tidy", str(tidy_dir), "--no-progress"]
     # its own process group, as a terminal runs a command: Ctrl-C and kill -9 reach the workers and kernels too
     process = subprocess.Popen(command, start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE,

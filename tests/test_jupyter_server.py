@@ -17,7 +17,7 @@ import uuid
 import pytest
 
 from helpers import paths
-from helpers.batch import KERNEL, ensure_kernel, templates
+from helpers.publish.batch import KERNEL, ensure_kernel, templates
 
 
 def _free_port() -> int:

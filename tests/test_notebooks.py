@@ -10,8 +10,8 @@ from pathlib import Path
 import nbformat
 
 from helpers import paths
-from helpers.batch import main as batch_main
-from helpers.batch import run_batch, templates
+from helpers.publish.batch import main as batch_main
+from helpers.publish.batch import run_batch, templates
 from tests.conftest import NAMES, visible_text
 from tests.test_story import LOW_PROJECTS_2023
 
@@ -91,7 +91,7 @@ def test_error_notice_and_reliability_section(batch_run):
 
 
 def test_no_notice_without_errors(tidy_dir, tmp_path):
-    from helpers.batch import error_notice
+    from helpers.publish.batch import error_notice
 
     clean = tmp_path / "tidy"
     shutil.copytree(tidy_dir, clean)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import filecmp
 
 from helpers import paths
-from helpers.ingest import ingest, main
-from helpers.validate import validate
+from helpers.data.ingest import ingest, main
+from helpers.data.validate import validate
 
 
 def test_data_package_validates(tidy_dir):

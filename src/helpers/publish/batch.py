@@ -1,6 +1,6 @@
 """Run every notebook for one or more years with papermill and export shareable HTML.
 
-    python -m helpers.batch --years 2023 [2024 ...] [--workers N]
+    python -m helpers.publish.batch --years 2023 [2024 ...] [--workers N]
 
 For each year and each template in notebooks/, writes reports/<year>/<name>.ipynb (executed)
 and reports/<year>/<name>.html (self-contained), then reports/index.html linking every report
@@ -156,7 +156,7 @@ def run_job(job: Job) -> Outcome:
     """
     import papermill as pm
 
-    from helpers.export import to_html
+    from helpers.publish.export import to_html
 
     _quiet()
     start = time.perf_counter()
@@ -193,7 +193,7 @@ def run_job(job: Job) -> Outcome:
 
 def error_notice(year: int, tidy_dir: Path) -> str:
     """A warning for the top of every report of `year` when the audit found errors in its data."""
-    from helpers.tidy import read_table
+    from helpers.data.schema import read_table
 
     if not (tidy_dir / "audit_findings.csv").exists():
         return ""
@@ -207,7 +207,7 @@ def error_notice(year: int, tidy_dir: Path) -> str:
 
 def plan(years: list[int], notebook_dir: Path, out_root: Path, tidy_dir: Path | None, kernel: str) -> list[Job]:
     """Check the years against the tidy data and list the jobs; raises ValueError before any kernel starts."""
-    from helpers.load import available_years
+    from helpers.data.load import available_years
 
     tidy = Path(tidy_dir) if tidy_dir else paths.TIDY
     have = available_years(tidy)
@@ -281,7 +281,7 @@ def publish(done: list[Outcome]) -> None:
     Pages of one batch share one font subset (subsetting is the slow part of an export). Each
     report is replaced by an atomic rename, so a reader never sees a half-written file.
     """
-    from helpers.export import cjk_font_css, wide_chars, with_font
+    from helpers.publish.export import cjk_font_css, wide_chars, with_font
 
     ready = [o for o in done if o.ok and o.staged_page.exists() and o.staged_notebook.exists()]
     pages = [(o, o.staged_page.read_text(encoding="utf-8")) for o in ready]
@@ -331,7 +331,7 @@ def run_batch(years: list[int], *, notebook_dir: Path = paths.NOTEBOOKS, out_roo
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m helpers.batch", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m helpers.publish.batch", description=__doc__.split("\n\n")[0])
     parser.add_argument("--years", nargs="+", type=int, default=[2023], help="report years (default 2023)")
     parser.add_argument("--workers", type=int, help="parallel kernels (default: number of cores)")
     parser.add_argument("--out", type=Path, default=paths.REPORTS, help="output folder (default reports/)")

@@ -46,7 +46,7 @@ def cjk_font_css(chars: set[str]) -> str:
     from fontTools import subset
     from fontTools.ttLib import TTFont
 
-    from helpers.charts import cjk_font_path
+    from helpers.show.charts import cjk_font_path
 
     chars = sorted(chars)
     if not chars:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from helpers import fmt
-from helpers.load import YearData
+from helpers.story import fmt
+from helpers.data.load import YearData
 
 SEVERITY_WORDS = {"error": "contradiction", "warning": "doubtful figure", "info": "note"}
 

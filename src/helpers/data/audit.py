@@ -20,7 +20,7 @@ import operator as op
 
 import pandas as pd
 
-from helpers import fmt
+from helpers.story import fmt
 
 CENT = 0.01          # amounts are printed in 万元 with two decimals
 HALF_CENT = 0.005
@@ -547,7 +547,7 @@ def run_checks(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
 def audit_tables(tables: dict[str, pd.DataFrame]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(findings, checks): the checks that did not pass, errors first, then warnings, then info, in
     report order within each; and every check that ran, passed or not."""
-    from helpers.tidy import frame
+    from helpers.data.schema import frame
 
     checks = run_checks(tables)
     checks["check_no"] = checks.groupby("year").cumcount() + 1

@@ -1,13 +1,13 @@
 """Benchmark the ingest and the batch against baselines run side by side on this machine.
 
-    python -m helpers.bench [--rounds 2]
+    python -m helpers.publish.bench [--rounds 2]
 
 The machine is shared and noisy, so every figure comes with a baseline measured in the same
 run, rounds interleaved, and the targets are ratios:
 
 - ingest: the 2023 report parsed and written, in-process (target: well under a second), against
   reading the same file and splitting it into lines;
-- batch: `python -m helpers.batch` for one year;
+- batch: `python -m helpers.publish.batch` for one year;
 - naive: the same notebooks, sequentially, each through the `papermill` CLI then the
   `jupyter nbconvert --to html` CLI (target: the batch at least 3x faster);
 - floor: as many notebooks that only import pandas and seaborn, run and exported by the batch
@@ -82,7 +82,7 @@ def floor_notebooks(folder: Path, count: int) -> Path:
 
 def ingest_timing(report: Path, repeats: int) -> dict:
     """Median in-process seconds of the ingest and of the read-and-split baseline."""
-    from helpers.ingest import ingest
+    from helpers.data.ingest import ingest
 
     def median_time(fn) -> float:
         times = []
@@ -100,7 +100,7 @@ def ingest_timing(report: Path, repeats: int) -> dict:
 
 
 def run(rounds: int) -> dict:
-    from helpers.batch import ensure_kernel, templates
+    from helpers.publish.batch import ensure_kernel, templates
 
     ensure_kernel()
     report = paths.raw_reports()[0]
@@ -109,7 +109,7 @@ def run(rounds: int) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         tidy = tmp / "tidy"
-        subprocess.run([PY, "-m", "helpers.ingest", str(report), "--out", str(tidy)], check=True,
+        subprocess.run([PY, "-m", "helpers.data.ingest", str(report), "--out", str(tidy)], check=True,
                        capture_output=True)
         floor_dir = floor_notebooks(tmp / "floor_templates", len(found))
         for r in range(rounds):
@@ -117,10 +117,10 @@ def run(rounds: int) -> dict:
                 out = tmp / f"{name}{r}"
                 out.mkdir()
                 if name == "batch":
-                    command = [PY, "-m", "helpers.batch", "--years", "2023", "--tidy", str(tidy), "--out", str(out),
+                    command = [PY, "-m", "helpers.publish.batch", "--years", "2023", "--tidy", str(tidy), "--out", str(out),
                                "--no-progress"]
                 elif name == "floor":
-                    command = [PY, "-c", "import sys; from pathlib import Path; from helpers.batch import run_batch; "
+                    command = [PY, "-c", "import sys; from pathlib import Path; from helpers.publish.batch import run_batch; "
                                f"r = run_batch([2023], notebook_dir=Path({str(floor_dir)!r}), "
                                f"out_root=Path({str(out)!r}), tidy_dir=Path({str(tidy)!r}), progress=False); "
                                "sys.exit(1 if r.failures else 0)"]
@@ -135,7 +135,7 @@ def run(rounds: int) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m helpers.bench", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m helpers.publish.bench", description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=2, help="interleaved rounds; the best of each is kept")
     args = parser.parse_args(argv)
     print(f"benchmark on {paths.raw_reports()[0].name}, {args.rounds} interleaved round(s)…", file=sys.stderr)

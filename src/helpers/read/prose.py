@@ -12,8 +12,8 @@ import re
 from dataclasses import dataclass, field
 
 from helpers.errors import ReportError
-from helpers.numbers import parse_amount, parse_count, parse_rate
-from helpers.report import Report
+from helpers.read.numbers import parse_amount, parse_count, parse_rate
+from helpers.read.decode import Report
 
 # Section headings, in report order. A heading line switches the current section.
 SECTIONS: list[tuple[str, str]] = [

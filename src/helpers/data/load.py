@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from helpers import paths
-from helpers.tidy import read_table
+from helpers.data.schema import read_table
 
 
 @dataclass

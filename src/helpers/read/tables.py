@@ -13,8 +13,8 @@ import re
 from dataclasses import dataclass, field
 
 from helpers.errors import ReportError
-from helpers.numbers import parse_amount, parse_rate, parse_score, to_number
-from helpers.report import TABLE_TITLE, Report
+from helpers.read.numbers import parse_amount, parse_rate, parse_score, to_number
+from helpers.read.decode import TABLE_TITLE, Report
 
 FUNDING_SOURCES = {"其中：财政资金": "财政资金", "财政资金": "财政资金", "财政专户管理资金": "财政专户管理资金",
                    "单位资金": "单位资金", "其他资金": "其他资金"}

@@ -1,6 +1,6 @@
 """Validate a tidy folder against its datapackage.json with Frictionless.
 
-    python -m helpers.validate data/tidy
+    python -m helpers.data.validate data/tidy
 
 Checks every table's types, required cells, primary keys and the keys between tables.
 Exits 1 and lists the errors when any table does not conform.

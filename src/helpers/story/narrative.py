@@ -11,9 +11,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from helpers import fmt
-from helpers.load import YearData, english_names
-from helpers.tidy import read_table
+from helpers.story import fmt
+from helpers.data.load import YearData, english_names
+from helpers.data.schema import read_table
 
 
 def reason_text(text_zh: str) -> str:

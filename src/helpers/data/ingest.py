@@ -1,6 +1,6 @@
 """Turn final-accounts report texts into the tidy tables.
 
-    python -m helpers.ingest REPORT [REPORT ...] --out DIR [--year YEAR]
+    python -m helpers.data.ingest REPORT [REPORT ...] --out DIR [--year YEAR]
 
 Reads each report, writes facts.csv, functional_classification.csv, projects.csv,
 project_funding.csv, indicators.csv, explanations.csv, glossary.csv, unconsumed_lines.csv, audit_findings.csv,
@@ -17,12 +17,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from helpers.audit import audit_tables
+from helpers.data.audit import audit_tables
 from helpers.errors import ReportError
-from helpers.prose import extract_prose
-from helpers.report import read_report
-from helpers.tables import parse_tables
-from helpers.tidy import frame, write_tables
+from helpers.read.prose import extract_prose
+from helpers.read.decode import read_report
+from helpers.read.tables import parse_tables
+from helpers.data.schema import frame, write_tables
 
 
 @dataclass
@@ -83,7 +83,7 @@ def ingest(paths: list[Path | str], out_dir: Path | str, year: int | None = None
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m helpers.ingest", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m helpers.data.ingest", description=__doc__.split("\n\n")[0])
     parser.add_argument("reports", nargs="+", type=Path, metavar="REPORT", help="report text file(s), UTF-8")
     parser.add_argument("--out", required=True, type=Path, metavar="DIR", help="folder for the tidy tables")
     parser.add_argument("--year", type=int, help="report year, when the one stated in the report is wrong")

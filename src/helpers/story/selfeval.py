@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from helpers import fmt
-from helpers.audit import OPS
-from helpers.load import YearData
+from helpers.story import fmt
+from helpers.data.audit import OPS
+from helpers.data.load import YearData
 LEVEL_EN = {"产出指标": "output", "效益指标": "outcome", "满意度指标": "satisfaction", "成本指标": "cost"}
 
 
