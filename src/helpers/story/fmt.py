@@ -16,6 +16,13 @@ def wan(amount: float, digits: int = 2) -> str:
     return f"{amount:,.{digits}f} 万元"
 
 
+def amount(value: float, digits: int = 2) -> str:
+    """17211.32 -> '17,211.32' (the figure alone; the template adds 万元 in the reader's language)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    return f"{value:,.{digits}f}"
+
+
 def yuan_m(amount: float) -> str:
     """An amount in 万元 as millions of yuan for English readers: 17211.32 -> '172.1 million yuan'."""
     return f"{amount / 100:,.1f} million yuan"

@@ -1,0 +1,65 @@
+"""Sentences in the reader's language, made from results by per-language Jinja2 templates.
+
+Analysis code returns results (numbers, signs, tables, findings with their report lines); the
+wording lives in `story/templates/<lang>/<topic>.j2`, one macro per sentence, and branches on
+the figures it is given (rise or fall, one or many). The same topic file exists for every
+language with the same macro names, so a third language is a third folder of templates.
+
+    say("zh", "common", "change_word", change=-889.32)   # -> '减少'
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from pathlib import Path
+
+import jinja2
+
+from helpers.story import fmt
+
+LANGS = ("zh", "en")
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+_LINE_BREAKS = {"zh": (re.compile(r"\s*\n\s*"), ""), "en": (re.compile(r"\s+"), " ")}
+
+
+def check_lang(lang: str) -> str:
+    """Return `lang` if it is a language with templates, else raise ValueError naming the choices."""
+    if lang not in LANGS:
+        raise ValueError(f"lang must be one of {', '.join(LANGS)}; got {lang!r}")
+    return lang
+
+
+@functools.cache
+def environment() -> jinja2.Environment:
+    """The template environment: undefined names are errors, never an empty string."""
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), undefined=jinja2.StrictUndefined,
+                             trim_blocks=True, lstrip_blocks=True, autoescape=False, keep_trailing_newline=False)
+    env.filters.update(amount=fmt.amount, pct=fmt.pct)
+    return env
+
+
+@functools.cache
+def _module(lang: str, topic: str):
+    return environment().get_template(f"{check_lang(lang)}/{topic}.j2").make_module({"lang": lang})
+
+
+def say(lang: str, topic: str, sentence: str, **values) -> str:
+    """Render macro `sentence` of templates/<lang>/<topic>.j2 with `values` into one line of text.
+
+    Line breaks and indentation inside a template are layout, not text: in Chinese they vanish,
+    in English they become one space.
+    """
+    macro = getattr(_module(lang, topic), sentence, None)
+    if macro is None:
+        raise KeyError(f"no sentence {sentence!r} in {TEMPLATES / lang / (topic + '.j2')}")
+    pattern, joiner = _LINE_BREAKS[lang]
+    return pattern.sub(joiner, str(macro(**values))).strip()
+
+
+def sentences(topic: str) -> dict[str, set[str]]:
+    """The macro names of `topic` in each language, for checking that every language says everything."""
+    env = environment()
+    return {lang: {name for name in dir(env.get_template(f"{lang}/{topic}.j2").module) if not name.startswith("_")}
+            for lang in LANGS}

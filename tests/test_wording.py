@@ -1,0 +1,32 @@
+"""The wording layer: per-language templates that branch on the figures."""
+
+from __future__ import annotations
+
+import pytest
+
+from helpers.story.wording import LANGS, say, sentences
+
+
+@pytest.mark.parametrize(("change", "zh", "en"), [(-889.32, "减少", "fell"), (437.37, "增加", "rose"), (0.0, "持平", "held steady")])
+def test_change_word_follows_the_sign(change, zh, en):
+    assert say("zh", "common", "change_word", change=change) == zh
+    assert say("en", "common", "change_word", change=change) == en
+
+
+def test_plurals_branch_on_the_count():
+    assert say("en", "common", "count", n=1, noun="project") == "1 project"
+    assert say("en", "common", "count", n=8, noun="project") == "8 projects"
+    assert say("zh", "common", "count", n=8, noun="项目") == "8个项目"
+
+
+def test_every_language_has_the_same_sentences():
+    names = sentences("common")
+    assert set(names) == set(LANGS)
+    assert names["zh"] == names["en"] and "change_word" in names["zh"]
+
+
+def test_unknown_language_and_sentence_are_clear_errors():
+    with pytest.raises(ValueError, match="lang must be one of zh, en"):
+        say("fr", "common", "change_word", change=1)
+    with pytest.raises(KeyError, match="no sentence 'nope'"):
+        say("en", "common", "nope")
