@@ -30,3 +30,16 @@ def test_unknown_language_and_sentence_are_clear_errors():
         say("fr", "common", "change_word", change=1)
     with pytest.raises(KeyError, match="no sentence 'nope'"):
         say("en", "common", "nope")
+
+
+def test_page_speaks_its_language(tidy_dir):
+    from helpers.show.page import Page
+
+    zh, en = Page(2023, "zh", str(tidy_dir)), Page(2023, "en", str(tidy_dir))
+    assert zh.data.year == en.data.year == 2023
+    # 18,100.64 → 17,211.32 万元 is a fall (line 10); the word follows the data, per language
+    change = zh.data.value("total_expenditure") - zh.data.value("total_expenditure", 2022)
+    assert zh.text("common", "change_word", change=change) == "减少"
+    assert en.text("common", "change_word", change=change) == "fell"
+    with pytest.raises(ValueError, match="lang must be one of"):
+        Page(2023, "fr", str(tidy_dir))
