@@ -1,19 +1,27 @@
-"""Read a report text file into numbered lines and find its parts.
+"""Read a report file (.txt or .docx) into numbered lines and find its parts.
 
-A report is a .docx flattened to text: prose sections (第一部分 … 第三部分 名词解释), then the
-project self-evaluation tables (项目支出绩效自评表). This module only decodes and locates; the
-figures are taken out by `prose` and `tables`.
+A report is prose sections (第一部分 … 第三部分 名词解释), then the project self-evaluation tables
+(项目支出绩效自评表). A .docx is flattened to the same lines as its text (see `docx`). This module only
+decodes and locates; the figures are taken out by `prose` and `tables`.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from helpers.errors import ReportError
 
 TABLE_TITLE = "部门预算项目支出绩效自评表"
+REPORT_SUFFIXES = (".txt", ".docx")
+# What the first bytes of a file say it is, for files that are not report text.
+SIGNATURES = [
+    (b"%PDF", "a PDF", "PDF is not supported yet: open it and save it as .docx (or as UTF-8 text), then ingest that"),
+    (b"\xd0\xcf\x11\xe0", "an old Word .doc (or another Office 97 file)",
+     "open it in Word or WPS and save it as .docx, then ingest that"),
+]
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 PART2_HEADING = re.compile(r"第二部分\s*(\d{4})年度.*决算情况说明")
 GLOSSARY_HEADING = re.compile(r"^第三部分\s*名词解释")
 APPENDIX_HEADING = re.compile(r"^第五部分\s*附表")
@@ -29,23 +37,46 @@ class Report:
     prose_end: int        # index of the first table title line (exclusive end of prose)
     glossary_start: int   # index of the 名词解释 heading
     tables_end: int       # index of 第五部分 附表, or len(lines)
+    warnings: tuple[str, ...] = field(default=())  # said to the user, not errors (a --year override)
 
     def text(self, index: int) -> str:
         return self.lines[index]
 
 
 def decode(path: Path, raw: bytes) -> str:
-    """Decode report bytes as UTF-8, or explain what the bytes look like instead."""
+    """Decode report bytes as UTF-8 or UTF-16 (with its byte-order mark), or explain what the bytes are."""
     if not raw.strip():
         raise ReportError(path, "the file is empty; expected the text of a final-accounts report")
+    for signature, what, hint in SIGNATURES:
+        if raw.startswith(signature):
+            raise ReportError(path, f"this is {what}, not report text", hint=hint)
+    if raw.startswith(b"PK\x03\x04"):
+        raise ReportError(path, "this is a zip archive (a .docx, .xlsx or similar) named as text",
+                          hint="if it is the report in Word format, name it .docx")
+    if raw.startswith(UTF16_BOMS):
+        try:
+            text = raw.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise ReportError(path, f"the text starts as UTF-16 but is damaged at byte {exc.start}",
+                              hint="save it again from the editor as UTF-8") from None
+        return _lines_text(text)
+    if raw.count(b"\x00") > len(raw) // 4:
+        raise ReportError(path, "the text has NUL bytes between its characters: it looks UTF-16 without a "
+                          "byte-order mark", hint="convert it, e.g. `iconv -f UTF-16LE -t UTF-8 IN > OUT`")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         hint = "convert it first, e.g. `iconv -f GBK -t UTF-8 IN > OUT`"
-        looks = "GBK/GB18030" if _looks_like_gbk(raw) else "not UTF-8"
+        looks = "like GBK/GB18030" if _looks_like_gbk(raw) else "like no encoding this reader knows"
+        if not _looks_like_gbk(raw):
+            hint = "find the program that wrote it and save the text as UTF-8 (Notepad: Save As, Encoding UTF-8)"
         raise ReportError(path, f"the text is not UTF-8 (byte 0x{raw[exc.start]:02x}); it looks {looks}",
                           line=line, hint=hint) from None
+    return _lines_text(text)
+
+
+def _lines_text(text: str) -> str:
     return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
 
 
@@ -68,7 +99,12 @@ def read_report(path: Path | str, year: int | None = None) -> Report:
         raw = path.read_bytes()
     except OSError as exc:
         raise ReportError(path, f"cannot read the file: {exc.strerror}") from None
-    lines = decode(path, raw).split("\n")
+    if path.suffix.lower() == ".docx":
+        from helpers.read.docx import docx_lines
+
+        lines = docx_lines(path, raw)
+    else:
+        lines = decode(path, raw).split("\n")
 
     stated_year = None
     for line in lines:
@@ -91,5 +127,13 @@ def read_report(path: Path | str, year: int | None = None) -> Report:
                           section="第三部分 名词解释")
     tables_end = next((i for i, l in enumerate(lines) if i > first_table and APPENDIX_HEADING.search(l.strip())),
                       len(lines))
+    warnings = ()
+    if year is not None and year != stated_year:
+        warnings = (f"{path}: --year {year} overrides the year the report states ({stated_year}, "
+                    f"line {_stated_line(lines)}); every figure is filed under {year}",)
     return Report(path=path, lines=lines, year=year if year is not None else stated_year,
-                  prose_end=first_table, glossary_start=glossary, tables_end=tables_end)
+                  prose_end=first_table, glossary_start=glossary, tables_end=tables_end, warnings=warnings)
+
+
+def _stated_line(lines: list[str]) -> int:
+    return next(i for i, line in enumerate(lines, start=1) if PART2_HEADING.search(line))
