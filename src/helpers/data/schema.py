@@ -112,6 +112,9 @@ TABLES: dict[str, dict] = {
                  col("indicator", "string", "三级指标: the indicator.", "三级指标"),
                  col("name_inherited", "boolean", "True when the name cell was empty (merged) and the name above "
                      "was carried down.", "名称沿用"),
+                 col("name_missing", "boolean", "True when the name cell is empty and the name above cannot be "
+                     "carried down because this row has another unit: the report leaves the indicator unnamed.",
+                     "名称缺失"),
                  col("operator", "string", "Comparison as printed (＝ ≥ ≤ ＞ ＜ 定性).", "指标性质"),
                  col("operator_symbol", "string", "The comparison in ASCII (= >= <= > <, qualitative).", ""),
                  col("target", "string", "Target as written.", "指标值"),
@@ -121,7 +124,9 @@ TABLES: dict[str, dict] = {
                  col("actual_value", "number", "Actual as a number, when it is one.", "完成值（数值）"),
                  col("weight", "number", "Points the indicator is worth.", "权重"),
                  col("score", "number", "Points given.", "得分"),
-                 col("shortfall_reason", "string", "Stated reason for missing the target.", "未完成原因分析"), LINE],
+                 col("shortfall_reason", "string", "Stated reason for missing the target.", "未完成原因分析"),
+                 col("source_line", "integer", "Line of the row's first figure (指标值, else 完成值, 权重, 得分).",
+                     "来源行", required=True)],
         key=["year", "project_code", "indicator_no"], sort=["year", "source_line"],
         foreign=[(["year", "project_code"], "projects")]),
     "explanations": dict(

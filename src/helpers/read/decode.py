@@ -60,12 +60,12 @@ def decode(path: Path, raw: bytes) -> str:
             raise ReportError(path, f"the text starts as UTF-16 but is damaged at byte {exc.start}",
                               hint="save it again from the editor as UTF-8") from None
         return _lines_text(text)
-    if raw.count(b"\x00") > len(raw) // 4:
-        raise ReportError(path, "the text has NUL bytes between its characters: it looks UTF-16 without a "
-                          "byte-order mark", hint="convert it, e.g. `iconv -f UTF-16LE -t UTF-8 IN > OUT`")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
+        utf16 = _utf16_without_mark(raw)
+        if utf16 is not None:
+            return _lines_text(utf16)
         line = raw[: exc.start].count(b"\n") + 1
         hint = "convert it first, e.g. `iconv -f GBK -t UTF-8 IN > OUT`"
         looks = "like GBK/GB18030" if _looks_like_gbk(raw) else "like no encoding this reader knows"
@@ -78,6 +78,19 @@ def decode(path: Path, raw: bytes) -> str:
 
 def _lines_text(text: str) -> str:
     return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _utf16_without_mark(raw: bytes) -> str | None:
+    """The text when `raw` is UTF-16 without a byte-order mark (some editors save it so), else None.
+    Read as UTF-16, a report shows its own words; bytes of another encoding do not."""
+    for encoding in ("utf-16-le", "utf-16-be"):
+        try:
+            text = raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if "决算" in text:
+            return text
+    return None
 
 
 def _looks_like_gbk(raw: bytes) -> bool:
@@ -106,12 +119,15 @@ def read_report(path: Path | str, year: int | None = None) -> Report:
     else:
         lines = decode(path, raw).split("\n")
 
-    stated_year = None
-    for line in lines:
-        match = PART2_HEADING.search(line)
-        if match:
-            stated_year = int(match.group(1))
-            break
+    headings = [(i, PART2_HEADING.search(line)) for i, line in enumerate(lines)]
+    headings = [(i, m) for i, m in headings if m]
+    stated_year = int(headings[0][1].group(1)) if headings else None
+    if len(headings) > 1:
+        where = ", ".join(f"line {i + 1} ({m.group(1)})" for i, m in headings)
+        raise ReportError(path, f"holds more than one report: the heading '第二部分 YYYY年度…决算情况说明' "
+                          f"appears {len(headings)} times, at {where}; expected one report per file",
+                          line=headings[1][0] + 1,
+                          hint="split the file so that each report is a file of its own (one per year folder)")
     if stated_year is None:
         raise ReportError(path, "this does not look like a final-accounts report: no heading "
                           "'第二部分 YYYY年度…决算情况说明' was found",
