@@ -172,9 +172,14 @@ TABLES: dict[str, dict] = {
     "unconsumed_lines": dict(
         title="Lines of the report the ingest did not turn into data, and why",
         columns=[YEAR, LINE, col("kind", "string", "chart_image_debris: OCR text of an embedded chart image; "
-                                 "figures_not_extracted: prose with digits no rule reads; table_row_not_recognised.",
-                                 "类别"),
-                 col("text", "string", "The line as it stands in the report.", "原文")],
+                                 "figures_not_extracted: prose with figures no rule reads; figures_left_in_used_line: "
+                                 "a line a rule read that holds further figures (a share not stored, a number in a "
+                                 "stated reason); table_row_not_recognised.", "类别"),
+                 col("section", "string", "Section of the report the line sits in.", "所在部分"),
+                 col("figures", "string", "The figures of the line that are in no fact, space-separated "
+                     "(years, dates and list numbers are not counted as figures).", "未提取数字"),
+                 col("text", "string", "The line as it stands in the report (lines joined when a sentence was "
+                     "broken across them).", "原文")],
         key=["year", "source_line"], sort=["year", "source_line"]),
     "restatements": dict(
         title="Figures two reports both state for the same year (a report restating last year's figures)",

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from helpers.errors import ReportError
+from helpers.read.normalize import Normalized, normalize
 
 TABLE_TITLE = "部门预算项目支出绩效自评表"
 REPORT_SUFFIXES = (".txt", ".docx")
@@ -23,7 +24,7 @@ SIGNATURES = [
 ]
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 PART2_HEADING = re.compile(r"第二部分\s*(\d{4})年度.*决算情况说明")
-GLOSSARY_HEADING = re.compile(r"^第三部分\s*名词解释")
+GLOSSARY_HEADING = re.compile(r"^(?:第三部分\s*)?名词解释")
 APPENDIX_HEADING = re.compile(r"^第五部分\s*附表")
 
 
@@ -38,9 +39,11 @@ class Report:
     glossary_start: int   # index of the 名词解释 heading
     tables_end: int       # index of 第五部分 附表, or len(lines)
     warnings: tuple[str, ...] = field(default=())  # said to the user, not errors (a --year override)
+    normalized: tuple[Normalized, ...] = field(default=(), repr=False)  # each line normalised once
 
     def text(self, index: int) -> str:
-        return self.lines[index]
+        """Line `index` (0-based) normalised: the form every rule matches against."""
+        return self.normalized[index].text
 
 
 def decode(path: Path, raw: bytes) -> str:
@@ -119,7 +122,9 @@ def read_report(path: Path | str, year: int | None = None) -> Report:
     else:
         lines = decode(path, raw).split("\n")
 
-    headings = [(i, PART2_HEADING.search(line)) for i, line in enumerate(lines)]
+    normalized = tuple(normalize(line) for line in lines)
+    texts = [n.text for n in normalized]
+    headings = [(i, PART2_HEADING.search(line)) for i, line in enumerate(texts)]
     headings = [(i, m) for i, m in headings if m]
     stated_year = int(headings[0][1].group(1)) if headings else None
     if len(headings) > 1:
@@ -133,23 +138,24 @@ def read_report(path: Path | str, year: int | None = None) -> Report:
                           "'第二部分 YYYY年度…决算情况说明' was found",
                           hint="pass the text of a 单位决算 report flattened from its .docx")
 
-    first_table = next((i for i, l in enumerate(lines) if l.strip().startswith(TABLE_TITLE)), None)
+    first_table = next((i for i, l in enumerate(texts) if l.strip().startswith(TABLE_TITLE)), None)
     if first_table is None:
         raise ReportError(path, f"no project self-evaluation table ('{TABLE_TITLE}') was found; "
                           "the report may be truncated", section="第四部分 附件")
-    glossary = next((i for i, l in enumerate(lines[:first_table]) if GLOSSARY_HEADING.search(l.strip())), None)
+    glossary = next((i for i, l in enumerate(texts[:first_table]) if GLOSSARY_HEADING.search(l.strip())), None)
     if glossary is None:
         raise ReportError(path, "no '第三部分 名词解释' heading before the project tables",
                           section="第三部分 名词解释")
-    tables_end = next((i for i, l in enumerate(lines) if i > first_table and APPENDIX_HEADING.search(l.strip())),
+    tables_end = next((i for i, l in enumerate(texts) if i > first_table and APPENDIX_HEADING.search(l.strip())),
                       len(lines))
     warnings = ()
     if year is not None and year != stated_year:
         warnings = (f"{path}: --year {year} overrides the year the report states ({stated_year}, "
                     f"line {_stated_line(lines)}); every figure is filed under {year}",)
     return Report(path=path, lines=lines, year=year if year is not None else stated_year,
-                  prose_end=first_table, glossary_start=glossary, tables_end=tables_end, warnings=warnings)
+                  prose_end=first_table, glossary_start=glossary, tables_end=tables_end, warnings=warnings,
+                  normalized=normalized)
 
 
 def _stated_line(lines: list[str]) -> int:
-    return next(i for i, line in enumerate(lines, start=1) if PART2_HEADING.search(line))
+    return next(i for i, line in enumerate(lines, start=1) if PART2_HEADING.search(normalize(line).text))

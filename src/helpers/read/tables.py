@@ -215,7 +215,7 @@ def parse_table(report: Report, rows: list[Row]) -> ProjectTable:
             project["project_lead"] = re.sub(r"^项目负责人[:：]\s*", "", c0)
             project["finance_lead"] = re.sub(r"^财务负责人[:：]\s*", "", c1)
         else:
-            table.unconsumed.append(dict(year=year, source_line=row.line, kind="table_row_not_recognised",
+            table.unconsumed.append(dict(year=year, source_line=row.line, kind="table_row_not_recognised", section=section, figures="",
                                          text=" | ".join(c.strip() for c in row.cells)[:200]))
 
     if not project["project_name"]:
