@@ -86,3 +86,83 @@ def test_number_cell_that_is_not_a_number(tmp_path, out_dir, capsys, report_line
 def test_missing_file(tmp_path, out_dir, capsys):
     status = main([str(tmp_path / "nope.txt"), "--out", str(out_dir)])
     assert status == 2 and "nope.txt" in capsys.readouterr().err
+
+
+def test_two_reports_in_one_file(tmp_path, out_dir, capsys, report_path):
+    text = report_path.read_text(encoding="utf-8")
+    second = text.replace("2023年度单位决算情况说明", "2024年度单位决算情况说明")
+    err = _run_bad(tmp_path, out_dir, capsys, "two.txt", (text + "\n" + second).encode())
+    # 7,386 lines: the second report's heading is line 7386 + 8.
+    assert "holds more than one report" in err and "line 8 (2023), line 7394 (2024)" in err
+    assert "one report per file" in err
+
+
+def test_one_report_repeated_in_one_file(tmp_path, out_dir, capsys, report_path):
+    text = report_path.read_text(encoding="utf-8")
+    err = _run_bad(tmp_path, out_dir, capsys, "twice.txt", (text + "\n" + text).encode())
+    assert "holds more than one report" in err and "appears 2 times" in err
+
+
+def test_pdf_says_save_it_as_docx(tmp_path, out_dir, capsys):
+    err = _run_bad(tmp_path, out_dir, capsys, "report.pdf", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n")
+    assert "PDF is not supported yet" in err and "save it as .docx" in err and "iconv" not in err
+
+
+def test_old_word_doc_says_save_it_as_docx(tmp_path, out_dir, capsys):
+    err = _run_bad(tmp_path, out_dir, capsys, "report.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 64)
+    assert "old Word .doc" in err and "save it as .docx" in err
+
+
+def test_docx_named_as_text(tmp_path, out_dir, capsys):
+    err = _run_bad(tmp_path, out_dir, capsys, "report.txt", b"PK\x03\x04" + b"\0" * 64)
+    assert "zip archive" in err and "name it .docx" in err
+
+
+def test_text_named_as_docx(tmp_path, out_dir, capsys, report_path):
+    err = _run_bad(tmp_path, out_dir, capsys, "report.docx", report_path.read_bytes()[:2000])
+    assert "not a Word file" in err
+
+
+def test_unknown_encoding_gets_no_gbk_advice(tmp_path, out_dir, capsys):
+    # Bytes that are neither UTF-8 nor GB18030 (0xff never starts a GB18030 character).
+    err = _run_bad(tmp_path, out_dir, capsys, "odd.txt", "第二部分".encode() + b"\xff\xfa\x80" * 20)
+    assert "not UTF-8" in err and "GBK" not in err and "save the text as UTF-8" in err
+
+
+def test_out_naming_a_file(tmp_path, capsys, report_path):
+    target = tmp_path / "tidy.csv"
+    target.write_text("mine", encoding="utf-8")
+    assert main([str(report_path), "--out", str(target)]) == 2
+    err = capsys.readouterr().err
+    assert "is a file, not a folder" in err and "Traceback" not in err
+    assert target.read_text(encoding="utf-8") == "mine"
+
+
+def test_out_inside_a_file(tmp_path, capsys, report_path):
+    parent = tmp_path / "notes.txt"
+    parent.write_text("mine", encoding="utf-8")
+    assert main([str(report_path), "--out", str(parent / "tidy")]) == 2
+    assert "is a file, so" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("locked", ["out", "parent"])
+def test_read_only_output(tmp_path, capsys, report_path, locked, monkeypatch):
+    import os
+
+    parent = tmp_path / "site"
+    out = parent / "tidy"
+    out.mkdir(parents=True)
+    (out / "facts.csv").write_text("earlier", encoding="utf-8")
+    folder = out if locked == "out" else parent
+    folder.chmod(0o555)
+    if os.geteuid() == 0:  # root may write anyway: make the permission check see what a user would
+        real_access = os.access
+        monkeypatch.setattr(os, "access", lambda p, mode: False if Path(p) == folder and mode & os.W_OK
+                            else real_access(p, mode))
+    try:
+        assert main([str(report_path), "--out", str(out)]) == 2
+    finally:
+        folder.chmod(0o755)
+    err = capsys.readouterr().err
+    assert "not writable" in err and "Traceback" not in err
+    assert (out / "facts.csv").read_text(encoding="utf-8") == "earlier"

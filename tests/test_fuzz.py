@@ -127,7 +127,7 @@ def test_cut_after_the_tables_changes_nothing(tidy_dir):
     """A report cut inside the 第五部分 附表 list still yields exactly the full data."""
     end = next(i for i, l in enumerate(LINES) if l.startswith("第五部分"))
     with tempfile.TemporaryDirectory() as tmp:
-        report = Path(tmp) / "cut.txt"
+        report = Path(tmp) / REPORT_2023.name  # same name: the same report, cut
         report.write_text("\n".join(LINES[: end + 3]), encoding="utf-8")
         assert main([str(report), "--out", str(Path(tmp) / "tidy")]) == 0
         for name in ("facts", "projects", "indicators", "project_funding", "functional_classification"):

@@ -111,13 +111,27 @@ def test_indicator_counts_per_project(tables):
 
 def test_merged_indicator_cells_inherit_the_names_above(tables):
     ind = tables["indicators"].set_index("source_line")
-    row = ind.loc[730]  # name and operator cells empty under 交通参与者满意度
-    assert row["level1"] == "满意度指标" and row["indicator"] == "交通参与者满意度" and bool(row["name_inherited"])
-    assert row["operator"] == ""  # an operator is never carried down with the name
-    first = ind.loc[291]
+    row = ind.loc[5829]  # name cell empty (row from line 5824) under 监控杆件 ≥7470 元/套 (line 5815): ≤18900 元/套
+    assert (row["level1"], row["indicator"], row["operator"], row["target_value"], row["unit"]) == (
+        "成本指标", "监控杆件", "≤", 18900.0, "元/套")
+    assert bool(row["name_inherited"]) and not bool(row["name_missing"])
+    first = ind.loc[296]  # the row starts on line 291; its 指标值 432 is on line 296
     assert (first["indicator"], first["operator_symbol"], first["target_value"], first["weight"]) == (
         "聘请辅警人数", "=", 432.0, 5.0)
     assert not bool(first["name_inherited"])
+
+
+def test_a_name_is_not_inherited_when_the_unit_says_otherwise(tables):
+    """Issue 10: indicator 15 of 道路交通管理综合经费 (row from line 730, figures 10 人次 on lines 735-736) has
+    no name; the name above, 交通参与者满意度, is a rate in %. It stays blank and flagged."""
+    ind = tables["indicators"].set_index("source_line")
+    row = ind.loc[735]
+    assert (row["indicator_no"], row["indicator"], row["unit"], row["target_value"]) == (15, "", "人次", 10.0)
+    assert bool(row["name_missing"]) and not bool(row["name_inherited"])
+    assert row["operator"] == ""  # an operator is never carried down with the name
+    # The same in 道路交通事故处理业务项目: 0 人次 (line 3073) under 法医检验鉴定, counted in 次.
+    assert (ind.loc[3073, "indicator"], bool(ind.loc[3073, "name_missing"])) == ("", True)
+    assert int(tables["indicators"]["name_missing"].sum()) == 2
 
 
 def test_funding_rows(tables):
@@ -145,5 +159,21 @@ def test_every_value_points_at_its_line(tables, report_lines):
         line = report_lines[row["source_line"] - 1]
         assert row["source_line"] > 0 and line.strip(), row["metric"]
     ind = tables["indicators"]
-    for _, row in ind[~ind["name_inherited"]].iterrows():
-        assert report_lines[row["source_line"] - 1 + 3].strip() == row["indicator"].split("\n")[0].strip()
+    for _, row in ind.iterrows():  # the line that holds the row's first figure, not the empty row start
+        first = next(row[c] for c in ("target", "actual", "weight", "score") if str(row[c]).strip())
+        assert report_lines[row["source_line"] - 1].strip() == str(first).strip() or \
+            float(report_lines[row["source_line"] - 1]) == float(first), row["source_line"]
+
+
+def test_utf16_report_reads_like_utf8(report_path, tmp_path, tidy_dir):
+    from helpers.data.ingest import ingest
+
+    # utf-16 writes a little-endian byte-order mark; the big-endian copy gets one by hand; utf-16-le has none.
+    for encoding in ("utf-16", "utf-16-be", "utf-16-le"):
+        copy = tmp_path / encoding / report_path.name
+        copy.parent.mkdir()
+        raw = report_path.read_text(encoding="utf-8").encode(encoding)
+        copy.write_bytes(b"\xfe\xff" + raw if encoding == "utf-16-be" else raw)
+        ingest([copy], tmp_path / encoding / "tidy")
+        for name in ("facts", "projects", "indicators"):
+            assert (tmp_path / encoding / "tidy" / f"{name}.csv").read_bytes() == (tidy_dir / f"{name}.csv").read_bytes()

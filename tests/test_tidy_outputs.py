@@ -40,8 +40,19 @@ def test_committed_tidy_data_is_current(tidy_dir):
     assert mismatch == [] and errors == [], "run `make data` and commit data/tidy/"
 
 
-def test_year_override(report_path, tmp_path, capsys):
+def test_year_override_files_every_figure_under_it_and_warns(report_path, tmp_path, capsys):
     assert main([str(report_path), "--out", str(tmp_path / "t"), "--year", "2031"]) == 0
     text = (tmp_path / "t" / "projects.csv").read_text(encoding="utf-8")
-    assert text.splitlines()[1].startswith("2031,")
-    assert "wrote" in capsys.readouterr().out
+    assert text.splitlines()[1].startswith(f"{report_path.stem},2031,2031,")
+    out, err = capsys.readouterr()
+    assert "wrote" in out
+    # The report states 2023 in its 第二部分 heading (line 8).
+    assert "warning:" in err and "--year 2031 overrides the year the report states (2023, line 8)" in err
+
+
+def test_report_in_another_years_folder_warns(report_path, tmp_path, capsys):
+    folder = tmp_path / "raw" / "2024"
+    folder.mkdir(parents=True)
+    (folder / "report.txt").write_bytes(report_path.read_bytes())
+    assert main(["--raw", str(tmp_path / "raw"), "--out", str(tmp_path / "t")]) == 0
+    assert "states 2023 but sits in the folder 2024/" in capsys.readouterr().err

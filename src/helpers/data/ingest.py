@@ -1,29 +1,32 @@
-"""Turn final-accounts report texts into the tidy tables.
+"""Turn final-accounts reports into the tidy tables.
 
+    python -m helpers.data.ingest --raw data/raw --out data/tidy     # every report under data/raw/<year>/
     python -m helpers.data.ingest REPORT [REPORT ...] --out DIR [--year YEAR]
 
-Reads each report, writes facts.csv, functional_classification.csv, projects.csv,
-project_funding.csv, indicators.csv, explanations.csv, glossary.csv, unconsumed_lines.csv, audit_findings.csv,
-audit_checks.csv and datapackage.json into DIR. On bad input it prints what is wrong and where, exits with status 2,
-and leaves DIR untouched.
+Reads each report (.txt or .docx), writes facts.csv, functional_classification.csv, projects.csv,
+project_funding.csv, indicators.csv, explanations.csv, glossary.csv, unconsumed_lines.csv, restatements.csv,
+audit_findings.csv, audit_checks.csv and datapackage.json into DIR. Every row carries the report that states
+it (`report`, the file name without extension, and `report_year`). On bad input it prints what is wrong and
+where, exits with status 2, and leaves DIR untouched.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from helpers.data.audit import audit_tables
+from helpers.data.restatement import restatement_checks, restatements
 from helpers.errors import ReportError
+from helpers.read.decode import REPORT_SUFFIXES, read_report
 from helpers.read.prose import extract_prose
-from helpers.read.decode import read_report
 from helpers.read.tables import parse_tables
-from helpers.data.schema import frame, write_tables
-
+from helpers.data.schema import IDENTITY, frame, stamp, write_tables
 
 @dataclass
 class Parsed:
@@ -32,6 +35,12 @@ class Parsed:
     year: int
     path: Path
     rows: dict[str, list[dict]]
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def report(self) -> str:
+        """The report's identity in the tidy tables: its file name without extension."""
+        return self.path.stem
 
 
 def parse_report(path: Path | str, year: int | None = None) -> Parsed:
@@ -55,47 +64,147 @@ def parse_report(path: Path | str, year: int | None = None) -> Parsed:
         "glossary": prose.glossary,
         "unconsumed_lines": prose.unconsumed + [u for t in tables for u in t.unconsumed],
     }
-    return Parsed(report.year, report.path, rows)
+    return Parsed(report.year, report.path, rows, list(report.warnings))
 
 
 def build_tables(parsed: list[Parsed]) -> dict[str, pd.DataFrame]:
-    """Combine the parsed reports into one DataFrame per tidy table, plus the arithmetic audit."""
-    years = [p.year for p in parsed]
+    """Combine the parsed reports into one DataFrame per tidy table, each row stamped with its report.
+
+    Each report is audited on its own rows only, so a year's findings do not depend on which other
+    reports are present; figures two reports both state are lined up by the restatement check.
+    """
     for p in parsed:
-        if years.count(p.year) > 1:
-            others = [str(q.path) for q in parsed if q.year == p.year]
-            raise ReportError(p.path, f"two reports are for {p.year}: {', '.join(others)}; expected one per year",
-                              hint="keep one report per data/raw/<year>/ folder")
+        same_year = [str(q.path) for q in parsed if q.year == p.year]
+        if len(same_year) > 1:
+            raise ReportError(p.path, f"two reports are for {p.year}: {', '.join(same_year)}; expected one per year",
+                              hint="keep one report per data/raw/<year>/ folder (a .txt and a .docx of the same "
+                                   "report count as two: keep one)")
+        same_name = [str(q.path) for q in parsed if q.report == p.report]
+        if len(same_name) > 1:
+            raise ReportError(p.path, f"two reports share the name {p.report!r}: {', '.join(same_name)}; the file "
+                              "name identifies the report in the tidy data", hint="rename one of them")
     names = list(parsed[0].rows) if parsed else []
-    tables = {name: frame(name, [r for p in parsed for r in p.rows[name]]) for name in names}
-    tables["audit_findings"], tables["audit_checks"] = audit_tables(tables)
-    return tables
+    per_report: dict[str, list[pd.DataFrame]] = {name: [] for name in names + ["audit_findings", "audit_checks"]}
+    for p in parsed:
+        own = {name: frame(name, p.rows[name]) for name in names}
+        own["audit_findings"], own["audit_checks"] = audit_tables(own)
+        for name, df in own.items():
+            per_report[name].append(stamp(df, p.report, p.year))
+    tables = {name: _combine(name, frames) for name, frames in per_report.items()}
+    tables["restatements"] = restatements(tables["facts"])
+    _append_restatement_checks(tables)
+    return {name: tables[name] for name in names + ["restatements", "audit_findings", "audit_checks"]}
 
 
-def ingest(paths: list[Path | str], out_dir: Path | str, year: int | None = None) -> dict[str, pd.DataFrame]:
-    """Parse every report in `paths` and write the tidy tables into `out_dir` (all or nothing)."""
+def _combine(name: str, frames: list[pd.DataFrame]) -> pd.DataFrame:
+    rows = [r for df in frames for r in df.to_dict("records")]
+    return frame(name, rows)
+
+
+def _append_restatement_checks(tables: dict[str, pd.DataFrame]) -> None:
+    """Add the restatement rows to the later report's audit checks (numbered after its own checks) and
+    the ones that do not agree to its findings (after its own findings)."""
+    extra = restatement_checks(tables["restatements"])
+    if extra.empty:
+        return
+    checks, findings = tables["audit_checks"], tables["audit_findings"]
+    last_check = checks.groupby("report")["check_no"].max()
+    last_finding = findings.groupby("report")["finding_no"].max()
+    extra["check_no"] = [int(last_check.get(r, 0)) + n for r, n in
+                         zip(extra["report"], extra.groupby("report").cumcount() + 1)]
+    failed = extra[~extra["passed"]].copy()
+    failed["finding_no"] = [int(last_finding.get(r, 0)) + n for r, n in
+                            zip(failed["report"], failed.groupby("report").cumcount() + 1)]
+    tables["audit_checks"] = frame("audit_checks", checks.to_dict("records") + extra.to_dict("records"))
+    tables["audit_findings"] = frame("audit_findings", findings.to_dict("records") + failed.to_dict("records"))
+
+
+def discover(raw_dir: Path | str) -> list[Path]:
+    """Every report under `raw_dir`/<year>/ (.txt or .docx, any file name), sorted by path.
+
+    Files whose names start with '.' or '~$' (editor locks and temporary copies) are left out.
+    """
+    raw_dir = Path(raw_dir)
+    if not raw_dir.is_dir():
+        raise ReportError(raw_dir, "is not a folder; expected data/raw with one folder per year (data/raw/2023/…)")
+    found = sorted(p for p in raw_dir.glob("*/*") if p.is_file() and p.suffix.lower() in REPORT_SUFFIXES
+                   and not p.name.startswith((".", "~$")))
+    if not found:
+        raise ReportError(raw_dir, "holds no report: expected <year>/<name>.txt or <year>/<name>.docx",
+                          hint="put each report in the folder of its year, e.g. data/raw/2024/report.docx")
+    return found
+
+
+def folder_year_warnings(path: Path, parsed: Parsed) -> list[str]:
+    """A warning when a report sits in the folder of another year than the one it states."""
+    folder = path.parent.name
+    if folder.isdigit() and len(folder) == 4 and int(folder) != parsed.year:
+        return [f"{path}: the report states {parsed.year} but sits in the folder {folder}/; it is read as "
+                f"{parsed.year}'s report"]
+    return []
+
+
+def check_output_folder(out_dir: Path) -> None:
+    """Fail before any work when `out_dir` cannot become the folder of the tidy tables."""
+    if out_dir.exists() and not out_dir.is_dir():
+        raise ReportError(out_dir, "is a file, not a folder; --out names the folder the tidy tables go into",
+                          hint="pass a folder, e.g. --out data/tidy")
+    parent = next((p for p in [out_dir, *out_dir.parents] if p.exists()), Path("."))
+    if not parent.is_dir():
+        raise ReportError(parent, f"is a file, so {out_dir} cannot be created", hint="pass another --out folder")
+    # The tables are staged beside the output folder, then moved in: both must be writable.
+    for folder in {parent, out_dir.parent if out_dir.parent.exists() else parent}:
+        if not os.access(folder, os.W_OK | os.X_OK):
+            raise ReportError(folder, f"is not writable, so {out_dir} cannot be written",
+                              hint="choose an --out folder you can write to, or change the folder's permissions")
+    if out_dir.is_dir() and not os.access(out_dir, os.W_OK | os.X_OK):
+        raise ReportError(out_dir, "is not writable", hint="choose another --out folder or change its permissions")
+
+
+def ingest(paths: list[Path | str], out_dir: Path | str, year: int | None = None,
+           warnings: list[str] | None = None) -> dict[str, pd.DataFrame]:
+    """Parse every report in `paths` and write the tidy tables into `out_dir` (all or nothing).
+
+    Warnings (a --year that disagrees with the stated year, a report in another year's folder) are
+    appended to `warnings` when a list is given.
+    """
     if year is not None and len(paths) > 1:
         raise ValueError("--year applies to a single report; pass one REPORT with it")
+    out_dir = Path(out_dir)
+    check_output_folder(out_dir)
     parsed = [parse_report(p, year=year) for p in paths]
+    if warnings is not None:
+        for path, p in zip(paths, parsed):
+            warnings.extend(p.warnings + ([] if year is not None else folder_year_warnings(Path(path), p)))
     tables = build_tables(parsed)
-    write_tables(tables, Path(out_dir))
+    write_tables(tables, out_dir)
     return tables
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m helpers.data.ingest", description=__doc__.split("\n\n")[0])
-    parser.add_argument("reports", nargs="+", type=Path, metavar="REPORT", help="report text file(s), UTF-8")
+    parser.add_argument("reports", nargs="*", type=Path, metavar="REPORT", help="report file(s): .txt or .docx")
+    parser.add_argument("--raw", type=Path, metavar="DIR",
+                        help="read every report under DIR/<year>/ (.txt and .docx), e.g. --raw data/raw")
     parser.add_argument("--out", required=True, type=Path, metavar="DIR", help="folder for the tidy tables")
     parser.add_argument("--year", type=int, help="report year, when the one stated in the report is wrong")
     args = parser.parse_args(argv)
+    warnings: list[str] = []
     try:
-        tables = ingest(args.reports, args.out, year=args.year)
+        if bool(args.reports) == bool(args.raw):
+            raise ValueError("pass either REPORT file(s) or --raw DIR, not both and not neither")
+        reports = args.reports or discover(args.raw)
+        tables = ingest(reports, args.out, year=args.year, warnings=warnings)
     except (ReportError, ValueError) as exc:
+        for warning in warnings:
+            print(f"warning: {warning}", file=sys.stderr)
         print(f"ingest failed: {exc}", file=sys.stderr)
         print(f"nothing was written to {args.out}", file=sys.stderr)
         return 2
+    for warning in warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     counts = ", ".join(f"{name} {len(df)}" for name, df in tables.items())
-    print(f"wrote {args.out}: {counts} rows")
+    print(f"wrote {args.out} from {len(reports)} report(s): {counts} rows")
     unconsumed = tables["unconsumed_lines"]
     if len(unconsumed):
         by_kind = unconsumed["kind"].value_counts().sort_index()

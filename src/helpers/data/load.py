@@ -14,17 +14,22 @@ from helpers.data.schema import read_table
 
 @dataclass
 class YearData:
-    """The tidy tables of one report year, plus the prior-year figures the report states or implies."""
+    """The tidy tables of one year's own report, with what that report states or implies about the prior year.
+
+    Figures another report states about this year (next year's report restating it) are not here: they
+    are in restatements.csv.
+    """
 
     year: int
     tidy_dir: Path
-    facts: pd.DataFrame          # every fact row of this year and the prior year
+    facts: pd.DataFrame          # every fact row of the year's report: this year and the prior year
     classes: pd.DataFrame        # functional classification of this year
     projects: pd.DataFrame       # projects with computed columns (see `project_view`)
     funding: pd.DataFrame
     indicators: pd.DataFrame
     findings: pd.DataFrame       # audit findings of this year, errors first
     checks: pd.DataFrame         # every audit check of this year, passed or not
+    report: str = ""             # the report the data comes from (its file name without extension)
 
     def value(self, metric: str, year: int | None = None) -> float:
         """The value of `metric` for `year` (default: the report year). KeyError names what is missing."""
@@ -80,32 +85,39 @@ def project_view(projects: pd.DataFrame) -> pd.DataFrame:
     return view
 
 
-def available_years(tidy_dir: Path | str | None = None) -> list[int]:
-    """The report years present in the tidy data."""
+def reports_by_year(tidy_dir: Path | str | None = None) -> dict[int, str]:
+    """Each year that has its own report -> that report (the ingest allows one report per year)."""
     tidy_dir = Path(tidy_dir) if tidy_dir else paths.TIDY
-    return sorted(int(y) for y in read_table("projects", tidy_dir)["year"].unique())
+    facts = read_table("facts", tidy_dir)
+    pairs = facts[["report_year", "report"]].drop_duplicates().sort_values(["report_year", "report"])
+    return {int(y): str(r) for y, r in zip(pairs["report_year"], pairs["report"])}
+
+
+def available_years(tidy_dir: Path | str | None = None) -> list[int]:
+    """The years that have their own report in the tidy data."""
+    return sorted(reports_by_year(tidy_dir))
 
 
 def load_year(year: int, tidy_dir: Path | str | None = None) -> YearData:
-    """Load the tidy tables of `year` from `tidy_dir` (default data/tidy, or $BUDGET_TIDY_DIR)."""
+    """Load the tables of `year`'s own report from `tidy_dir` (default data/tidy, or $BUDGET_TIDY_DIR)."""
     tidy_dir = Path(tidy_dir) if tidy_dir else paths.TIDY
-    facts = read_table("facts", tidy_dir)
-    projects = read_table("projects", tidy_dir)
-    years = sorted(int(y) for y in projects["year"].unique())
-    if year not in years:
-        raise ValueError(f"no report for {year} in {tidy_dir}: the tidy data holds {years or 'no year'}. "
+    reports = reports_by_year(tidy_dir)
+    if year not in reports:
+        raise ValueError(f"no report for {year} in {tidy_dir}: the tidy data holds {sorted(reports) or 'no year'}. "
                          f"Put the report under data/raw/{year}/ and run `make data`.")
+    report = reports[year]
+    facts = read_table("facts", tidy_dir)
+
     def of_year(df: pd.DataFrame) -> pd.DataFrame:
-        return df[df["year"] == year].reset_index(drop=True)
+        return df[df["report"] == report].reset_index(drop=True)
 
     classes = of_year(read_table("functional_classification", tidy_dir))
     class_names = english_names("classes")
     for column in ("class_zh", "category_zh", "item_zh"):
         classes[column.replace("_zh", "_en")] = classes[column].map(class_names).fillna("")
     return YearData(
-        year=year, tidy_dir=tidy_dir,
-        facts=facts[facts["year"].isin([year, year - 1])].reset_index(drop=True),
-        classes=classes, projects=project_view(of_year(projects)),
+        year=year, tidy_dir=tidy_dir, report=report, facts=of_year(facts),
+        classes=classes, projects=project_view(of_year(read_table("projects", tidy_dir))),
         funding=of_year(read_table("project_funding", tidy_dir)),
         indicators=of_year(read_table("indicators", tidy_dir)),
         findings=of_year(read_table("audit_findings", tidy_dir)), checks=of_year(read_table("audit_checks", tidy_dir)))

@@ -34,7 +34,8 @@ def col(name: str, type_: str, description: str, label_zh: str = "", unit: str =
     return Column(name, type_, description, label_zh, unit, required)
 
 
-YEAR = col("year", "integer", "Report year the row belongs to (a prior-year figure carries the prior year).", "年度",
+YEAR = col("year", "integer", "Year the figure is about (a prior-year figure the report states carries the prior "
+           "year; in the audit tables, the year of the report audited).", "年度",
            required=True)
 LINE = col("source_line", "integer", "Line of the report text (1-based) the value was read from.", "来源行",
            required=True)
@@ -111,6 +112,9 @@ TABLES: dict[str, dict] = {
                  col("indicator", "string", "三级指标: the indicator.", "三级指标"),
                  col("name_inherited", "boolean", "True when the name cell was empty (merged) and the name above "
                      "was carried down.", "名称沿用"),
+                 col("name_missing", "boolean", "True when the name cell is empty and the name above cannot be "
+                     "carried down because this row has another unit: the report leaves the indicator unnamed.",
+                     "名称缺失"),
                  col("operator", "string", "Comparison as printed (＝ ≥ ≤ ＞ ＜ 定性).", "指标性质"),
                  col("operator_symbol", "string", "The comparison in ASCII (= >= <= > <, qualitative).", ""),
                  col("target", "string", "Target as written.", "指标值"),
@@ -120,7 +124,9 @@ TABLES: dict[str, dict] = {
                  col("actual_value", "number", "Actual as a number, when it is one.", "完成值（数值）"),
                  col("weight", "number", "Points the indicator is worth.", "权重"),
                  col("score", "number", "Points given.", "得分"),
-                 col("shortfall_reason", "string", "Stated reason for missing the target.", "未完成原因分析"), LINE],
+                 col("shortfall_reason", "string", "Stated reason for missing the target.", "未完成原因分析"),
+                 col("source_line", "integer", "Line of the row's first figure (指标值, else 完成值, 权重, 得分).",
+                     "来源行", required=True)],
         key=["year", "project_code", "indicator_no"], sort=["year", "source_line"],
         foreign=[(["year", "project_code"], "projects")]),
     "explanations": dict(
@@ -166,19 +172,59 @@ TABLES: dict[str, dict] = {
     "unconsumed_lines": dict(
         title="Lines of the report the ingest did not turn into data, and why",
         columns=[YEAR, LINE, col("kind", "string", "chart_image_debris: OCR text of an embedded chart image; "
-                                 "figures_not_extracted: prose with digits no rule reads; table_row_not_recognised.",
-                                 "类别"),
-                 col("text", "string", "The line as it stands in the report.", "原文")],
+                                 "figures_not_extracted: prose with figures no rule reads; figures_left_in_used_line: "
+                                 "a line a rule read that holds further figures (a share not stored, a number in a "
+                                 "stated reason); table_row_not_recognised.", "类别"),
+                 col("section", "string", "Section of the report the line sits in.", "所在部分"),
+                 col("figures", "string", "The figures of the line that are in no fact, space-separated "
+                     "(years, dates and list numbers are not counted as figures).", "未提取数字"),
+                 col("text", "string", "The line as it stands in the report (lines joined when a sentence was "
+                     "broken across them).", "原文")],
         key=["year", "source_line"], sort=["year", "source_line"]),
+    "restatements": dict(
+        title="Figures two reports both state for the same year (a report restating last year's figures)",
+        columns=[YEAR, col("metric", "string", "The fact (facts.metric) both reports state.", "指标", required=True),
+                 col("value", "number", "The figure as this (the later) report states it.", "本报告数"),
+                 LINE, col("derived", "boolean", "True when this report implies the figure by a stated change.",
+                           "推算"),
+                 col("other_report", "string", "The earlier report that also states the figure.", "对照报告",
+                     required=True),
+                 col("other_report_year", "integer", "The year of the earlier report.", "对照报告年度"),
+                 col("other_value", "number", "The figure as the earlier report states it.", "对照报告数"),
+                 col("other_source_line", "integer", "Line of the earlier report.", "对照来源行"),
+                 col("other_derived", "boolean", "True when the earlier report implies the figure.", "对照推算"),
+                 col("difference", "number", "value − other_value.", "差额"),
+                 col("tolerance", "number", "Largest difference the rounding of both figures explains.", "容差"),
+                 col("passed", "boolean", "True when the two agree within the tolerance.", "通过")],
+        key=["year", "metric", "other_report"], sort=["year", "metric", "other_report_year"]),
 }
+
+# Report identity (contract C1): every row says which report stated it, so any number of reports of any
+# years ingest together. A 2024 report restates 2023 figures; keyed by report, both statements are kept.
+REPORT = col("report", "string", "The report that states the row: its file name without extension.", "报告",
+             required=True)
+REPORT_YEAR = col("report_year", "integer", "The year the stating report is about (第二部分 YYYY年度…).", "报告年度",
+                  required=True)
+IDENTITY = [REPORT.name, REPORT_YEAR.name]
+for _spec in TABLES.values():
+    _spec["columns"] = [REPORT, REPORT_YEAR] + _spec["columns"]
+    _spec["key"] = [REPORT.name] + _spec["key"]
+    _spec["sort"] = [REPORT_YEAR.name, REPORT.name] + _spec["sort"]
+    _spec["foreign"] = [([REPORT.name] + fields, ref) for fields, ref in _spec.get("foreign", [])]
 
 
 def frame(name: str, rows: list[dict]) -> pd.DataFrame:
-    """A DataFrame of `rows` with the table's columns, in schema order, sorted by its sort keys."""
+    """A DataFrame of `rows` with the table's columns, in schema order, sorted by its sort keys.
+
+    Rows built for one report before its identity is stamped (`stamp`) may leave out `report` and
+    `report_year` altogether; the frame then has every other column. Rows that carry them must all do.
+    """
     spec = TABLES[name]
-    columns = [c.name for c in spec["columns"]]
+    stamped = not rows or any(REPORT.name in r for r in rows)
+    specs = [c for c in spec["columns"] if stamped or c.name not in IDENTITY]
+    columns = [c.name for c in specs]
     df = pd.DataFrame(rows, columns=columns)
-    for c in spec["columns"]:
+    for c in specs:
         if c.type == "integer":
             df[c.name] = df[c.name].astype("int64")
         elif c.type == "number":
@@ -187,13 +233,21 @@ def frame(name: str, rows: list[dict]) -> pd.DataFrame:
             df[c.name] = df[c.name].astype("bool")
         else:
             df[c.name] = df[c.name].fillna("").astype("str")
-    df = df.sort_values(spec["sort"], kind="stable").reset_index(drop=True)
+    df = df.sort_values([k for k in spec["sort"] if k in columns], kind="stable").reset_index(drop=True)
     if name == "facts":
         # Counts are written as whole numbers (112, not 112.0); amounts and rates as floats.
         counts = ~df["unit"].isin(["万元", "ratio"])
         df["value"] = pd.Series([int(v) if is_count else v for v, is_count in zip(df["value"], counts)],
                                 index=df.index, dtype=object)
     return df
+
+
+def stamp(df: pd.DataFrame, report: str, report_year: int) -> pd.DataFrame:
+    """`df` with the identity of the report that states its rows in `report` and `report_year`."""
+    stamped = df.drop(columns=[c for c in IDENTITY if c in df.columns])
+    stamped.insert(0, REPORT_YEAR.name, pd.Series([report_year] * len(df), index=df.index, dtype="int64"))
+    stamped.insert(0, REPORT.name, pd.Series([report] * len(df), index=df.index, dtype="str"))
+    return stamped
 
 
 def read_table(name: str, tidy_dir: Path) -> pd.DataFrame:

@@ -1,21 +1,30 @@
-"""Read a report text file into numbered lines and find its parts.
+"""Read a report file (.txt or .docx) into numbered lines and find its parts.
 
-A report is a .docx flattened to text: prose sections (第一部分 … 第三部分 名词解释), then the
-project self-evaluation tables (项目支出绩效自评表). This module only decodes and locates; the
-figures are taken out by `prose` and `tables`.
+A report is prose sections (第一部分 … 第三部分 名词解释), then the project self-evaluation tables
+(项目支出绩效自评表). A .docx is flattened to the same lines as its text (see `docx`). This module only
+decodes and locates; the figures are taken out by `prose` and `tables`.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from helpers.errors import ReportError
+from helpers.read.normalize import Normalized, normalize
 
 TABLE_TITLE = "部门预算项目支出绩效自评表"
+REPORT_SUFFIXES = (".txt", ".docx")
+# What the first bytes of a file say it is, for files that are not report text.
+SIGNATURES = [
+    (b"%PDF", "a PDF", "PDF is not supported yet: open it and save it as .docx (or as UTF-8 text), then ingest that"),
+    (b"\xd0\xcf\x11\xe0", "an old Word .doc (or another Office 97 file)",
+     "open it in Word or WPS and save it as .docx, then ingest that"),
+]
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 PART2_HEADING = re.compile(r"第二部分\s*(\d{4})年度.*决算情况说明")
-GLOSSARY_HEADING = re.compile(r"^第三部分\s*名词解释")
+GLOSSARY_HEADING = re.compile(r"^(?:第三部分\s*)?名词解释")
 APPENDIX_HEADING = re.compile(r"^第五部分\s*附表")
 
 
@@ -29,24 +38,62 @@ class Report:
     prose_end: int        # index of the first table title line (exclusive end of prose)
     glossary_start: int   # index of the 名词解释 heading
     tables_end: int       # index of 第五部分 附表, or len(lines)
+    warnings: tuple[str, ...] = field(default=())  # said to the user, not errors (a --year override)
+    normalized: tuple[Normalized, ...] = field(default=(), repr=False)  # each line normalised once
 
     def text(self, index: int) -> str:
-        return self.lines[index]
+        """Line `index` (0-based) normalised: the form every rule matches against."""
+        return self.normalized[index].text
 
 
 def decode(path: Path, raw: bytes) -> str:
-    """Decode report bytes as UTF-8, or explain what the bytes look like instead."""
+    """Decode report bytes as UTF-8 or UTF-16 (with its byte-order mark), or explain what the bytes are."""
     if not raw.strip():
         raise ReportError(path, "the file is empty; expected the text of a final-accounts report")
+    for signature, what, hint in SIGNATURES:
+        if raw.startswith(signature):
+            raise ReportError(path, f"this is {what}, not report text", hint=hint)
+    if raw.startswith(b"PK\x03\x04"):
+        raise ReportError(path, "this is a zip archive (a .docx, .xlsx or similar) named as text",
+                          hint="if it is the report in Word format, name it .docx")
+    if raw.startswith(UTF16_BOMS):
+        try:
+            text = raw.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise ReportError(path, f"the text starts as UTF-16 but is damaged at byte {exc.start}",
+                              hint="save it again from the editor as UTF-8") from None
+        return _lines_text(text)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
+        utf16 = _utf16_without_mark(raw)
+        if utf16 is not None:
+            return _lines_text(utf16)
         line = raw[: exc.start].count(b"\n") + 1
         hint = "convert it first, e.g. `iconv -f GBK -t UTF-8 IN > OUT`"
-        looks = "GBK/GB18030" if _looks_like_gbk(raw) else "not UTF-8"
+        looks = "like GBK/GB18030" if _looks_like_gbk(raw) else "like no encoding this reader knows"
+        if not _looks_like_gbk(raw):
+            hint = "find the program that wrote it and save the text as UTF-8 (Notepad: Save As, Encoding UTF-8)"
         raise ReportError(path, f"the text is not UTF-8 (byte 0x{raw[exc.start]:02x}); it looks {looks}",
                           line=line, hint=hint) from None
+    return _lines_text(text)
+
+
+def _lines_text(text: str) -> str:
     return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _utf16_without_mark(raw: bytes) -> str | None:
+    """The text when `raw` is UTF-16 without a byte-order mark (some editors save it so), else None.
+    Read as UTF-16, a report shows its own words; bytes of another encoding do not."""
+    for encoding in ("utf-16-le", "utf-16-be"):
+        try:
+            text = raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if "决算" in text:
+            return text
+    return None
 
 
 def _looks_like_gbk(raw: bytes) -> bool:
@@ -68,28 +115,47 @@ def read_report(path: Path | str, year: int | None = None) -> Report:
         raw = path.read_bytes()
     except OSError as exc:
         raise ReportError(path, f"cannot read the file: {exc.strerror}") from None
-    lines = decode(path, raw).split("\n")
+    if path.suffix.lower() == ".docx":
+        from helpers.read.docx import docx_lines
 
-    stated_year = None
-    for line in lines:
-        match = PART2_HEADING.search(line)
-        if match:
-            stated_year = int(match.group(1))
-            break
+        lines = docx_lines(path, raw)
+    else:
+        lines = decode(path, raw).split("\n")
+
+    normalized = tuple(normalize(line) for line in lines)
+    texts = [n.text for n in normalized]
+    headings = [(i, PART2_HEADING.search(line)) for i, line in enumerate(texts)]
+    headings = [(i, m) for i, m in headings if m]
+    stated_year = int(headings[0][1].group(1)) if headings else None
+    if len(headings) > 1:
+        where = ", ".join(f"line {i + 1} ({m.group(1)})" for i, m in headings)
+        raise ReportError(path, f"holds more than one report: the heading '第二部分 YYYY年度…决算情况说明' "
+                          f"appears {len(headings)} times, at {where}; expected one report per file",
+                          line=headings[1][0] + 1,
+                          hint="split the file so that each report is a file of its own (one per year folder)")
     if stated_year is None:
         raise ReportError(path, "this does not look like a final-accounts report: no heading "
                           "'第二部分 YYYY年度…决算情况说明' was found",
                           hint="pass the text of a 单位决算 report flattened from its .docx")
 
-    first_table = next((i for i, l in enumerate(lines) if l.strip().startswith(TABLE_TITLE)), None)
+    first_table = next((i for i, l in enumerate(texts) if l.strip().startswith(TABLE_TITLE)), None)
     if first_table is None:
         raise ReportError(path, f"no project self-evaluation table ('{TABLE_TITLE}') was found; "
                           "the report may be truncated", section="第四部分 附件")
-    glossary = next((i for i, l in enumerate(lines[:first_table]) if GLOSSARY_HEADING.search(l.strip())), None)
+    glossary = next((i for i, l in enumerate(texts[:first_table]) if GLOSSARY_HEADING.search(l.strip())), None)
     if glossary is None:
         raise ReportError(path, "no '第三部分 名词解释' heading before the project tables",
                           section="第三部分 名词解释")
-    tables_end = next((i for i, l in enumerate(lines) if i > first_table and APPENDIX_HEADING.search(l.strip())),
+    tables_end = next((i for i, l in enumerate(texts) if i > first_table and APPENDIX_HEADING.search(l.strip())),
                       len(lines))
+    warnings = ()
+    if year is not None and year != stated_year:
+        warnings = (f"{path}: --year {year} overrides the year the report states ({stated_year}, "
+                    f"line {_stated_line(lines)}); every figure is filed under {year}",)
     return Report(path=path, lines=lines, year=year if year is not None else stated_year,
-                  prose_end=first_table, glossary_start=glossary, tables_end=tables_end)
+                  prose_end=first_table, glossary_start=glossary, tables_end=tables_end, warnings=warnings,
+                  normalized=normalized)
+
+
+def _stated_line(lines: list[str]) -> int:
+    return next(i for i, line in enumerate(lines, start=1) if PART2_HEADING.search(normalize(line).text))

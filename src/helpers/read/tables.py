@@ -92,6 +92,15 @@ def _line(row: Row, i: int) -> int:
     return row.lines[i] if i < len(row.lines) else row.line
 
 
+INDICATOR_VALUE_CELLS = (5, 7, 8, 9)  # 指标值, 完成值, 权重, 得分
+
+
+def _values_line(row: Row) -> int:
+    """The line of an indicator row's first value (its 指标值, else 完成值 …): in the text a row starts with
+    empty merged cells, lines above the figures a reader would look for."""
+    return next((_line(row, i) for i in INDICATOR_VALUE_CELLS if _cell(row, i)), row.line)
+
+
 def parse_table(report: Report, rows: list[Row]) -> ProjectTable:
     """Parse one project table; raises ReportError for a missing part or a bad number cell."""
     path, year = report.path, report.year
@@ -106,7 +115,7 @@ def parse_table(report: Report, rows: list[Row]) -> ProjectTable:
     table = ProjectTable(project)
     section = f"{TABLE_TITLE} starting at line {start}"
     state = "head"
-    level1 = level2 = name = ""
+    level1 = level2 = name = name_unit = ""
 
     def amount(row: Row, i: int, what: str, blank: bool = False) -> float:
         return parse_amount(_cell(row, i), what=f"{what} of {project['project_name'] or 'this project'}",
@@ -169,23 +178,28 @@ def parse_table(report: Report, rows: list[Row]) -> ProjectTable:
             project["indicator_weight"] = float(weight.group(1)) if weight else math.nan
             state = "indicators"
         elif state == "indicators" and c0 == "" and len(row.cells) >= 10:
+            unit = _cell(row, 6)
             inherited = not _cell(row, 3)
             level1 = _cell(row, 1) or level1
             level2 = _cell(row, 2) or level2
+            # An empty name cell is a merged cell carrying the name above down, unless the row measures
+            # something else: a different unit (人次 under a % satisfaction rate) means the name was left out.
+            name_missing = inherited and unit != name_unit
             if not inherited:
-                name = _cell(row, 3)
+                name, name_unit = _cell(row, 3), unit
             # The operator is never carried down: under an inherited name it is unknown, not the one above.
             operator = _cell(row, 4)
             target, actual = _cell(row, 5), _cell(row, 7)
             what = f"indicator {name!r} of {project['project_name']}"
             table.indicators.append(dict(
                 year=year, project_code=project["project_code"], level1=level1, level2=level2,
-                indicator=name, name_inherited=inherited, operator=operator,
+                indicator="" if name_missing else name, name_inherited=inherited and not name_missing,
+                name_missing=name_missing, operator=operator,
                 operator_symbol=OPERATORS.get(operator, ""), target=target, target_value=to_number(target),
-                unit=_cell(row, 6), actual=actual, actual_value=to_number(actual),
+                unit=unit, actual=actual, actual_value=to_number(actual),
                 weight=parse_score(_cell(row, 8), what=f"权重 of {what}", path=path, line=_line(row, 8)),
                 score=parse_score(_cell(row, 9), what=f"得分 of {what}", path=path, line=_line(row, 9)),
-                shortfall_reason=_cell(row, 10), source_line=row.line))
+                shortfall_reason=_cell(row, 10), source_line=_values_line(row)))
         elif c0 == "合计":
             project["total_weight"] = parse_score(c1, what="合计权重", path=path, line=_line(row, 1))
             project["total_score"] = parse_score(_cell(row, 2), what="合计得分 (总分)", path=path, line=_line(row, 2))
@@ -201,7 +215,7 @@ def parse_table(report: Report, rows: list[Row]) -> ProjectTable:
             project["project_lead"] = re.sub(r"^项目负责人[:：]\s*", "", c0)
             project["finance_lead"] = re.sub(r"^财务负责人[:：]\s*", "", c1)
         else:
-            table.unconsumed.append(dict(year=year, source_line=row.line, kind="table_row_not_recognised",
+            table.unconsumed.append(dict(year=year, source_line=row.line, kind="table_row_not_recognised", section=section, figures="",
                                          text=" | ".join(c.strip() for c in row.cells)[:200]))
 
     if not project["project_name"]:

@@ -1,0 +1,61 @@
+"""Restatements: the same figure for the same year, stated by two reports.
+
+Every report restates last year's figures (the 2024 report's 2023 totals, 三公 and budgets, stated
+outright or implied by a stated change). Each report keeps its own statement in the tidy data; this
+check lines the two up. A difference within the rounding of both printed figures passes; a larger one
+is a warning, not an error: neither report contradicts itself, one of them revised the figure.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from helpers.data.schema import frame
+
+CHECK = "restatement"
+RULE = "equal within half a printed unit of each figure (a unit of each, for a figure implied by a change)"
+
+
+def tolerance(fact: pd.Series) -> float:
+    """Largest rounding error of one fact: half its last printed unit; a whole unit when it is derived
+    from two printed figures (value − change). Rates are fractions printed as percentages."""
+    unit = 10.0 ** -int(fact["decimals"]) * (0.01 if fact["unit"] == "ratio" else 1.0)
+    return unit * (1.0 if bool(fact["derived"]) else 0.5)
+
+
+def restatements(facts: pd.DataFrame) -> pd.DataFrame:
+    """One row per (metric, year) that two reports both state, kept under the later report."""
+    rows = []
+    reports = facts[["report", "report_year"]].drop_duplicates().sort_values(["report_year", "report"])
+    for later in reports.itertuples(index=False):
+        mine = facts[facts["report"] == later.report]
+        for earlier in reports.itertuples(index=False):
+            if earlier.report_year >= later.report_year:
+                continue
+            theirs = facts[facts["report"] == earlier.report].set_index(["year", "metric"])
+            for fact in mine.itertuples(index=False):
+                if (fact.year, fact.metric) not in theirs.index:
+                    continue
+                other = theirs.loc[(fact.year, fact.metric)]
+                value, other_value = float(fact.value), float(other["value"])
+                allowed = round(tolerance(pd.Series(fact._asdict())) + tolerance(other), 10)
+                difference = round(value - other_value, 10)
+                rows.append(dict(
+                    report=later.report, report_year=int(later.report_year), year=int(fact.year), metric=fact.metric,
+                    value=value, source_line=int(fact.source_line), derived=bool(fact.derived),
+                    other_report=earlier.report, other_report_year=int(earlier.report_year), other_value=other_value,
+                    other_source_line=int(other["source_line"]), other_derived=bool(other["derived"]),
+                    difference=difference, tolerance=allowed, passed=abs(difference) <= allowed + 1e-9))
+    return frame("restatements", rows)
+
+
+def restatement_checks(table: pd.DataFrame) -> pd.DataFrame:
+    """The restatements as rows of audit_checks (check = "restatement"), numbered after nothing yet:
+    the caller numbers them after the report's own checks."""
+    rows = [dict(report=r.report, report_year=r.report_year, year=r.report_year, check_no=0, check=CHECK,
+                 subject=f"{r.metric} {r.year}: {r.report} vs {r.other_report}", reported=r.value,
+                 computed=r.other_value, difference=r.difference, tolerance=r.tolerance, rule=RULE,
+                 severity="" if r.passed else "warning", passed=r.passed,
+                 location=f"{r.report} line {r.source_line}; {r.other_report} line {r.other_source_line}")
+            for r in table.itertuples(index=False)]
+    return pd.DataFrame(rows)
