@@ -59,3 +59,53 @@ def report_2024() -> str:
         text = replace_line(text, line, "2,879.25", "2,900.00")
         text = replace_line(text, line + 1, "100.00%", "100.72%")
     return text
+
+
+def lines_2023() -> list[str]:
+    return text_2023().split("\n")
+
+
+def edit_lines(edits: dict[int, tuple[str, str]]) -> str:
+    """The 2023 text with, on each line (1-based), one piece of text replaced."""
+    text = text_2023()
+    for line, (old, new) in edits.items():
+        text = replace_line(text, line, old, new)
+    return text
+
+
+def in_prose(text: str, convert) -> str:
+    """`convert` applied to the prose lines (before the first project table, line 194) only."""
+    lines = text.split("\n")
+    return "\n".join([convert(line) for line in lines[:193]] + lines[193:])
+
+
+def drop_line(text: str, line: int, expected: str) -> str:
+    """The text without line `line` (1-based), which must read `expected`."""
+    lines = text.split("\n")
+    assert lines[line - 1] == expected, f"line {line} is {lines[line - 1]!r}, expected {expected!r}"
+    return "\n".join(lines[: line - 1] + lines[line:])
+
+
+def insert_after(text: str, line: int, new_lines: list[str]) -> str:
+    lines = text.split("\n")
+    return "\n".join(lines[:line] + new_lines + lines[line:])
+
+
+FULL_WIDTH_DIGITS = str.maketrans("0123456789", "０１２３４５６７８９")
+SECTION_HEADINGS = {  # line: (heading as printed, its title) of the ten sections of 第二部分
+    9: ("一、", "收入支出决算总体情况说明"), 22: ("二、", "收入决算情况说明"), 25: (" 三、", "支出决算情况说明"),
+    28: (" 四、", "财政拨款收入支出决算总体情况说明"), 31: ("五、", "一般公共预算财政拨款支出决算情况说明"),
+    52: ("六、", "一般公共预算财政拨款基本支出决算情况说明"), 57: ("七、", "财政拨款“三公”经费支出决算情况说明"),
+    72: ("八、", "政府性基金预算支出决算情况说明"), 74: ("九、", "国有资本经营预算支出决算情况说明"),
+    76: ("十、", "其他重要事项的情况说明"),
+}
+
+
+def heading_style(style: str) -> str:
+    """The 2023 text with the ten section headings of 第二部分 numbered in another style."""
+    numerals = "一二三四五六七八九十"
+    text = text_2023()
+    for n, (line, (prefix, title)) in enumerate(SECTION_HEADINGS.items()):
+        new = {"bracketed": f"（{numerals[n]}）", "arabic": f"{n + 1}.", "arabic_comma": f"{n + 1}、"}[style]
+        text = replace_line(text, line, prefix + title, new + title)
+    return text

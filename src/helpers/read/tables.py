@@ -15,12 +15,16 @@ from dataclasses import dataclass, field
 from helpers.errors import ReportError
 from helpers.read.numbers import parse_amount, parse_rate, parse_score, to_number
 from helpers.read.decode import TABLE_TITLE, Report
+from helpers.read.normalize import normalize_text, rules_table
 
-FUNDING_SOURCES = {"其中：财政资金": "财政资金", "财政资金": "财政资金", "财政专户管理资金": "财政专户管理资金",
-                   "单位资金": "单位资金", "其他资金": "其他资金"}
+# Row labels of the budget part, in the Sichuan and the Ministry of Finance templates (rules/*.csv).
+FUNDING_SOURCES = {row["label"]: row["source_zh"] for row in rules_table("funding_labels")}
+TOTAL_LABELS = {row["label"] for row in rules_table("total_labels")}
+BUDGET_LABELS = set(FUNDING_SOURCES) | TOTAL_LABELS
 # The 原因 cell of the 总额 row holds the form's own instructions unless a reason was written in.
 FORM_INSTRUCTIONS = re.compile(r"^1\.预算执行率=预算执行数/调整后预算数")
-CODE_AND_NAME = re.compile(r"^\s*(?P<code>[0-9A-Z]{10,})\s*[-－—]\s*(?P<name>.+?)\s*$")
+# The code and the name are joined by a dash, or only by a space in some reports.
+CODE_AND_NAME = re.compile(r"^\s*(?P<code>[0-9A-Z]{10,})(?:\s*[-－—]\s*|\s+)(?P<name>\S.*?)\s*$")
 OPERATORS = {"＝": "=", "=": "=", "≥": ">=", "≤": "<=", "＞": ">", ">": ">", "＜": "<", "<": "<", "定性": "qualitative"}
 
 
@@ -85,6 +89,12 @@ def group_tables(rows: list[Row]) -> list[list[Row]]:
 
 
 def _cell(row: Row, i: int) -> str:
+    """Cell `i` normalised (see `normalize`): for labels and numbers."""
+    return normalize_text(row.cells[i]).strip() if i < len(row.cells) else ""
+
+
+def _text(row: Row, i: int) -> str:
+    """Cell `i` as the report writes it: for text the tidy data keeps."""
     return row.cells[i].strip() if i < len(row.cells) else ""
 
 
@@ -99,6 +109,58 @@ def _values_line(row: Row) -> int:
     """The line of an indicator row's first value (its 指标值, else 完成值 …): in the text a row starts with
     empty merged cells, lines above the figures a reader would look for."""
     return next((_line(row, i) for i in INDICATOR_VALUE_CELLS if _cell(row, i)), row.line)
+
+
+INDICATOR_CELLS = 11  # (merged 绩效指标), 一级, 二级, 三级指标, 指标性质, 指标值, 度量单位, 完成值, 权重, 得分, 原因
+
+
+def _budget_row(row: Row, path, section: str) -> Row:
+    """A budget row whose label is not in its second cell (a merged first cell, an extra cell), realigned
+    on its label so its values land in their columns; an unknown label with figures is a reading error."""
+    labels = [i for i, c in enumerate(row.cells) if normalize_text(c).strip() in BUDGET_LABELS]
+    if labels:
+        at = labels[0]
+        if at == 0:
+            return Row([""] + row.cells, [row.line] + row.lines)
+        return Row(row.cells[at - 1:], row.lines[at - 1:])
+    c0 = _cell(row, 0)
+    if any(to_number(_cell(row, i)) is not None for i in range(1, len(row.cells))):
+        raise _unknown_budget_label(row, c0, path, section)
+    return row
+
+
+def _unknown_budget_label(row: Row, label: str, path, section: str) -> ReportError:
+    return ReportError(path, f"the budget row '{label}' has figures but its label is not one this reader knows "
+                       f"({', '.join(sorted(BUDGET_LABELS))}); its amounts would be missing from the funding sources",
+                       line=row.line, section=section,
+                       hint="add the label and the funding source it stands for to "
+                            "src/helpers/read/rules/funding_labels.csv (or total_labels.csv)")
+
+
+def _plausible_indicator(cells: list[str]) -> bool:
+    """Whether the cells of an indicator row sit in their columns, judged by what they hold."""
+    def cell(i: int) -> str:
+        return normalize_text(cells[i]).strip() if i < len(cells) else ""
+    return (cell(4) in OPERATORS or cell(4) == "") and to_number(cell(6)) is None \
+        and all(cell(i) == "" or to_number(cell(i)) is not None for i in (8, 9))
+
+
+def _indicator_row(row: Row, path, section: str) -> Row:
+    """An indicator row of 11 cells as is; one cell short (a merged cell such as 度量单位), the empty cell
+    is put back where the values say it is missing. When the values allow several places, or none, it is
+    a reading error at the row, never a shifted row."""
+    if len(row.cells) >= INDICATOR_CELLS:
+        return row
+    candidates = {tuple(row.cells[:i] + [""] + row.cells[i:]): i for i in range(1, len(row.cells) + 1)
+                  if _plausible_indicator(row.cells[:i] + [""] + row.cells[i:])}
+    if len(candidates) != 1:
+        raise ReportError(path, f"an indicator row has {len(row.cells)} cells, one short of {INDICATOR_CELLS}, "
+                          "and its values do not show which cell is missing: "
+                          + " | ".join(c.strip() for c in row.cells), line=row.line, section=section,
+                          hint="give the row its empty cell back (e.g. an empty 度量单位) in the report text")
+    at = next(iter(candidates.values()))
+    return Row(row.cells[:at] + [""] + row.cells[at:], row.lines[:at] + [row.lines[min(at, len(row.lines) - 1)]]
+               + row.lines[at:])
 
 
 def parse_table(report: Report, rows: list[Row]) -> ProjectTable:
@@ -134,38 +196,44 @@ def parse_table(report: Report, rows: list[Row]) -> ProjectTable:
             raise ReportError(path, f"a second '{c0}' row inside the table of {project['project_name']}: expected "
                               f"the title row '{TABLE_TITLE}' before a new project (the report may be damaged)",
                               line=row.line, section=section)
-        if state == "budget" and c1 == "总额" and project["budget_line"]:
-            raise ReportError(path, f"a second '总额' row in the table of {project['project_name']}: expected one "
+        if state == "budget" and c0 not in ("", "绩效指标") and not c0.startswith("绩效指标"):
+            row = _budget_row(row, path, section)
+            c0, c1 = _cell(row, 0), _cell(row, 1)
+        elif state == "budget" and c0 == "" and c1 not in BUDGET_LABELS and c1:
+            raise _unknown_budget_label(row, c1, path, section)
+        if state == "budget" and c1 in TOTAL_LABELS and project["budget_line"]:
+            raise ReportError(path, f"a second '{c1}' row in the table of {project['project_name']}: expected one "
                               "budget row per project", line=row.line, section=section)
         if c0 == "项目名称":
-            match = CODE_AND_NAME.match(c1)
+            match = CODE_AND_NAME.match(_text(row, 1))
             project["project_code"], project["project_name"] = (
-                (match.group("code"), match.group("name")) if match else ("", c1))
+                (normalize_text(match.group("code")), match.group("name")) if match else ("", _text(row, 1)))
             project["source_line"] = row.line
         elif c0 == "主管部门":
-            project["department"], project["implementer"] = c1, _cell(row, 3)
+            project["department"], project["implementer"] = _text(row, 1), _text(row, 3)
         elif c0 == "项目基本情况":
             state = "goals"
         elif state == "goals" and c0 == "" and c1 == "" and len(row.cells) >= 4:
-            project["annual_goal"], project["goal_completion"] = _cell(row, 2), _cell(row, 3)
+            project["annual_goal"], project["goal_completion"] = _text(row, 2), _text(row, 3)
             state = "head"
         elif c1.startswith("2.项目实施内容"):
-            project["implementation"] = _cell(row, 2)
+            project["implementation"] = _text(row, 2)
         elif c0.startswith("预算执行情况"):
             weight = re.search(r"（(\d+(?:\.\d+)?)分）", c0)
             project["budget_weight"] = float(weight.group(1)) if weight else math.nan
             state = "budget"
-        elif state == "budget" and c1 == "总额":
+        elif state == "budget" and c1 in TOTAL_LABELS:
+            # A blank 年初预算 is a project added during the year: no initial budget, not an error.
             project.update(
-                budget_initial=amount(row, 2, "年初预算"), budget_adjusted=amount(row, 3, "调整后预算数"),
+                budget_initial=amount(row, 2, "年初预算", True), budget_adjusted=amount(row, 3, "调整后预算数"),
                 executed=amount(row, 4, "预算执行数"), execution_rate_reported=rate(row, 5, "预算执行率"),
                 budget_score=parse_score(_cell(row, 7), what="预算执行得分", path=path, line=_line(row, 7)),
                 budget_line=row.line)
             weight = to_number(_cell(row, 6))
             if weight is not None:
                 project["budget_weight"] = weight
-            reason = _cell(row, 8)
-            project["shortfall_reason"] = "" if FORM_INSTRUCTIONS.match(reason) else reason
+            reason = _text(row, 8)
+            project["shortfall_reason"] = "" if FORM_INSTRUCTIONS.match(_cell(row, 8)) else reason
         elif state == "budget" and c1 in FUNDING_SOURCES:
             table.funding.append(dict(
                 year=year, project_code=project["project_code"], source_zh=FUNDING_SOURCES[c1],
@@ -177,43 +245,44 @@ def parse_table(report: Report, rows: list[Row]) -> ProjectTable:
             weight = re.search(r"（(\d+(?:\.\d+)?)分）", c0)
             project["indicator_weight"] = float(weight.group(1)) if weight else math.nan
             state = "indicators"
-        elif state == "indicators" and c0 == "" and len(row.cells) >= 10:
+        elif state == "indicators" and c0 == "" and len(row.cells) >= INDICATOR_CELLS - 1:
+            row = _indicator_row(row, path, section)
             unit = _cell(row, 6)
             inherited = not _cell(row, 3)
-            level1 = _cell(row, 1) or level1
-            level2 = _cell(row, 2) or level2
+            level1 = _text(row, 1) or level1
+            level2 = _text(row, 2) or level2
             # An empty name cell is a merged cell carrying the name above down, unless the row measures
             # something else: a different unit (人次 under a % satisfaction rate) means the name was left out.
             name_missing = inherited and unit != name_unit
             if not inherited:
-                name, name_unit = _cell(row, 3), unit
+                name, name_unit = _text(row, 3), unit
             # The operator is never carried down: under an inherited name it is unknown, not the one above.
             operator = _cell(row, 4)
-            target, actual = _cell(row, 5), _cell(row, 7)
+            target, actual = _text(row, 5), _text(row, 7)
             what = f"indicator {name!r} of {project['project_name']}"
             table.indicators.append(dict(
                 year=year, project_code=project["project_code"], level1=level1, level2=level2,
                 indicator="" if name_missing else name, name_inherited=inherited and not name_missing,
-                name_missing=name_missing, operator=operator,
-                operator_symbol=OPERATORS.get(operator, ""), target=target, target_value=to_number(target),
-                unit=unit, actual=actual, actual_value=to_number(actual),
+                name_missing=name_missing, operator=_text(row, 4),
+                operator_symbol=OPERATORS.get(operator, ""), target=target, target_value=to_number(_cell(row, 5)),
+                unit=_text(row, 6), actual=actual, actual_value=to_number(_cell(row, 7)),
                 weight=parse_score(_cell(row, 8), what=f"权重 of {what}", path=path, line=_line(row, 8)),
                 score=parse_score(_cell(row, 9), what=f"得分 of {what}", path=path, line=_line(row, 9)),
-                shortfall_reason=_cell(row, 10), source_line=_values_line(row)))
+                shortfall_reason=_text(row, 10), source_line=_values_line(row)))
         elif c0 == "合计":
             project["total_weight"] = parse_score(c1, what="合计权重", path=path, line=_line(row, 1))
             project["total_score"] = parse_score(_cell(row, 2), what="合计得分 (总分)", path=path, line=_line(row, 2))
             project["total_line"] = row.line
             state = "closing"
         elif c0 == "评价结论":
-            project["conclusion"] = c1
+            project["conclusion"] = _text(row, 1)
         elif c0 == "存在问题":
-            project["problems"] = c1
+            project["problems"] = _text(row, 1)
         elif c0 == "改进措施":
-            project["measures"] = c1
+            project["measures"] = _text(row, 1)
         elif c0.startswith("项目负责人"):
-            project["project_lead"] = re.sub(r"^项目负责人[:：]\s*", "", c0)
-            project["finance_lead"] = re.sub(r"^财务负责人[:：]\s*", "", c1)
+            project["project_lead"] = re.sub(r"^项目负责人[:：]\s*", "", _text(row, 0))
+            project["finance_lead"] = re.sub(r"^财务负责人[:：]\s*", "", _text(row, 1))
         else:
             table.unconsumed.append(dict(year=year, source_line=row.line, kind="table_row_not_recognised", section=section, figures="",
                                          text=" | ".join(c.strip() for c in row.cells)[:200]))
