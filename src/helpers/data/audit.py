@@ -395,7 +395,8 @@ def judged_indicators(indicators: pd.DataFrame) -> pd.DataFrame:
     target as a cap ("<="); `placeholder` marks an "＝0" target with a larger result (nothing was
     planned, so nothing was missed); `met` compares the result with the target so judged;
     `full_marks` whether every point was kept; `proportional` whether the score is weight ×
-    result ÷ target (a cap scored as if it were a spending target).
+    result ÷ target (a cap scored as if it were a spending target); `explained_excess` a result above
+    a "≤" target with a stated reason.
     """
     ind = indicators[~leftover_mask(indicators) & ~indicator_rule_mask(indicators, "grade_band")]
     numeric = ind["target_value"].notna() & ind["actual_value"].notna() & ind["operator_symbol"].isin(list(OPS))
@@ -405,6 +406,9 @@ def judged_indicators(indicators: pd.DataFrame) -> pd.DataFrame:
     ind["placeholder"] = (ind["operator_symbol"] == "=") & (ind["target_value"] == 0) & (ind["actual_value"] > 0)
     ind["met"] = [OPS[o](actual, target) or bool(placeholder) for o, actual, target, placeholder in
                   zip(ind["judged_operator"], ind["actual_value"], ind["target_value"], ind["placeholder"])]
+    # A quantity above a "≤" target with a stated reason is a plan changed and explained, not a miss.
+    ind["explained_excess"] = ((ind["judged_operator"] == "<=") & ~ind["met"]
+                               & (ind["shortfall_reason"].fillna("").str.strip() != ""))
     ind["full_marks"] = ind["score"] >= ind["weight"] - 1e-9
     proportional = ind["weight"] * ind["actual_value"] / ind["target_value"].where(ind["target_value"] > 0)
     ind["proportional"] = ((ind["judged_operator"] == "<=") & ~ind["full_marks"]
@@ -421,9 +425,7 @@ def _check_indicators(a: Audit, p: pd.Series, mine: pd.DataFrame) -> None:
                       "score_within_weight", lines(ind["source_line"]), project_code=code, indicator=ind["indicator"])
     for ind in judged_indicators(current).dropna(subset=["score"]).to_dict("records"):
         where, label = lines(ind["source_line"]), dict(project_code=code, indicator=ind["indicator"])
-        # A quantity above a "≤" target with a stated reason is a plan changed and explained, not a miss.
-        explained_excess = ind["judged_operator"] == "<=" and bool(ind["shortfall_reason"].strip())
-        if not ind["met"] and ind["full_marks"] and not explained_excess:
+        if not ind["met"] and ind["full_marks"] and not ind["explained_excess"]:
             a.note("target_missed_full_marks", name, where, reported=ind["score"], computed=ind["weight"], **label)
         elif ind["met"] and ind["proportional"]:
             a.note("cap_scored_as_spending", name, where, reported=ind["score"], computed=ind["weight"],
