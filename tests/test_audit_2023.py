@@ -111,3 +111,10 @@ def test_leftover_rows(data):
     # 37 rows marked 2022年数据，系统默认导出，无法删除: 35 with target and result 0, and 代管资金's two (lines 6787, 6811)
     assert len(rows_) == 37
     assert int(((rows_["target_value"] == 0) & (rows_["actual_value"] == 0)).sum()) == 35
+
+
+def test_vehicle_purchases_the_list_leaves_out_point_to_the_project_that_books_them(findings):
+    # 447.37 bought (line 66) against 256.44 listed; 2022年省级政法转移支付资金 books 公务用车购置 477.72 (line 7181)
+    vehicles = rows(findings, "whole_vs_parts", subject="vehicle_purchase").iloc[0]
+    assert vehicles["difference"] == pytest.approx(190.93) and vehicles["severity"] == "warning"
+    assert vehicles["detail"] == "bought_in_project" and vehicles["related"] == "51050023T000008477196"

@@ -211,12 +211,18 @@ CHANGES = [  # metric, change metric (amount), change pct metric
 ]
 
 
-def check_wholes(a: Audit, f: Facts) -> None:
+def check_wholes(a: Audit, f: Facts, indicators: pd.DataFrame) -> None:
+    booked_in = rules.table("purchases_in_projects")
+    current = indicators[~leftover_mask(indicators)]
     for whole, parts in WHOLES:
         if not f.has(whole, *parts):
             continue
+        # a project table that books the same kind of purchase (rules/purchases_in_projects.csv)
+        names = booked_in.loc[booked_in["whole"] == whole, "indicator"]
+        projects = list(dict.fromkeys(current.loc[current["indicator"].isin(names), "project_code"]))
         a.compare("whole_vs_parts", whole, f.get(whole), sum(f.get(p) for p in parts), _sum_tolerance(len(parts)),
                   "sum_rounding", lines(f.line(whole), [f.line(p) for p in parts]), metrics=keys(whole, *parts),
+                  detail="bought_in_project" if projects else "", related=keys(*projects),
                   fail="warning" if whole in WHOLES_DOUBTFUL else None)
     for whole, parts in COUNT_WHOLES:
         if not f.has(whole, *parts):
@@ -561,7 +567,7 @@ def run_checks(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
         f = Facts(year, tables["facts"])
         of = {name: tables[name][tables[name]["year"] == year] for name in
               ("functional_classification", "projects", "project_funding", "indicators")}
-        check_wholes(a, f)
+        check_wholes(a, f, of["indicators"])
         check_classes(a, f, of["functional_classification"])
         check_shares(a, f)
         check_changes(a, f)

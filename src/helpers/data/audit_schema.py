@@ -30,7 +30,7 @@ FINDING_FIELDS = [
     col("lines", "string", "Report lines of the figures involved, ';'-separated, ascending.", "报告行"),
     col("detail", "string", "What else the audit established, as a key: share_agrees_with_items, "
         "class_totals_agree, truncated, explained_by_projects, not_explained, no_table_named, "
-        "leftover_carried.", "补充"),
+        "bought_in_project.", "补充"),
     col("related", "string", "Keys the detail refers to (project codes or metrics), ';'-separated.", "相关"),
 ]
 

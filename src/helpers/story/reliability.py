@@ -157,7 +157,9 @@ def finding_lines(data: YearData, severity: str, lang: str) -> list[str]:
         if worst[cause] != severity:
             continue
         sentences = [wording.say(lang, "audit", "finding", **finding_values(data, row)) for _, row in group.iterrows()]
-        details = [wording.say(lang, "audit", "detail_sentence", detail=d) for d in dict.fromkeys(group["detail"]) if d]
+        first_related = group.drop_duplicates("detail").set_index("detail")["related"]  # one sentence per detail
+        details = [wording.say(lang, "audit", "detail_sentence", detail=d,
+                               related=[label(data, k) for k in r.split(";") if k]) for d, r in first_related.items() if d]
         bullets.append(wording.say(lang, "audit", "cause_bullet", cause=cause, findings=len(group),
                                    sentences=sentences, details=details))
     return bullets
