@@ -118,3 +118,18 @@ def test_vehicle_purchases_the_list_leaves_out_point_to_the_project_that_books_t
     vehicles = rows(findings, "whole_vs_parts", subject="vehicle_purchase").iloc[0]
     assert vehicles["difference"] == pytest.approx(190.93) and vehicles["severity"] == "warning"
     assert vehicles["detail"] == "bought_in_project" and vehicles["related"] == "51050023T000008477196"
+
+
+def test_each_report_is_audited_on_its_own_figures(tidy_dir):
+    """With the report identity of contract C1, two reports stating the same year are audited apart."""
+    from helpers.data.audit import assign_causes, run_checks
+
+    names = ["facts", "functional_classification", "projects", "project_funding", "indicators"]
+    one = {name: read_table(name, tidy_dir).assign(report="a", report_year=2023) for name in names}
+    two = {name: pd.concat([one[name], one[name].assign(report="b")], ignore_index=True) for name in names}
+    checks_one, checks_two = run_checks(one), run_checks(two)
+    assert len(checks_two) == 2 * len(checks_one)
+    assert (checks_two.groupby("report")["passed"].sum() == checks_one["passed"].sum()).all()
+    findings = checks_two[~checks_two["passed"]].copy()
+    findings["cause"] = assign_causes(findings).to_numpy()
+    assert findings.groupby("report")["cause"].nunique().tolist() == [36, 36]

@@ -558,14 +558,31 @@ def check_statements(a: Audit, f: Facts, projects: pd.DataFrame, indicators: pd.
                   related=keys(*deferred["project_code"]), cause=f"balance_statement|{a.year}")
 
 
+def reports(tables: dict[str, pd.DataFrame]) -> list[tuple[str | None, int]]:
+    """(report, report year) of every report in `tables`, by year. Tables without the report identity of
+    contract C1 hold one report per year: (None, year)."""
+    projects = tables["projects"]
+    if "report" in projects:
+        return sorted({(str(r), int(y)) for r, y in zip(projects["report"], projects["report_year"])},
+                      key=lambda ry: (ry[1], ry[0]))
+    return [(None, int(y)) for y in sorted(projects["year"].unique())]
+
+
+def of_report(df: pd.DataFrame, report: str | None, year: int, *, prior_years: bool = False) -> pd.DataFrame:
+    """The rows one report states: all its rows (prior-year figures too) when asked, else those of its year."""
+    if report is not None and "report" in df:
+        df = df[df["report"] == report]
+        return df if prior_years else df[df["year"] == year]
+    return df if prior_years else df[df["year"] == year]
+
+
 def run_checks(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """Every check for every report year in `tables` (tidy DataFrames by table name)."""
+    """Every check of every report in `tables` (tidy DataFrames by table name), each report on its own figures."""
     rows = []
-    years = sorted(int(y) for y in tables["projects"]["year"].unique())
-    for year in years:
+    for report, year in reports(tables):
         a = Audit(year)
-        f = Facts(year, tables["facts"])
-        of = {name: tables[name][tables[name]["year"] == year] for name in
+        f = Facts(year, of_report(tables["facts"], report, year, prior_years=True))
+        of = {name: of_report(tables[name], report, year) for name in
               ("functional_classification", "projects", "project_funding", "indicators")}
         check_wholes(a, f, of["indicators"])
         check_classes(a, f, of["functional_classification"])
@@ -576,16 +593,21 @@ def run_checks(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
         check_counts(a, f, of["projects"])
         check_project_spending(a, f, of["projects"], of["project_funding"])
         check_statements(a, f, of["projects"], of["indicators"])
-        rows += a.rows
-    return pd.DataFrame(rows, columns=CHECK_COLUMNS)
+        identity = {} if report is None else {"report": report, "report_year": year}
+        rows += [dict(row, **identity) for row in a.rows]
+    checks = pd.DataFrame(rows, columns=CHECK_COLUMNS + (["report", "report_year"] if "report" in tables["projects"]
+                                                         else []))
+    return checks
 
 
 def assign_causes(findings: pd.DataFrame) -> pd.Series:
-    """'C1', 'C2' … per year, in finding order; findings with the same cause key share an id."""
+    """'C1', 'C2' … per report (per year without C1's report column), in finding order; findings with the same
+    cause key share an id."""
     own_key = findings["check"] + "|" + findings["subject"] + "|" + findings["project_code"] + "|" \
         + findings["indicator"] + "|" + findings["lines"]
     key = findings["cause_key"].where(findings["cause_key"] != "", own_key)
-    numbers = findings.assign(_key=key).groupby("year")["_key"].transform(
+    per_report = ["report", "year"] if "report" in findings else ["year"]
+    numbers = findings.assign(_key=key).groupby(per_report)["_key"].transform(
         lambda k: k.map({v: i + 1 for i, v in enumerate(dict.fromkeys(k))}))
     return "C" + numbers.astype(int).astype(str)
 
@@ -596,12 +618,13 @@ def audit_tables(tables: dict[str, pd.DataFrame]) -> tuple[pd.DataFrame, pd.Data
     from helpers.data.schema import frame
 
     checks = run_checks(tables)
-    checks["check_no"] = checks.groupby("year").cumcount() + 1
+    per_report = ["report", "year"] if "report" in checks else ["year"]
+    checks["check_no"] = checks.groupby(per_report).cumcount() + 1
     findings = checks[~checks["passed"]].copy()
     findings["first_line"] = findings["lines"].str.extract(r"^(\d+)", expand=False).astype(float)
     findings["order"] = findings["severity"].map(SEVERITY_ORDER)
-    findings = findings.sort_values(["year", "order", "first_line", "check_no"], kind="stable")
-    findings["finding_no"] = findings.groupby("year").cumcount() + 1
+    findings = findings.sort_values([*per_report, "order", "first_line", "check_no"], kind="stable")
+    findings["finding_no"] = findings.groupby(per_report).cumcount() + 1
     findings["cause"] = assign_causes(findings)
     return (frame("audit_findings", findings.to_dict("records")),
             frame("audit_checks", checks.to_dict("records")))
