@@ -38,7 +38,7 @@ def test_weight_chart_counts_points_not_money(data):
     fig = audit_charts.points_bars(weights, label="level1", value="points", share="share", title="t", xlabel="分值（分）",
                                    unit="分")
     texts = [t.get_text() for t in fig.axes[0].texts]
-    assert "593分 (43%)" in texts and not any("万元" in t or "." in t.split("分")[0] for t in texts)
+    assert "593 分 (43%)" in texts and not any("万元" in t or "." in t.split("分")[0] for t in texts)
     plt.close(fig)
 
 

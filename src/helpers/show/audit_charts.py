@@ -39,9 +39,10 @@ def score_scatter(table: pd.DataFrame, threshold: float, *, title: str, xlabel: 
     low = shown["execution_rate"] < threshold
     ax.scatter(shown.loc[~low, "execution_rate"], shown.loc[~low, "total_score"], color=PALETTE["ok"], s=40)
     ax.scatter(shown.loc[low, "execution_rate"], shown.loc[low, "total_score"], color=PALETTE["low"], s=40)
-    for row in shown[low].itertuples():  # the low ones are the story; the rest crowd at 100%
-        ax.annotate(row.project_name, (row.execution_rate, row.total_score), fontsize=7, xytext=(4, 2),
-                    textcoords="offset points")
+    # the low ones are the story (the rest crowd at 100%); neighbours' names go above and below in turn
+    for i, row in enumerate(shown[low].sort_values("execution_rate").itertuples()):
+        ax.annotate(row.project_name, (row.execution_rate, row.total_score), fontsize=7,
+                    xytext=(4, 3 if i % 2 == 0 else -10), textcoords="offset points")
     ax.axvline(threshold, color=PALETTE["neutral"], linestyle="--", linewidth=1)
     ax.text(threshold, ax.get_ylim()[1], " " + threshold_label, va="top", fontsize=9, color=PALETTE["neutral"])
     ax.xaxis.set_major_formatter(pct_axis)
@@ -59,7 +60,7 @@ def points_bars(table: pd.DataFrame, *, label: str, value: str, share: str, titl
     table = table.iloc[::-1]
     fig, ax = plt.subplots(figsize=(8, 0.5 * len(table) + 1.2))
     bars = ax.barh(table[label], table[value], color=PALETTE["this_year"])
-    ax.bar_label(bars, labels=[f"{v:,.0f}{unit} ({s:.0%})" for v, s in zip(table[value], table[share])],
+    ax.bar_label(bars, labels=[f"{v:,.0f} {unit} ({s:.0%})" for v, s in zip(table[value], table[share])],
                  padding=3, fontsize=9)
     ax.set_xlabel(xlabel)
     ax.set_title(title)
