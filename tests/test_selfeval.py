@@ -79,3 +79,16 @@ def test_labels_come_from_the_rules_table(data):
     kinds = reliability.checks_by_kind(data, "zh")
     assert (kinds["label"] != kinds["check"]).all()
     assert kinds.loc[kinds["check"] == "whole_vs_parts", "label"].iloc[0] == "合计数与分项之和不符"
+
+
+@pytest.mark.parametrize("lang, verdict", [("zh", "事后填写"), ("en", "after the fact")])
+def test_verdicts_only_when_their_declared_rule_holds(data, lang, verdict):
+    exact = selfeval.exactness(data)
+    assert verdict in wording.say(lang, "selfeval", "exactness", **exact)  # 79% ≥ the 50% of thresholds.csv
+    assert verdict not in wording.say(lang, "selfeval", "exactness", **dict(exact, exact=100, rate=100 / 371))
+    low = selfeval.low_vs_rest(data, 0.9)
+    untouched = {"zh": "几乎没有影响", "en": "barely touched"}[lang]
+    assert untouched in wording.say(lang, "selfeval", "low_vs_rest", report_rule=True, **low)  # 95.2% kept
+    assert untouched not in wording.say(lang, "selfeval", "low_vs_rest", report_rule=True, **dict(low, low_kept=0.6))
+    rule = {"zh": "报告自己的标准", "en": "the report's own rule"}[lang]
+    assert rule not in wording.say(lang, "selfeval", "low_vs_rest", report_rule=False, **selfeval.low_vs_rest(data, 0.8))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from helpers.data import rules
 from helpers.data.audit import OPS, judged_indicators
 from helpers.data.leftovers import leftover_mask
 from helpers.data.load import YearData
@@ -50,7 +51,8 @@ def exactness(data: YearData) -> dict:
                 all_rate=everything["exact"].mean() if len(everything) else float("nan"),
                 rows=len(current), exact=int(current["exact"].sum()),
                 rate=current["exact"].mean() if len(current) else float("nan"),
-                both_zero=int(current["both_zero"].sum()), leftovers=len(everything) - len(current))
+                both_zero=int(current["both_zero"].sum()), leftovers=len(everything) - len(current),
+                suspicious_from=rules.threshold("exact_share_suspicious"))
 
 
 def scored_indicators(data: YearData) -> pd.DataFrame:
@@ -104,7 +106,8 @@ def low_vs_rest(data: YearData, threshold: float) -> dict:
                 high_score=high["total_score"].mean() if len(high) else float("nan"),
                 low_kept=low["score"].sum() / low["weight"].sum() if low["weight"].sum() else float("nan"),
                 unevaluated=list(no_indicators["project_name"]),
-                unevaluated_scores=[float(s) for s in no_indicators["total_score"]])
+                unevaluated_scores=[float(s) for s in no_indicators["total_score"]],
+                untouched_from=rules.threshold("points_kept_untouched"))
 
 
 def above_weight(data: YearData) -> pd.DataFrame:
