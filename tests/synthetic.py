@@ -24,6 +24,8 @@ DEFAULTS = dict(
     a_initial="300.00", a_adjusted="300.00", a_executed="300.00", a_rate="100.00%", a_score="10",
     a_fiscal_executed="300.00", a_w1="45", a_s1="45", a_w2="45", a_s2="45", a_target2="90", a_actual2="95",
     a_total="100",
+    # 甲项目's first indicator: its 一级指标, name (default 甲项目完成数量), operator, target, unit, result, 偏差原因
+    a_level1="产出指标", a_ind1="", a_op1="＝", a_target1="10", a_unit1="个", a_actual1="10", a_reason1="",
     b_initial="100.00", b_adjusted="100.00", b_executed="100.00", b_rate="100.00%", b_score="10",
     b_fiscal_executed="100.00", b_total="100",
 )
@@ -132,16 +134,16 @@ PROJECT = """\t部门预算项目支出绩效自评表（2023年度）
 \t未完成原因分析
 
 \t
-\t产出指标
+\t{level1}
 \t数量指标
-\t{name}完成数量
-\t＝
-\t10
-\t个
-\t10
+\t{ind1}
+\t{op1}
+\t{target1}
+\t{unit1}
+\t{actual1}
 \t{w1}
 \t{s1}
-\t
+\t{reason1}
 
 \t
 \t满意度指标
@@ -175,9 +177,12 @@ def build(**values: str) -> str:
     a = PROJECT.format(code="51000000T000000000001", name="甲项目", initial=v["a_initial"], adjusted=v["a_adjusted"],
                        executed=v["a_executed"], rate=v["a_rate"], score=v["a_score"],
                        fiscal_executed=v["a_fiscal_executed"], w1=v["a_w1"], s1=v["a_s1"], w2=v["a_w2"], s2=v["a_s2"],
-                       target2=v["a_target2"], actual2=v["a_actual2"], total=v["a_total"])
+                       target2=v["a_target2"], actual2=v["a_actual2"], total=v["a_total"], level1=v["a_level1"],
+                       ind1=v["a_ind1"] or "甲项目完成数量", op1=v["a_op1"], target1=v["a_target1"], unit1=v["a_unit1"],
+                       actual1=v["a_actual1"], reason1=v["a_reason1"])
     b = PROJECT.format(code="51000000T000000000002", name="乙项目", initial=v["b_initial"], adjusted=v["b_adjusted"],
                        executed=v["b_executed"], rate=v["b_rate"], score=v["b_score"],
                        fiscal_executed=v["b_fiscal_executed"], w1="45", s1="45", w2="45", s2="45", target2="90",
-                       actual2="95", total=v["b_total"])
+                       actual2="95", total=v["b_total"], level1="产出指标", ind1="乙项目完成数量", op1="＝",
+                       target1="10", unit1="个", actual1="10", reason1="")
     return TEMPLATE.format(**v) + "\n" + a + b + "第五部分 附表\n"

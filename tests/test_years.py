@@ -122,8 +122,13 @@ def test_restatements_list_both_values_reports_and_lines(tidy):
     checks = read_table("audit_checks", tidy["both"])
     rows = checks[(checks["check"] == "restatement") & checks["subject"].str.startswith("income_budget_adjusted 2023")]
     assert len(rows) == 1 and rows.iloc[0]["severity"] == "warning"
-    assert rows.iloc[0]["location"] == f"{NAME_2024} line 140; {STEM_2023} line 140"
+    assert (rows.iloc[0]["lines"], rows.iloc[0]["related"]) == ("140", f"{STEM_2023}:140")
     findings = read_table("audit_findings", tidy["both"])
+    restated = findings[findings["check"] == "restatement"]
+    # a cause of its own, numbered after the 2024 report's own causes
+    assert restated["cause"].is_unique and (restated["cause"] > "C").all()
+    own = findings[(findings["report"] == NAME_2024) & (findings["check"] != "restatement")]
+    assert set(restated["cause"]).isdisjoint(own["cause"])
     assert (findings[findings["check"] == "restatement"]["report"] == NAME_2024).all()
     assert len(findings[findings["check"] == "restatement"]) == int((~table["passed"]).sum())
 

@@ -115,6 +115,10 @@ def _append_restatement_checks(tables: dict[str, pd.DataFrame]) -> None:
     failed = extra[~extra["passed"]].copy()
     failed["finding_no"] = [int(last_finding.get(r, 0)) + n for r, n in
                             zip(failed["report"], failed.groupby("report").cumcount() + 1)]
+    # each restatement is a cause of its own, numbered after the report's own causes (C1, C2 …)
+    last_cause = findings.assign(_n=findings["cause"].str[1:].astype(int)).groupby("report")["_n"].max()
+    failed["cause"] = ["C" + str(int(last_cause.get(r, 0)) + n) for r, n in
+                       zip(failed["report"], failed.groupby("report").cumcount() + 1)]
     tables["audit_checks"] = frame("audit_checks", checks.to_dict("records") + extra.to_dict("records"))
     tables["audit_findings"] = frame("audit_findings", findings.to_dict("records") + failed.to_dict("records"))
 

@@ -12,8 +12,8 @@ import pandas as pd
 
 from helpers.data.schema import frame
 
-CHECK = "restatement"
-RULE = "equal within half a printed unit of each figure (a unit of each, for a figure implied by a change)"
+CHECK = "restatement"          # a key of rules/audit_checks.csv
+RULE = "restatement_rounding"  # a key of rules/rounding_rules.csv
 
 
 def tolerance(fact: pd.Series) -> float:
@@ -50,12 +50,13 @@ def restatements(facts: pd.DataFrame) -> pd.DataFrame:
 
 
 def restatement_checks(table: pd.DataFrame) -> pd.DataFrame:
-    """The restatements as rows of audit_checks (check = "restatement"), numbered after nothing yet:
-    the caller numbers them after the report's own checks."""
+    """The restatements as rows of audit_checks (check = "restatement"), in the audit's structured fields
+    (contract C3): `lines` is the later report's line, `related` names the earlier report and its line.
+    The caller numbers them after the report's own checks."""
     rows = [dict(report=r.report, report_year=r.report_year, year=r.report_year, check_no=0, check=CHECK,
-                 subject=f"{r.metric} {r.year}: {r.report} vs {r.other_report}", reported=r.value,
-                 computed=r.other_value, difference=r.difference, tolerance=r.tolerance, rule=RULE,
-                 severity="" if r.passed else "warning", passed=r.passed,
-                 location=f"{r.report} line {r.source_line}; {r.other_report} line {r.other_source_line}")
+                 subject=f"{r.metric} {r.year}", project_code="", indicator="", metrics=r.metric,
+                 reported=r.value, computed=r.other_value, difference=r.difference, tolerance=r.tolerance,
+                 rule=RULE, severity="" if r.passed else "warning", passed=r.passed, lines=str(r.source_line),
+                 detail="earlier_report", related=f"{r.other_report}:{r.other_source_line}")
             for r in table.itertuples(index=False)]
     return pd.DataFrame(rows)

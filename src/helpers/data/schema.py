@@ -41,6 +41,28 @@ LINE = col("source_line", "integer", "Line of the report text (1-based) the valu
            required=True)
 CODE = col("project_code", "string", "Project code as printed before the project name.", "项目编码", required=True)
 
+# The audit tables' fields (contract C3): structured, no prose in any language; words for a finding are made
+# when a page shows it, from rules/audit_checks.csv and story/templates/<lang>/audit.j2.
+FINDING_FIELDS = [
+    col("check", "string", "Kind of check: a key of rules/audit_checks.csv.", "检查", required=True),
+    col("subject", "string", "What was checked: a facts metric, a 类 name, or a project name as printed.", "对象"),
+    col("project_code", "string", "The project the check is about, if any.", "项目编码"),
+    col("indicator", "string", "The indicator the check is about, if any (as printed).", "指标"),
+    col("metrics", "string", "facts.csv metrics involved, ';'-separated.", "涉及指标"),
+    col("reported", "number", "The figure as the report states it.", "报告数"),
+    col("computed", "number", "The figure computed from the report's other figures.", "计算数"),
+    col("difference", "number", "reported − computed.", "差额"),
+    col("tolerance", "number", "Largest difference that rounding explains.", "容差"),
+    col("rule", "string", "The tolerance rule applied: a key of rules/rounding_rules.csv.", "规则"),
+    col("severity", "string", "error: figures contradict each other; warning: off by one printed unit or "
+        "doubtful; info: explained or noteworthy. Blank when the check passed.", "严重程度"),
+    col("lines", "string", "Report lines of the figures involved, ';'-separated, ascending.", "报告行"),
+    col("detail", "string", "What else the audit established, as a key: share_agrees_with_items, "
+        "class_totals_agree, truncated, explained_by_projects, not_explained, no_table_named, "
+        "bought_in_project.", "补充"),
+    col("related", "string", "Keys the detail refers to (project codes or metrics), ';'-separated.", "相关"),
+]
+
 TABLES: dict[str, dict] = {
     "facts": dict(
         title="Figures stated in the prose sections",
@@ -141,33 +163,18 @@ TABLES: dict[str, dict] = {
                  LINE],
         key=["year", "number"], sort=["year", "number"]),
     "audit_findings": dict(
-        title="Arithmetic checks of the report that did not pass (errors first)",
+        title="Arithmetic checks of the report that did not pass (errors first), grouped by cause",
         columns=[YEAR, col("finding_no", "integer", "Order of the finding within its year: errors, warnings, info.",
                            "序号", required=True),
-                 col("check", "string", "Kind of check (whole_vs_parts, stated_share, stated_change_pct, …).", "检查"),
-                 col("subject", "string", "What was checked.", "对象"),
-                 col("reported", "number", "The figure as the report states it.", "报告数"),
-                 col("computed", "number", "The figure computed from the report's other figures.", "计算数"),
-                 col("difference", "number", "reported − computed.", "差额"),
-                 col("tolerance", "number", "Largest difference that rounding explains.", "容差"),
-                 col("rule", "string", "The rounding rule applied.", "规则"),
-                 col("severity", "string", "error: figures contradict each other; warning: off by one printed unit "
-                     "or doubtful; info: explained or noteworthy.", "严重程度", required=True),
-                 col("location", "string", "Report line(s) of the figures involved.", "位置"),
-                 col("explanation", "string", "The finding in plain words.", "说明")],
+                 col("cause", "string", "Findings that share one cause share this id (C1, C2 … in order).",
+                     "原因编号", required=True),
+                 *FINDING_FIELDS],
         key=["year", "finding_no"], sort=["year", "finding_no"]),
     "audit_checks": dict(
         title="Every arithmetic check that ran, passed or not",
         columns=[YEAR, col("check_no", "integer", "Order of the check within its year.", "序号", required=True),
-                 col("check", "string", "Kind of check.", "检查"), col("subject", "string", "What was checked.", "对象"),
-                 col("reported", "number", "The figure as stated.", "报告数"),
-                 col("computed", "number", "The figure computed.", "计算数"),
-                 col("difference", "number", "reported − computed.", "差额"),
-                 col("tolerance", "number", "Largest difference rounding explains.", "容差"),
-                 col("rule", "string", "The rounding rule applied.", "规则"),
-                 col("severity", "string", "Blank when the check passed.", "严重程度"),
-                 col("passed", "boolean", "True when the figures agree within the tolerance.", "通过"),
-                 col("location", "string", "Report line(s).", "位置")],
+                 *FINDING_FIELDS,
+                 col("passed", "boolean", "True when the figures agree within the tolerance.", "通过")],
         key=["year", "check_no"], sort=["year", "check_no"]),
     "unconsumed_lines": dict(
         title="Lines of the report the ingest did not turn into data, and why",

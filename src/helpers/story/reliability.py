@@ -1,98 +1,200 @@
-"""How reliable are the figures: the audit findings told for readers who are not accountants."""
+"""How reliable are the figures: the audit's findings as results a page words in its language.
+
+The audit (helpers.data.audit) stores structured findings; here they become small results:
+counts of checks and of causes (one wrong figure that breaks three checks is one cause), the
+reconciliation of the 类 totals with their 项 lines (which figures agree with which), and the
+values each finding's sentence needs. The sentences are in story/templates/<lang>/audit.j2.
+"""
 
 from __future__ import annotations
 
 import pandas as pd
 
-from helpers.story import fmt
+from helpers.data import rules
+from helpers.data.audit import HALF_CENT
 from helpers.data.load import YearData
+from helpers.story import fmt, wording
 
-SEVERITY_WORDS = {"error": "contradiction", "warning": "doubtful figure", "info": "note"}
+SEVERITIES = ("error", "warning", "info")
+RATE_CHECKS = {"stated_share", "stated_change_pct", "execution_rate", "cross_reference"}
+SCORE_CHECKS = {"total_score", "budget_score", "budget_score_blank", "score_within_weight", "indicator_weights",
+                "target_missed_full_marks", "target_met_points_lost", "cap_scored_as_spending"}
+COUNT_CHECKS = {"stated_count", "indicator_vs_fact", "vehicles_listed"}
+
+
+def check_labels(lang: str) -> dict[str, str]:
+    """Check kind -> its label in `lang` (rules/audit_checks.csv)."""
+    table = rules.table("audit_checks")
+    return dict(zip(table["check"], table[f"label_{wording.check_lang(lang)}"]))
+
+
+def causes(data: YearData) -> pd.DataFrame:
+    """One row per cause: its id, its worst severity, the check of its first finding, how many findings it
+    groups and their report lines."""
+    findings = data.findings.assign(_order=data.findings["severity"].map(SEVERITIES.index))
+    if findings.empty:
+        return pd.DataFrame(columns=["cause", "severity", "check", "findings", "lines"])
+    table = findings.groupby("cause", sort=False).agg(
+        order=("_order", "min"), check=("check", "first"), findings=("finding_no", "size"),
+        lines=("lines", lambda ls: sorted({int(n) for l in ls for n in l.split(";") if n})))
+    table["severity"] = [SEVERITIES[o] for o in table["order"]]
+    return table.reset_index()[["cause", "severity", "check", "findings", "lines"]]
 
 
 def counts(data: YearData) -> dict[str, int]:
-    """Checks run and passed, and findings by severity."""
-    by = data.findings["severity"].value_counts()
+    """Checks run and passed; findings (rows) and causes by severity (a cause counts at its worst severity)."""
+    by_row = data.findings["severity"].value_counts()
+    by_cause = causes(data)["severity"].value_counts()
     return {"checks": len(data.checks), "passed": int(data.checks["passed"].sum()),
-            **{s: int(by.get(s, 0)) for s in ("error", "warning", "info")}}
+            **{s: int(by_row.get(s, 0)) for s in SEVERITIES},
+            **{f"{s}_causes": int(by_cause.get(s, 0)) for s in SEVERITIES}}
 
 
-def summary_sentence(data: YearData) -> str:
-    c = counts(data)
-    return (f"The audit ran {c['checks']} arithmetic checks on the {data.year} report; {c['passed']} passed "
-            f"({fmt.pct(c['passed'] / c['checks']) if c['checks'] else 'n/a'}). It found "
-            f"{fmt.count(c['error'], 'contradiction')} (figures that cannot all be right), "
-            f"{fmt.count(c['warning'], 'doubtful figure')} (off by one printed digit, or questionable) and "
-            f"{fmt.count(c['info'], 'note')}.")
-
-
-def checks_by_kind(data: YearData) -> pd.DataFrame:
-    """Per kind of check: how many ran, passed and failed."""
+def checks_by_kind(data: YearData, lang: str) -> pd.DataFrame:
+    """Per kind of check: its label in `lang`, how many ran, passed, did not pass, and the causes behind them."""
     table = data.checks.groupby("check").agg(ran=("passed", "size"), passed=("passed", "sum")).reset_index()
     table["not_passed"] = table["ran"] - table["passed"]
+    cause_counts = data.findings.groupby("check")["cause"].nunique()
+    table["causes"] = table["check"].map(cause_counts).fillna(0).astype(int)
+    table.insert(1, "label", table["check"].map(check_labels(lang)).fillna(table["check"]))
     return table.sort_values(["not_passed", "ran"], ascending=False).reset_index(drop=True)
 
 
-def findings_table(data: YearData, severity: str | None = None) -> pd.DataFrame:
-    rows = data.findings if severity is None else data.findings[data.findings["severity"] == severity]
-    return rows[["severity", "location", "explanation"]].reset_index(drop=True)
+def class_reconciliation(data: YearData) -> pd.DataFrame:
+    """Per 类: the amount printed for the class, the sum of its 项 lines, the gap, and the printed share
+    against the share of each (of the year's general-budget spending)."""
+    classes, items = data.classes[data.classes["level"] == "类"], data.classes[data.classes["level"] == "项"]
+    total = data.value("general_budget_expenditure") if data.has("general_budget_expenditure") \
+        else data.value("total_expenditure")
+    table = classes[["class_zh", "amount", "reported_share", "source_line"]].copy()
+    table["items"] = table["class_zh"].map(items.groupby("class_zh")["amount"].sum()).round(2)
+    table["gap"] = (table["amount"] - table["items"]).round(2)
+    table["share_of_amount"] = table["amount"] / total
+    table["share_of_items"] = table["items"] / total
+    return table.reset_index(drop=True)
 
 
-def finding_lines(data: YearData, severity: str, limit: int | None = None) -> list[str]:
-    """One bullet per finding: where, then what, in plain words."""
-    rows = data.findings[data.findings["severity"] == severity]
-    if limit is not None:
-        rows = rows.head(limit)
-    return [f"*{row['location']}*: {row['explanation']}" for _, row in rows.iterrows()]
+def class_totals(data: YearData) -> dict:
+    """Which figures agree: the total, the sum of the class amounts, the sum of the item lines, the class gaps
+    (which cancel out when money was booked under another class) and how many printed shares follow the items
+    rather than the class amounts."""
+    table = class_reconciliation(data)
+    total = data.value("general_budget_expenditure") if data.has("general_budget_expenditure") \
+        else data.value("total_expenditure")
+    rounding = HALF_CENT * (len(table) + 1)
+    n_items = int((data.classes["level"] == "项").sum())
+    off = table[table["gap"].abs() > HALF_CENT * 2]
+    half_unit = {row.class_zh: 0.5 * 10 ** (-fmt_digits(row.reported_share)) / 100 for row in table.itertuples()}
+    follows_items = [row.class_zh for row in off.itertuples() if abs(row.share_of_items - row.reported_share)
+                     <= half_unit[row.class_zh] + 1e-9 < abs(row.share_of_amount - row.reported_share)]
+    return dict(total=total, classes_sum=round(table["amount"].sum(), 2), items_sum=round(table["items"].sum(), 2),
+                classes_agree=abs(table["amount"].sum() - total) <= rounding + 1e-9,
+                items_agree=abs(table["items"].sum() - total) <= HALF_CENT * (n_items + 1) + 1e-9,
+                off=off, gaps_sum=round(off["gap"].sum(), 2), shares_follow_items=follows_items)
 
 
-def reliability_sentence(data: YearData) -> str:
-    """A short paragraph for the summary report."""
-    c = counts(data)
-    text = summary_sentence(data)
-    if c["error"]:
-        kinds = data.findings[data.findings["severity"] == "error"]["check"].value_counts()
-        text += (" The most frequent kinds: " + fmt.listing(
-            [f"{CHECK_WORDS.get(k, k)} ({n})" for k, n in kinds.head(3).items()]) + ".")
-    else:
-        text += " None of the figures contradict each other."
-    return text + " " + headline_sentence(data)
+def fmt_digits(share: float) -> int:
+    """Decimals of a printed share's percentage (0.912 -> 1)."""
+    text = f"{share * 100:.6f}".rstrip("0")
+    return len(text.split(".")[1]) if "." in text else 0
+
+
+def _kind(data: YearData, row: pd.Series) -> str:
+    if row["check"] in RATE_CHECKS:
+        return "rate"
+    if row["check"] in SCORE_CHECKS:
+        return "score"
+    if row["check"] in COUNT_CHECKS:
+        return "count"
+    metric = row["metrics"].split(";")[0] if row["metrics"] else row["subject"]
+    unit = data.facts.loc[data.facts["metric"] == metric, "unit"]
+    return "count" if len(unit) and unit.iloc[0] not in ("万元", "ratio") else "amount"
+
+
+def _number(value: float, kind: str) -> str:
+    if value != value:
+        return "–"
+    if kind == "rate":
+        return fmt.pct(value, 2)
+    if kind == "count":
+        return f"{value:,.0f}"
+    if kind == "score":
+        return f"{value:.2f}".rstrip("0").rstrip(".")
+    return fmt.amount(value)
+
+
+def label(data: YearData, key: str) -> str:
+    """The report's words for a metric (facts.label_zh), a project code's name, or the key itself."""
+    facts = data.facts[data.facts["metric"] == key].sort_values("year", ascending=False)
+    if len(facts) and facts.iloc[0]["label_zh"]:
+        return facts.iloc[0]["label_zh"]
+    projects = data.projects[data.projects["project_code"] == key]
+    return projects.iloc[0]["project_name"] if len(projects) else key
+
+
+def finding_values(data: YearData, row: pd.Series) -> dict:
+    """What the sentence of one finding needs: its check, labels, figures as printed, lines, detail."""
+    kind = _kind(data, row)
+    indicator = data.indicators[(data.indicators["project_code"] == row["project_code"])
+                                & (data.indicators["indicator"] == row["indicator"])] if row["indicator"] else None
+    ind = indicator.iloc[0] if indicator is not None and len(indicator) else None
+    return dict(check=row["check"], key=row["subject"], subject=label(data, row["subject"]), indicator=row["indicator"],
+                reported=_number(row["reported"], kind), computed=_number(row["computed"], kind),
+                difference=_number(abs(row["difference"]), kind), sign=(row["difference"] > 0) - (row["difference"] < 0),
+                kind=kind, lines=[int(n) for n in row["lines"].split(";") if n], detail=row["detail"],
+                related=[label(data, k) for k in row["related"].split(";") if k],
+                parts=[label(data, m) for m in row["metrics"].split(";")[1:] if m],
+                metric_labels=[label(data, m) for m in row["metrics"].split(";") if m],
+                operator="" if ind is None else ind["operator"], target="" if ind is None else ind["target"],
+                actual="" if ind is None else ind["actual"], unit="" if ind is None else ind["unit"])
+
+
+def finding_lines(data: YearData, severity: str, lang: str) -> list[str]:
+    """One bullet per cause of this severity: its findings' sentences, in the page's language."""
+    bullets = []
+    worst = causes(data).set_index("cause")["severity"]
+    for cause, group in data.findings.groupby("cause", sort=False):
+        if worst[cause] != severity:
+            continue
+        sentences = [wording.say(lang, "audit", "finding", **finding_values(data, row)) for _, row in group.iterrows()]
+        first_related = group.drop_duplicates("detail").set_index("detail")["related"]  # one sentence per detail
+        details = [wording.say(lang, "audit", "detail_sentence", detail=d,
+                               related=[label(data, k) for k in r.split(";") if k]) for d, r in first_related.items() if d]
+        bullets.append(wording.say(lang, "audit", "cause_bullet", cause=cause, findings=len(group),
+                                   sentences=sentences, details=details))
+    return bullets
+
+
+HEADLINE_METRICS = ["total_expenditure", "total_income_expenditure", "three_public_total", "vehicle_purchase_operation",
+                    "vehicle_purchase_operation_change"]
 
 
 def headline_lines(data: YearData) -> list[int]:
     """Report lines of the story's headline figures: totals, “三公” spending, the projects' budget rows."""
-    metrics = ["total_expenditure", "total_income_expenditure", "three_public_total", "vehicle_purchase_operation",
-               "vehicle_purchase_operation_change"]
-    return sorted({data.line(m) for m in metrics if data.has(m)} | set(data.projects["budget_line"].astype(int)))
+    return sorted({data.line(m) for m in HEADLINE_METRICS if data.has(m)} | set(data.projects["budget_line"].astype(int)))
 
 
-def headline_sentence(data: YearData) -> str:
-    """Whether any contradiction touches a figure the story's headlines rest on."""
-    involved = headline_findings_involved(data, headline_lines(data))
-    if involved.empty:
-        return ("None of the contradictions involve the figures this story's headlines rest on (the totals, "
-                "“三公” spending and the projects' budgets and spending).")
-    return (f"{fmt.count(len(involved), 'contradiction')} involve{'s' if len(involved) == 1 else ''} lines the "
-            "headlines rest on: " + " ".join(involved["explanation"]))
+def headline_causes(data: YearData) -> pd.DataFrame:
+    """Causes with an error that involve any line the story's headlines rest on."""
+    lines = set(headline_lines(data))
+    table = causes(data)
+    return table[(table["severity"] == "error") & table["lines"].apply(lambda ls: bool(lines & set(ls)))]
 
 
-CHECK_WORDS = {
-    "whole_vs_parts": "totals that do not match their parts",
-    "stated_share": "stated shares that do not match the amounts",
-    "stated_change": "stated changes that do not match the two years",
-    "stated_change_pct": "stated percentage changes",
-    "implied_budget": "completion rates that imply different budgets",
-    "stated_count": "counts that do not match the tables",
-    "total_score": "self-evaluation totals that do not add up",
-    "score_within_weight": "scores above the maximum",
-    "execution_rate": "execution rates",
-    "budget_score": "budget scores",
-    "funding_vs_total": "funding sources that do not add up",
-}
+def summary_values(data: YearData) -> dict:
+    """The figures of the audit's summary sentence."""
+    c = counts(data)
+    return dict(c, pass_rate=c["passed"] / c["checks"] if c["checks"] else float("nan"), year=data.year)
 
 
-def headline_findings_involved(data: YearData, lines: list[int]) -> pd.DataFrame:
-    """Error findings that involve any of the given report lines."""
-    errors = data.findings[data.findings["severity"] == "error"]
-    mask = errors["location"].apply(lambda loc: any(f" {n}" in f" {loc.replace(',', ' ')} " for n in map(str, lines)))
-    return errors[mask]
+def reliability_sentence(data: YearData, lang: str = "en") -> str:
+    """A short paragraph for the summary page: checks, causes, the most frequent kinds, the headlines."""
+    labels = check_labels(lang)
+    errors = causes(data)
+    kinds = errors[errors["severity"] == "error"]["check"].value_counts().head(3)
+    involved = headline_causes(data)
+    return " ".join([
+        wording.say(lang, "audit", "summary", **summary_values(data)),
+        wording.say(lang, "audit", "frequent_kinds", kinds=[(labels.get(k, k), int(n)) for k, n in kinds.items()]),
+        wording.say(lang, "audit", "headlines", causes=len(involved),
+                    lines=sorted({n for ls in involved["lines"] for n in ls} & set(headline_lines(data))))])

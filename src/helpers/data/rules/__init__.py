@@ -1,0 +1,37 @@
+"""Rules the audit and the self-evaluation statistics rely on, as CSV tables a newcomer can extend.
+
+Each table is one file beside this module; `table(name)` loads it as text (blanks stay '').
+`audit_checks.csv`: every kind of check, its labels in each language and the severity it gets
+when it fails; `rounding_rules.csv`: the tolerance rules a check applies; `leftover_markers.csv`:
+how the report marks rows it carries over but no longer means (see `helpers.data.leftovers`);
+`indicator_rules.csv`: indicators that are not targets (grade bands) or are caps (成本指标);
+`indicator_facts.csv`: indicators that restate a figure of the prose; `balance_markers.csv`:
+reasons that say money was received but paid the next year; `thresholds.csv`: numeric settings.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+import pandas as pd
+
+RULES = Path(__file__).resolve().parent
+
+
+@functools.cache
+def table(name: str) -> pd.DataFrame:
+    """The rules table `name` (file name without .csv), every column text; a missing file says where."""
+    path = RULES / f"{name}.csv"
+    if not path.exists():
+        raise FileNotFoundError(f"{path} is missing: the audit's rules tables live in {RULES}")
+    return pd.read_csv(path, dtype=str, keep_default_na=False, comment="#")
+
+
+def threshold(name: str) -> float:
+    """A numeric setting of thresholds.csv, by name; KeyError names the file."""
+    rows = table("thresholds")
+    match = rows[rows["name"] == name]
+    if match.empty:
+        raise KeyError(f"no threshold {name!r} in {RULES / 'thresholds.csv'}")
+    return float(match.iloc[0]["value"])

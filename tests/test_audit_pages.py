@@ -1,0 +1,97 @@
+"""Pages 05 (audit) and 06 (self-evaluation): their charts speak the page's language, and both editions of
+each page run, say each paragraph once and carry the same figures (issues 9 and 10)."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import matplotlib
+import matplotlib.pyplot as plt
+import papermill
+import pytest
+
+from helpers import paths
+from helpers.data.load import load_year
+from helpers.show import audit_charts
+from helpers.story import reliability, selfeval
+
+matplotlib.use("Agg")
+
+
+@pytest.fixture(scope="module")
+def data(tidy_dir):
+    return load_year(2023, tidy_dir)
+
+
+def test_check_kind_chart_is_labelled_in_the_page_language(data):
+    kinds = reliability.checks_by_kind(data, "zh")
+    failed = kinds[kinds["not_passed"] > 0]
+    fig = audit_charts.kinds_bars(failed, title="t", xlabel="x", rows_label="a", causes_label="b")
+    labels = {t.get_text() for t in fig.axes[0].get_yticklabels()}
+    assert "合计数与分项之和不符" in labels and not labels & set(failed["check"])
+    plt.close(fig)
+
+
+def test_weight_chart_counts_points_not_money(data):
+    weights = selfeval.weight_shares(data)
+    fig = audit_charts.points_bars(weights, label="level1", value="points", share="share", title="t", xlabel="分值（分）",
+                                   unit="分")
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    assert "593 分 (43%)" in texts and not any("万元" in t or "." in t.split("分")[0] for t in texts)
+    plt.close(fig)
+
+
+def test_scatter_has_the_threshold_line_and_keeps_the_zero_point_off_the_axes(data):
+    scores = selfeval.scores_vs_execution(data)
+    fig = audit_charts.score_scatter(scores, 0.9, title="t", xlabel="x", ylabel="y", threshold_label="90%",
+                                     outlier_label=lambda name, rate, score: f"{name} {rate:.0%} {score:g}")
+    ax = fig.axes[0]
+    assert any(list(line.get_xdata()) == [0.9, 0.9] for line in ax.lines)
+    plotted = [xy for collection in ax.collections for xy in collection.get_offsets().tolist()]
+    assert len(plotted) == 16 and min(y for _, y in plotted) > 80  # 2023年省级政法转移支付资金结转 (0%, 0) is named
+    assert any("2023年省级政法转移支付资金结转 0% 0" in t.get_text() for t in fig.texts)
+    plt.close(fig)
+
+
+def run(tmp_path_factory, tidy_dir, name: str, lang: str) -> dict:
+    out = tmp_path_factory.mktemp("pages") / f"{name}.{lang}.ipynb"
+    papermill.execute_notebook(str(paths.NOTEBOOKS / f"{name}.ipynb"), str(out), kernel_name="luzhou-budget",
+                               parameters={"lang": lang, "tidy_dir": str(tidy_dir)}, cwd=str(paths.NOTEBOOKS),
+                               progress_bar=False)
+    return json.loads(out.read_text(encoding="utf-8"))
+
+
+def markdown_outputs(notebook: dict) -> list[str]:
+    return ["".join(o["data"]["text/markdown"]) for c in notebook["cells"] for o in c.get("outputs", [])
+            if "data" in o and "text/markdown" in o["data"]]
+
+
+@pytest.fixture(scope="module")
+def pages(tmp_path_factory, tidy_dir) -> dict:
+    return {(name, lang): run(tmp_path_factory, tidy_dir, name, lang)
+            for name in ("05_audit", "06_self_evaluation") for lang in ("zh", "en")}
+
+
+@pytest.mark.parametrize("name", ["05_audit", "06_self_evaluation"])
+def test_both_editions_run_say_each_paragraph_once_and_agree_on_figures(pages, name):
+    figures = {"05_audit": ["17,211.31", "32.52", "12.36", "20.17", "588", "166", "159"],
+               "06_self_evaluation": ["294", "371", "328", "407", "81.5", "37", "65.0"]}[name]
+    for lang in ("zh", "en"):
+        text = markdown_outputs(pages[name, lang])
+        assert len(text) == len(set(text)), "a paragraph is shown twice"
+        for figure in figures:
+            assert any(figure in t for t in text), (lang, figure)
+    meta = json.loads((paths.NOTEBOOKS / f"{name}.ipynb").read_text(encoding="utf-8"))["metadata"]["budget_story"]
+    assert set(meta["title"]) == {"zh", "en"} and "{year}" in meta["title"]["zh"]
+
+
+@pytest.mark.parametrize("name", ["05_audit", "06_self_evaluation"])
+def test_chinese_editions_are_chinese(pages, name):
+    for text in markdown_outputs(pages[name, "zh"]):
+        assert not re.search(r"\b[A-Za-z]{4,}\b", text), text[:200]
+    headings = [h for c in pages[name, "zh"]["cells"] for o in c.get("outputs", []) if "data" in o
+                for h in re.findall(r"<th[^>]*>(.*?)</th>", "".join(o["data"].get("text/html", "")))]
+    assert headings and not [h for h in headings if re.search(r"[A-Za-z]{4,}", h)]
+    notebook = json.loads((paths.NOTEBOOKS / f"{name}.ipynb").read_text(encoding="utf-8"))
+    assert not [c for c in notebook["cells"] if c["cell_type"] == "markdown"], "a markdown cell is in one language"
