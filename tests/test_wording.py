@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from pathlib import Path
+
+from helpers.story import wording
 from helpers.story.wording import LANGS, say, sentences
 
 
@@ -43,3 +46,32 @@ def test_page_speaks_its_language(tidy_dir):
     assert en.text("common", "change_word", change=change) == "fell"
     with pytest.raises(ValueError, match="lang must be one of"):
         Page(2023, "fr", str(tidy_dir))
+
+
+TOPICS = sorted(p.stem for p in (Path(wording.TEMPLATES) / "en").glob("*.j2"))
+
+
+@pytest.mark.parametrize("topic", TOPICS)
+def test_every_topic_says_the_same_things_with_the_same_arguments_in_every_language(topic):
+    names = sentences(topic)
+    assert names["zh"] == names["en"], names["zh"] ^ names["en"]
+    modules = {lang: wording._module(lang, topic) for lang in LANGS}
+    for name in names["en"]:
+        arguments = {lang: getattr(module, name).arguments for lang, module in modules.items()}
+        assert arguments["zh"] == arguments["en"], (topic, name, arguments)
+
+
+def test_every_language_has_every_topic():
+    for lang in LANGS:
+        assert sorted(p.stem for p in (Path(wording.TEMPLATES) / lang).glob("*.j2")) == TOPICS
+    assert {"common", "overview", "three_public", "low_execution", "summary", "trend"} <= set(TOPICS)
+
+
+def test_english_layout_leaves_no_space_before_punctuation():
+    from helpers.story.results import Change
+
+    fell = Change("total_expenditure", 2023, 2022, 18100.64, 17211.32, -889.32, -0.049)
+    assert say("en", "common", "by", ch=fell) + "." == "fell by 889.32 万元, or −4.9%."
+    assert say("zh", "common", "by", ch=fell) == "减少889.32万元，下降4.9%"
+    same = Change("overseas_travel", 2023, 2022, 0.0, 0.0)
+    assert (say("en", "common", "by", ch=same), say("zh", "common", "by", ch=same)) == ("was unchanged", "持平")

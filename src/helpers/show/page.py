@@ -77,11 +77,11 @@ class Page:
         On a Chinese page the English-gloss columns (`*_en`) are left out.
         """
         # English glosses are for the English page; the Chinese page shows the names as printed
-        shown = df.drop(columns=[c for c in df.columns if c.endswith("_en")]) if self.lang == "zh" else df.copy()
+        shown = df.drop(columns=[c for c in df.columns if str(c).endswith("_en")]) if self.lang == "zh" else df.copy()
         for column in keys:
             shown[column] = [self.label(v) for v in shown[column]]
         return table(shown, amounts=amounts, rates=rates, counts=counts,
-                     rename={c: self.label(c) for c in shown.columns})
+                     rename={c: self.label(str(c)) for c in shown.columns})
 
     def chart(self, fig, alt_key: str, **values) -> None:
         """Show a matplotlib figure as an image with alt text from labels.csv (key `alt_key`), then close it."""

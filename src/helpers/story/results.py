@@ -71,7 +71,7 @@ class Change:
 
     @property
     def change(self) -> float:
-        return round(self.current - self.prior, 2)
+        return round(float(self.current) - float(self.prior), 2)
 
     @property
     def pct(self) -> float:
