@@ -104,19 +104,26 @@ def test_summary_headings_follow_the_figures(editions):
 
 
 def two_year_tidy(tidy_dir: Path, out: Path) -> Path:
-    """A second report year made from the 2023 tables: every 2023 row copied as 2024, with 2024's total
-    spending raised to 18,000.00 and one project's execution changed."""
+    """A second report year made from the 2023 tables: every 2023 row copied as 2024 (and, when the tables
+    name their report, as that report's statement of 2023), with 2024's total spending raised to 18,000.00
+    and one project's execution changed."""
     shutil.copytree(tidy_dir, out)
     for path in out.glob("*.csv"):
         table = pd.read_csv(path, dtype=str, keep_default_na=False)
         if "year" not in table.columns or "2023" not in set(table["year"]):
             continue
-        later = table[table["year"] == "2023"].copy()
-        later["year"] = "2024"
+        own = table[table["year"] == "2023"]
+        if "report" in table.columns:  # C1: the later report also states the prior year, as printed then
+            own = own[own["report_year"] == "2023"]
+        later = own.assign(year="2024")
+        if "report" in table.columns:
+            prior = own.copy() if path.stem == "facts" else own.iloc[0:0]
+            later = pd.concat([later, prior]).assign(report=lambda t: t["report"] + "_next", report_year="2024")
         if path.stem == "facts":
-            later.loc[later["metric"].isin(["total_expenditure", "total_income"]), "value"] = "18000.0"
-            later.loc[later["metric"] == "total_expenditure_change", "value"] = "788.68"
-            later.loc[later["metric"] == "total_expenditure_change_pct", "value"] = "0.046"
+            this_year = later["year"] == "2024"
+            later.loc[this_year & later["metric"].isin(["total_expenditure", "total_income"]), "value"] = "18000.0"
+            later.loc[this_year & (later["metric"] == "total_expenditure_change"), "value"] = "788.68"
+            later.loc[this_year & (later["metric"] == "total_expenditure_change_pct"), "value"] = "0.046"
         if path.stem == "projects":
             later.loc[later["project_name"] == "二大队业务技术用房新建项目", "executed"] = "900.0"
         pd.concat([table, later]).to_csv(path, index=False, lineterminator="\n")

@@ -215,9 +215,22 @@ def items_below(data: YearData, threshold: float) -> pd.DataFrame:
     return items[items["completion_rate"] < threshold].sort_values("completion_rate").reset_index(drop=True)
 
 
+RESTATEMENT_COLUMNS = ["metric", "year", "value", "other_report", "other_value", "difference", "source_line",
+                       "other_source_line"]
+
+
 def restatements(data: YearData) -> pd.DataFrame:
-    """Audit findings where this report restates a figure of the previous report (none when there are none)."""
-    return data.findings[data.findings["check"] == "restatement"].reset_index(drop=True)
+    """Figures this report states for an earlier year differently from that year's own report
+    (restatements.csv, C1), one row each; an empty table when there are none."""
+    path = data.tidy_dir / "restatements.csv"
+    report = getattr(data, "report", "")
+    if not path.exists() or not report:
+        return pd.DataFrame(columns=RESTATEMENT_COLUMNS)
+    table = pd.read_csv(path, keep_default_na=False)
+    if table.empty:
+        return pd.DataFrame(columns=RESTATEMENT_COLUMNS)
+    differing = table[(table["report"] == report) & ~table["passed"].astype(str).isin(["True", "true", "1"])]
+    return differing[RESTATEMENT_COLUMNS].reset_index(drop=True)
 
 
 @dataclass(frozen=True)
