@@ -189,3 +189,28 @@ def test_income_from_one_source_is_a_sentence(data):
 def test_missing_year_is_a_clear_error(tidy_dir):
     with pytest.raises(ValueError, match="no report for 2031"):
         load_year(2031, tidy_dir)
+
+
+def test_budget_against_outcome(data):
+    # line 143: 年初预算17,161.64, 调整后17,211.32; line 39: 决算数17,211.32万元，完成预算75%
+    b = results.budget_outcome(data)
+    assert (b.initial, b.adjusted, b.spent, b.printed_completion) == (17161.64, 17211.32, 17211.32, 0.75)
+    assert b.computed_completion == 1.0 and b.completion_differs
+    assert "但报告称完成预算75%（第39行）" in say("zh", "overview", "budget", b=b)
+
+
+def test_law_enforcement_line_against_the_december_transfer(data):
+    # line 43: 执法办案 819.04, 37.6%, 资金2023年12月14日才下达; the carried-over transfer: 1,316 budgeted, 0 spent
+    [link] = results.items_and_projects(data, 0.9)
+    assert (link.item_zh, link.project_name, link.date) == ("执法办案", "2023年省级政法转移支付资金结转", "12月14日")
+    assert round(link.implied_unspent, 2) == 1359.26 and link.explains_most
+    assert "可解释该科目大部分结余" in say("zh", "overview", "item_project", l=link)
+
+
+def test_per_head_against_the_projects_own_cap(data):
+    # line 135: 159 + 1 + 1 + 432 = 593; 辅警经费 2,879.25 ÷ 432 = 6.66 万元 against ≤ 65,000 元/人年 (line 423)
+    assert results.staff_total(data) == 593
+    [aux] = results.per_head(data)
+    assert (aux.project_name, aux.staff, aux.cap_yuan, aux.cap_line) == ("辅警经费", 432, 65000.0, 423)
+    assert round(aux.per_head_wan, 2) == 6.66 and aux.above_cap
+    assert "人均6.66万元" in say("zh", "overview", "per_head", p=aux)

@@ -7,6 +7,7 @@ after the theme, every time.
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -20,7 +21,7 @@ from helpers.story import fmt
 
 CJK_FONT = "Noto Sans CJK SC"
 PALETTE = {"this_year": "#1f5f8b", "prior_year": "#9bb7cc", "budget": "#c9d3dc", "executed": "#1f5f8b",
-           "low": "#c0392b", "ok": "#1f5f8b", "neutral": "#7f8c8d"}
+           "low": "#c0392b", "ok": "#1f5f8b", "neutral": "#7f8c8d", "rise": "#d68910"}
 
 
 def cjk_font_path() -> Path:
@@ -62,9 +63,8 @@ def change_bars(prior_year: int, prior: float, year: int, current: float, title:
                 unit: str = "万元"):
     """A small waterfall: last year's bar, the change as a floating bar (red for a fall), this year's bar."""
     fig, ax = plt.subplots(figsize=(6.4, 3.8))
-    fell = current < prior
-    colour = PALETTE["low"] if fell else PALETTE["ok"]
-    x = [str(prior_year), change_label, str(year)]
+    colour = PALETTE["low"] if current < prior else PALETTE["rise"]
+    x = [str(prior_year), textwrap.fill(change_label, 22, break_long_words=True), str(year)]
     bars = ax.bar(x, [prior, abs(current - prior), current], bottom=[0, min(prior, current), 0],
                   color=[PALETTE["prior_year"], colour, PALETTE["this_year"]], width=0.6)
     for bar, value in zip(bars, (prior, None, current)):

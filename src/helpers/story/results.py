@@ -215,6 +215,138 @@ def items_below(data: YearData, threshold: float) -> pd.DataFrame:
     return items[items["completion_rate"] < threshold].sort_values("completion_rate").reset_index(drop=True)
 
 
+@dataclass(frozen=True)
+class BudgetOutcome:
+    """The general budget from start to end of the year against the completion rate the report prints."""
+
+    initial: float                 # 年初预算
+    adjusted: float                # 调整后全年财政下达预算
+    spent: float                   # 一般公共预算支出决算数
+    printed_completion: float      # 完成预算 (line 39 of the 2023 report: 75%)
+    completion_line: int
+
+    @property
+    def computed_completion(self) -> float:
+        return self.spent / self.adjusted if self.adjusted else float("nan")
+
+    @property
+    def completion_differs(self) -> bool:
+        return printed_differs(self.computed_completion, self.printed_completion,
+                               decimals_of(self.printed_completion) + 2)
+
+
+def budget_outcome(data: YearData) -> BudgetOutcome | None:
+    needed = ("expenditure_budget_initial", "expenditure_budget_adjusted", "general_budget_final",
+              "budget_completion_rate")
+    if not all(data.has(m) for m in needed):
+        return None
+    return BudgetOutcome(*(data.value(m) for m in needed), data.line("budget_completion_rate"))
+
+
+_DATE = re.compile(r"\d{1,2}月\d{1,2}日")
+
+
+@dataclass(frozen=True)
+class ItemAndProject:
+    """A budget line that fell short, and the project whose stated reason names the same date."""
+
+    item_zh: str
+    completion_rate: float      # as printed
+    amount: float
+    project_name: str
+    project_budget: float
+    project_executed: float
+    date: str                   # the date both reasons name (e.g. 12月14日)
+    item_line: int
+    project_line: int
+
+    @property
+    def implied_budget(self) -> float:
+        """amount ÷ printed completion rate: the budget the line's own figures imply."""
+        return self.amount / self.completion_rate
+
+    @property
+    def implied_unspent(self) -> float:
+        return self.implied_budget - self.amount
+
+    @property
+    def explains_most(self) -> bool:
+        """The project's unspent money is more than half of the line's implied unspent money."""
+        return (self.project_budget - self.project_executed) > self.implied_unspent / 2
+
+
+def items_and_projects(data: YearData, threshold: float) -> list[ItemAndProject]:
+    """Budget lines below `threshold` whose reason names a date that a low project's reason also names
+    (执法办案 37.6%, '12月14日才下达' ↔ 2023年省级政法转移支付资金结转, 1,316 budgeted, 0 spent)."""
+    low = low_execution(data, threshold)
+    found = []
+    for item in items_below(data, threshold).itertuples(index=False):
+        for date in set(_DATE.findall(item.note or "")):
+            for project in low[low["shortfall_reason"].str.contains(date, regex=False)].itertuples(index=False):
+                found.append(ItemAndProject(item.item_zh, float(item.completion_rate), float(item.amount),
+                                            project.project_name, float(project.budget_adjusted),
+                                            float(project.executed), date, int(item.source_line),
+                                            int(project.source_line)))
+    return found
+
+
+@dataclass(frozen=True)
+class PerHead:
+    """A project's spending per person it pays, against the project's own cost cap per person."""
+
+    project_name: str
+    executed: float              # 万元
+    staff: int
+    staff_line: int
+    cap_yuan: float | None       # the project's cost indicator, 元 per person and year
+    cap_line: int | None
+    cap_as_written: str
+
+    @property
+    def per_head_wan(self) -> float:
+        return self.executed / self.staff
+
+    @property
+    def above_cap(self) -> bool | None:
+        return None if self.cap_yuan is None else self.per_head_wan * 10000 > self.cap_yuan
+
+
+def per_head(data: YearData) -> list[PerHead]:
+    """story/rules/per_head.csv: each project paid per person, its spending per head and its own cap."""
+    found = []
+    for rule in rules_table("per_head").itertuples(index=False):
+        project = data.projects[data.projects["project_name"] == rule.project_name]
+        if project.empty or not data.has(rule.staff_metric):
+            continue
+        p = project.iloc[0]
+        caps = data.indicators[(data.indicators["project_code"] == p["project_code"])
+                               & (data.indicators["unit"] == rule.cap_unit)]
+        cap = caps.iloc[0] if len(caps) else None
+        found.append(PerHead(rule.project_name, float(p["executed"]), int(data.value(rule.staff_metric)),
+                             data.line(rule.staff_metric),
+                             None if cap is None else float(cap["target_value"]),
+                             None if cap is None else int(cap["source_line"]),
+                             "" if cap is None else str(cap["actual"])))
+    return found
+
+
+def staff_total(data: YearData) -> int:
+    """Staff in post the report counts (line 135 of the 2023 report): police, civil servants, workers, auxiliaries."""
+    return sum(int(data.value(m)) for m in ("staff_police", "staff_civil_servants", "staff_workers",
+                                            "staff_auxiliary_police") if data.has(m))
+
+
+def procurement(data: YearData) -> pd.DataFrame:
+    """Government procurement as printed: part (metric key), amount, printed share of the total."""
+    if not data.has("procurement_total"):
+        return pd.DataFrame(columns=["part", "amount", "printed_share"])
+    rows = [dict(part=m, amount=data.value(m),
+                 printed_share=data.value(f"{m}_share") if data.has(f"{m}_share") else float("nan"))
+            for m in ("procurement_total", "procurement_goods", "procurement_services", "sme_contracts",
+                      "small_micro_contracts") if data.has(m)]
+    return pd.DataFrame(rows)
+
+
 RESTATEMENT_COLUMNS = ["metric", "year", "value", "other_report", "other_value", "difference", "source_line",
                        "other_source_line"]
 
