@@ -52,6 +52,8 @@ def test_three_public_rose_and_the_printed_rate_sits_beside_the_computed_one(dat
     assert tp.change.pct_printed_differs and tp.vehicle_share == 1.0
     assert "增加437.37万元，增长243.0%（报告列示为242.9%）" in say("zh", "three_public", "change", tp=tp)
     assert "rose by 437.37 万元, or +243.0% (the report prints +242.9%)" in say("en", "three_public", "change", tp=tp)
+    # line 65: 公务用车购置及运行维护费 完成预算93.6%; line 67: 公务接待费支出0万元，完成预算0%
+    assert "公务用车购置及运行维护费完成预算93.6%；公务接待费0.00万元，完成预算0%。" in say("zh", "three_public", "items", tp=tp)
 
 
 @pytest.fixture
@@ -154,6 +156,7 @@ def test_reasons_as_stated_and_where_the_tables_disagree(data):
     [conflict] = results.reason_conflicts(data)
     assert (conflict.stated_project, conflict.table_project) == ("2022年办公场所维修改造项目", "2023年办公场所维修改造项目")
     assert (conflict.budget_adjusted, conflict.executed, conflict.reason_line) == (150.0, 102.14, 10)
+    assert conflict.clause == "2022年办公场所维修改造项目已完工验收，2023年未安排支出"
     assert "调整后预算150.00万元，实际执行102.14万元" in say("zh", "overview", "conflict", k=conflict)
 
 

@@ -405,6 +405,9 @@ class ThreePublic:
     operation: float
     completion_rate: float | None  # as printed
     reason: StatedReason | None
+    vehicles_completion: float | None = None   # 公务用车购置及运行维护费 完成预算, as printed
+    reception: float | None = None             # 公务接待费
+    reception_completion: float | None = None  # as printed
 
     @property
     def vehicle_share(self) -> float:
@@ -413,9 +416,14 @@ class ThreePublic:
 
 def three_public(data: YearData) -> ThreePublic:
     rate = data.value("three_public_completion_rate") if data.has("three_public_completion_rate") else None
+    def optional(metric: str) -> float | None:
+        return data.value(metric) if data.has(metric) else None
+
     return ThreePublic(change_of(data, "three_public_total", "three_public_change"),
                        data.value("vehicle_purchase_operation"), data.value("vehicle_purchase"),
-                       data.value("vehicle_operation"), rate, stated_reason(data, "vehicle_purchase_operation_change"))
+                       data.value("vehicle_operation"), rate, stated_reason(data, "vehicle_purchase_operation_change"),
+                       optional("vehicle_purchase_operation_completion_rate"), optional("official_reception"),
+                       optional("official_reception_completion_rate"))
 
 
 def purchase_table(data: YearData) -> pd.DataFrame:
@@ -599,6 +607,7 @@ class ReasonConflict:
 
     metric: str
     reason_line: int
+    clause: str                  # the words of the reason, as printed
     stated_project: str
     nothing_budgeted_in: int
     table_project: str
@@ -617,7 +626,7 @@ def reason_conflicts(data: YearData, metric: str = "total_expenditure_change") -
         stem = _strip_year(m["project"])
         same = data.projects[[_strip_year(n) == stem for n in data.projects["project_name"]]]
         for _, p in same[same["budget_adjusted"] > 0].iterrows():
-            found.append(ReasonConflict(metric, reason.line, m["project"], int(m["year"]), p["project_name"],
+            found.append(ReasonConflict(metric, reason.line, m[0], m["project"], int(m["year"]), p["project_name"],
                                         float(p["budget_adjusted"]), float(p["executed"]), int(p["source_line"])))
     return found
 
