@@ -217,3 +217,30 @@ def test_per_head_against_the_projects_own_cap(data):
     assert (aux.project_name, aux.staff, aux.cap_yuan, aux.cap_line) == ("辅警经费", 432, 65000.0, 423)
     assert round(aux.per_head_wan, 2) == 6.66 and aux.above_cap
     assert "人均6.66万元" in say("zh", "overview", "per_head", p=aux)
+
+
+def test_the_overview_names_a_restated_prior_year_figure(data, monkeypatch):
+    """A later report that states last year's total differently from last year's own report."""
+    from types import SimpleNamespace
+
+    earlier = SimpleNamespace(value=lambda metric, year=None: 18000.0)
+    monkeypatch.setattr(results, "available_years", lambda tidy_dir=None: [2022, 2023])
+    monkeypatch.setattr(results, "load_year", lambda year, tidy_dir=None: earlier)
+    previous = results.previous_report(data)
+    assert (previous.year, previous.as_printed_then, previous.as_stated_now, previous.restated) == (2022, 18000.0, 18100.64, True)
+    assert "相差100.64万元" in say("zh", "overview", "previous", p=previous)
+    assert "a restatement of 100.64 万元" in say("en", "overview", "previous", p=previous)
+
+
+def test_restatements_are_read_for_this_report_only(tmp_path):
+    from types import SimpleNamespace
+
+    (tmp_path / "restatements.csv").write_text(
+        "report,report_year,year,metric,value,source_line,derived,other_report,other_report_year,other_value,"
+        "other_source_line,other_derived,difference,tolerance,passed\n"
+        "r2024,2024,2023,total_expenditure,17300.0,10,False,r2023,2023,17211.32,10,False,88.68,0.01,False\n"
+        "r2024,2024,2023,total_income,17211.32,10,False,r2023,2023,17211.32,10,False,0.0,0.01,True\n"
+        "r2025,2025,2024,total_income,1.0,10,False,r2024,2024,2.0,10,False,-1.0,0.01,False\n", encoding="utf-8")
+    table = results.restatements(SimpleNamespace(tidy_dir=tmp_path, report="r2024"))
+    assert table[["metric", "value", "other_value"]].values.tolist() == [["total_expenditure", 17300.0, 17211.32]]
+    assert results.restatements(SimpleNamespace(tidy_dir=tmp_path / "none", report="r2024")).empty
