@@ -147,3 +147,5 @@ def test_trend_covers_every_year_and_matches_projects_by_code(tidy_dir, tmp_path
         text = "\n".join(outputs(nb, "text/markdown"))
         assert expected in text, text
         assert ("17个项目中，有17个" if lang == "zh" else "17 projects of 17 appear") in text
+        if lang == "zh":
+            assert "执行率变化最大的是二大队业务技术用房新建项目：2023年56.4%，2024年97.8%。" in text

@@ -663,3 +663,18 @@ def projects_across_years(tidy_dir: Path | str | None = None) -> pd.DataFrame:
     projects["project_name"] = projects["project_code"].map(latest)
     return projects[["project_code", "project_name", "year", "budget_adjusted", "executed",
                      "execution_rate"]].sort_values(["project_code", "year"]).reset_index(drop=True)
+
+
+def execution_changes(projects: pd.DataFrame) -> pd.DataFrame:
+    """Projects in both the first and the last year of `projects_across_years`: project_code, project_name,
+    first and last execution rate and the change, largest change (either way) first."""
+    if projects.empty:
+        return pd.DataFrame(columns=["project_code", "project_name", "first", "last", "change"])
+    years = sorted(projects["year"].unique())
+    wide = projects.pivot_table(index=["project_code", "project_name"], columns="year", values="execution_rate")
+    if len(years) < 2 or years[0] not in wide or years[-1] not in wide:
+        return pd.DataFrame(columns=["project_code", "project_name", "first", "last", "change"])
+    both = wide[[years[0], years[-1]]].dropna().reset_index()
+    both.columns = ["project_code", "project_name", "first", "last"]
+    both["change"] = both["last"] - both["first"]
+    return both.reindex(both["change"].abs().sort_values(ascending=False).index).reset_index(drop=True)
