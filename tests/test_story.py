@@ -244,3 +244,11 @@ def test_restatements_are_read_for_this_report_only(tmp_path):
     table = results.restatements(SimpleNamespace(tidy_dir=tmp_path, report="r2024"))
     assert table[["metric", "value", "other_value"]].values.tolist() == [["total_expenditure", 17300.0, 17211.32]]
     assert results.restatements(SimpleNamespace(tidy_dir=tmp_path / "none", report="r2024")).empty
+
+
+def test_two_projects_report_the_same_500_civility_guides(data):
+    # line 4070 (城乡社区道路交通及配套设施支出: 聘请交通文明劝导员500人) and line 6391 (文明劝导员工作经费): 500 人 each
+    [shared] = results.shared_outputs(data)
+    assert (shared.indicator, shared.unit, shared.actual) == ("聘请交通文明劝导员人数", "人", 500.0)
+    assert [name for name, _ in shared.projects] == ["城乡社区道路交通及配套设施支出", "文明劝导员工作经费"]
+    assert "2个项目都填报“聘请交通文明劝导员人数”为500人" in say("zh", "low_execution", "shared", o=shared)

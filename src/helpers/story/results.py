@@ -631,6 +631,30 @@ def reason_conflicts(data: YearData, metric: str = "total_expenditure_change") -
     return found
 
 
+@dataclass(frozen=True)
+class SharedOutput:
+    """One quantity indicator (数量指标) that several projects report with the same name, unit and result
+    (聘请交通文明劝导员人数 = 500 人 in two projects): the same output may be counted, and paid for, twice."""
+
+    indicator: str
+    unit: str
+    actual: float
+    projects: tuple[tuple[str, int], ...]   # (project name, report line of its indicator)
+
+
+def shared_outputs(data: YearData) -> list[SharedOutput]:
+    ind = data.indicators[(data.indicators["level2"] == "数量指标") & data.indicators["actual_value"].notna()].copy()
+    ind["name"] = ind["indicator"].str.replace(r"^\d{4}年", "", regex=True)
+    names = data.projects.set_index("project_code")["project_name"]
+    found = []
+    for (name, unit, actual), rows in ind.groupby(["name", "unit", "actual_value"], sort=True):
+        first = rows.drop_duplicates("project_code")
+        if len(first) > 1:
+            found.append(SharedOutput(name, unit, float(actual), tuple(
+                (names.get(code, code), int(line)) for code, line in zip(first["project_code"], first["source_line"]))))
+    return found
+
+
 # --- 4. across years --------------------------------------------------------------------------
 
 TREND_METRICS = ("total_expenditure", "basic_expenditure", "project_expenditure", "three_public_total",
