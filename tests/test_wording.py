@@ -80,3 +80,23 @@ def test_english_layout_leaves_no_space_before_punctuation():
     assert say("zh", "common", "by", ch=fell) == "减少889.32万元，下降4.9%"
     same = Change("overseas_travel", 2023, 2022, 0.0, 0.0)
     assert (say("en", "common", "by", ch=same), say("zh", "common", "by", ch=same)) == ("was unchanged", "持平")
+
+
+def test_report_text_on_a_page_is_shown_literally(tidy_dir, monkeypatch):
+    """A project name or reason holding markup is data: sentences, tables and alt text escape it."""
+    import matplotlib.pyplot as plt
+    import pandas as pd
+
+    from helpers.show import page as page_module
+    from helpers.show.page import Page
+
+    shown = []
+    monkeypatch.setattr(page_module, "display", lambda obj: shown.append(obj))
+    page = Page(2023, "zh", str(tidy_dir))
+    hostile = "<script>window.__pwned=1</script>[点此](javascript:alert(1))"
+    page.say("low_execution", "unexplained", names=[hostile])
+    assert "<script>" not in shown[-1].data and "&lt;script&gt;" in shown[-1].data and "\\[点此\\]" in shown[-1].data
+    html = page.table(pd.DataFrame({"project_name": [hostile]})).to_html()
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    page.chart(plt.figure(), "alt_fleet", total=hostile)
+    assert "<script>" not in shown[-1].data and 'alt="条形图：年末公务用车&lt;script&gt;' in shown[-1].data
