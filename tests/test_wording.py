@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from pathlib import Path
+
+import jinja2
+
+from helpers.story import wording
 from helpers.story.wording import LANGS, say, sentences
 
 
@@ -43,3 +48,55 @@ def test_page_speaks_its_language(tidy_dir):
     assert en.text("common", "change_word", change=change) == "fell"
     with pytest.raises(ValueError, match="lang must be one of"):
         Page(2023, "fr", str(tidy_dir))
+
+
+TOPICS = sorted(p.stem for p in (Path(wording.TEMPLATES) / "en").glob("*.j2"))
+
+
+@pytest.mark.parametrize("topic", TOPICS)
+def test_every_topic_says_the_same_things_with_the_same_arguments_in_every_language(topic):
+    names = sentences(topic)
+    assert names["zh"] == names["en"], names["zh"] ^ names["en"]
+    modules = {lang: wording._module(lang, topic) for lang in LANGS}
+    for name in names["en"]:
+        exported = {lang: getattr(module, name) for lang, module in modules.items()}
+        if not all(isinstance(e, jinja2.runtime.Macro) for e in exported.values()):
+            continue  # a table set in the template (e.g. labels), not a sentence
+        arguments = {lang: e.arguments for lang, e in exported.items()}
+        assert arguments["zh"] == arguments["en"], (topic, name, arguments)
+
+
+def test_every_language_has_every_topic():
+    for lang in LANGS:
+        assert sorted(p.stem for p in (Path(wording.TEMPLATES) / lang).glob("*.j2")) == TOPICS
+    assert {"common", "overview", "three_public", "low_execution", "summary", "trend"} <= set(TOPICS)
+
+
+def test_english_layout_leaves_no_space_before_punctuation():
+    from helpers.story.results import Change
+
+    fell = Change("total_expenditure", 2023, 2022, 18100.64, 17211.32, -889.32, -0.049)
+    assert say("en", "common", "by", ch=fell) + "." == "fell by 889.32 万元, or −4.9%."
+    assert say("zh", "common", "by", ch=fell) == "减少889.32万元，下降4.9%"
+    same = Change("overseas_travel", 2023, 2022, 0.0, 0.0)
+    assert (say("en", "common", "by", ch=same), say("zh", "common", "by", ch=same)) == ("was unchanged", "持平")
+
+
+def test_report_text_on_a_page_is_shown_literally(tidy_dir, monkeypatch):
+    """A project name or reason holding markup is data: sentences, tables and alt text escape it."""
+    import matplotlib.pyplot as plt
+    import pandas as pd
+
+    from helpers.show import page as page_module
+    from helpers.show.page import Page
+
+    shown = []
+    monkeypatch.setattr(page_module, "display", lambda obj: shown.append(obj))
+    page = Page(2023, "zh", str(tidy_dir))
+    hostile = "<script>window.__pwned=1</script>[点此](javascript:alert(1))"
+    page.say("low_execution", "unexplained", names=[hostile])
+    assert "<script>" not in shown[-1].data and "&lt;script&gt;" in shown[-1].data and "\\[点此\\]" in shown[-1].data
+    html = page.table(pd.DataFrame({"project_name": [hostile]})).to_html()
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    page.chart(plt.figure(), "alt_fleet", total=hostile)
+    assert "<script>" not in shown[-1].data and 'alt="条形图：年末公务用车&lt;script&gt;' in shown[-1].data

@@ -13,11 +13,31 @@ in story/templates/<lang>/<topic>.j2 (see `helpers.story.wording`).
 
 from __future__ import annotations
 
-from IPython.display import Markdown, display
+import base64
+import functools
+import html
+import io
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import pandas as pd
+from IPython.display import HTML, Markdown, display
 
 from helpers.data.load import YearData, load_year
-from helpers.show.display import safe
+from helpers.show.display import bullets, safe, table
 from helpers.story import wording
+
+LABELS = Path(__file__).resolve().parent / "labels.csv"
+
+
+@functools.cache
+def labels() -> pd.DataFrame:
+    """show/labels.csv: key -> words per language (column headers, metric names, chart titles and alt text)."""
+    table = pd.read_csv(LABELS, dtype=str, keep_default_na=False).set_index("key")
+    missing = [lang for lang in wording.LANGS if lang not in table.columns]
+    if missing:
+        raise ValueError(f"{LABELS} has no column for {', '.join(missing)}: add one per language")
+    return table
 
 
 class Page:
@@ -36,6 +56,41 @@ class Page:
     def say(self, topic: str, name: str, **values) -> None:
         """Show a sentence as a Markdown paragraph (report text in it is escaped)."""
         display(Markdown(safe(self.text(topic, name, **values))))
+
+    def bullets(self, topic: str, name: str, rows: list[dict]) -> None:
+        """Show one sentence `name` per row (each row's fields as the macro's arguments) as a list."""
+        bullets([self.text(topic, name, **row) for row in rows])
+
+    def label(self, key: str, **values) -> str:
+        """The words for `key` in show/labels.csv in the page's language; `{name}` placeholders filled from values.
+
+        A key without an entry is shown as it is, so a new column never hides; add it to labels.csv.
+        """
+        table = labels()
+        text = table.at[key, self.lang] if key in table.index else key
+        return text.format(**values) if values else text
+
+    def table(self, df: pd.DataFrame, amounts: tuple[str, ...] = (), rates: tuple[str, ...] = (),
+              counts: tuple[str, ...] = (), keys: tuple[str, ...] = ()):
+        """`df` for reading: headers in the page's language, values of the `keys` columns (metric keys) named too.
+
+        On a Chinese page the English-gloss columns (`*_en`) are left out.
+        """
+        # English glosses are for the English page; the Chinese page shows the names as printed
+        shown = df.drop(columns=[c for c in df.columns if str(c).endswith("_en")]) if self.lang == "zh" else df.copy()
+        for column in keys:
+            shown[column] = [self.label(v) for v in shown[column]]
+        return table(shown, amounts=amounts, rates=rates, counts=counts,
+                     rename={c: self.label(str(c)) for c in shown.columns})
+
+    def chart(self, fig, alt_key: str, **values) -> None:
+        """Show a matplotlib figure as an image with alt text from labels.csv (key `alt_key`), then close it."""
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png")
+        plt.close(fig)
+        data = base64.b64encode(buffer.getvalue()).decode("ascii")
+        alt = html.escape(self.label(alt_key, **values), quote=True)
+        display(HTML(f'<img src="data:image/png;base64,{data}" alt="{alt}" style="max-width:100%">'))
 
     def heading(self, topic: str, name: str, level: int = 3, **values) -> None:
         """Show a heading of the given level in the page's language."""

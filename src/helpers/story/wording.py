@@ -22,6 +22,8 @@ LANGS = ("zh", "en")
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 _LINE_BREAKS = {"zh": (re.compile(r"\s*\n\s*"), ""), "en": (re.compile(r"\s+"), " ")}
+# a line break before closing punctuation is layout too: "−4.9%\n." reads "−4.9%."
+_SPACE_BEFORE_PUNCTUATION = re.compile(r" +([.,;:!?)])")
 
 
 def check_lang(lang: str) -> str:
@@ -35,8 +37,10 @@ def check_lang(lang: str) -> str:
 def environment() -> jinja2.Environment:
     """The template environment: undefined names are errors, never an empty string."""
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), undefined=jinja2.StrictUndefined,
-                             trim_blocks=True, lstrip_blocks=True, autoescape=False, keep_trailing_newline=False)
-    env.filters.update(amount=fmt.amount, pct=fmt.pct)
+                             trim_blocks=False, lstrip_blocks=True, autoescape=False, keep_trailing_newline=False)
+    env.filters.update(amount=fmt.amount, pct=fmt.pct, rate=fmt.rate, printed_pct=fmt.pct_as_printed,
+                       signed_pct=fmt.signed_pct, signed_printed_pct=fmt.signed_pct_as_printed,
+                       count=lambda n: f"{int(n):,}")
     return env
 
 
@@ -55,7 +59,8 @@ def say(lang: str, topic: str, sentence: str, **values) -> str:
     if macro is None:
         raise KeyError(f"no sentence {sentence!r} in {TEMPLATES / lang / (topic + '.j2')}")
     pattern, joiner = _LINE_BREAKS[lang]
-    return pattern.sub(joiner, str(macro(**values))).strip()
+    text = pattern.sub(joiner, str(macro(**values))).strip()
+    return _SPACE_BEFORE_PUNCTUATION.sub(r"\1", text) if lang != "zh" else text
 
 
 def sentences(topic: str) -> dict[str, set[str]]:
