@@ -2,20 +2,11 @@ from helpers.story import fmt
 
 
 def test_amounts_and_rates():
-    assert fmt.wan(17211.32) == "17,211.32 万元"
+    # 17,211.32 万元 total (line 26); the unit is the template's, in the reader's language
+    assert fmt.amount(17211.32) == "17,211.32" and fmt.amount(float("nan")) == "–"
     assert fmt.pct(0.049) == "4.9%"
     assert fmt.signed_pct(-0.049) == "−4.9%"
     assert fmt.signed_pct(2.429) == "+242.9%"
-    assert fmt.signed_wan(-889.32) == "−889.32 万元"
-    assert fmt.pp(0.012) == "1.2 percentage points"
-    assert fmt.yuan_m(17211.32) == "172.1 million yuan"
-    assert fmt.pct(float("nan")) == "n/a"
-
-
-def test_words():
-    assert fmt.change_verb(-1) == "fell" and fmt.change_verb(2) == "rose" and fmt.change_verb(0) == "held steady"
-    assert fmt.count(1, "project") == "1 project" and fmt.count(3, "project") == "3 projects"
-    assert fmt.listing(["a", "b", "c"]) == "a, b and c" and fmt.listing(["a"]) == "a" and fmt.listing([]) == ""
 
 
 def test_rates_as_printed_and_computed():

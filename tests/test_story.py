@@ -93,8 +93,6 @@ def test_one_low_execution_set_includes_the_project_that_spent_nothing(data):
     assert building["unspent"] == pytest.approx(401.39) and building["execution_rate"] == pytest.approx(518.61 / 920)
     assert low.set_index("project_name").loc["文明劝导员工作经费", "shortfall_reason"] == ""
     assert len(results.low_execution(data, 0.5)) == 1
-    from helpers.story import narrative
-    assert narrative.low_execution is results.low_execution  # the name other pages import
 
 
 def test_the_reports_own_rule_is_named_only_when_the_threshold_is_that_rule(data):

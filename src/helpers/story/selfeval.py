@@ -15,6 +15,7 @@ from helpers.data import rules
 from helpers.data.audit import OPS, judged_indicators
 from helpers.data.leftovers import leftover_mask
 from helpers.data.load import YearData
+from helpers.story.results import low_execution  # the one low-execution set every page uses
 
 
 def leftover_points(data: YearData) -> dict:
@@ -99,7 +100,8 @@ def low_vs_rest(data: YearData, threshold: float) -> dict:
     """One low-execution set: every project with an execution rate under `threshold` (0% included), against the
     rest; their mean total scores, the points their indicators kept, and those with no indicators."""
     table = scores_vs_execution(data).dropna(subset=["execution_rate"])
-    low, high = table[table["execution_rate"] < threshold], table[table["execution_rate"] >= threshold]
+    is_low = table["project_code"].isin(low_execution(data, threshold)["project_code"])
+    low, high = table[is_low], table[~is_low]
     no_indicators = low[~(low["weight"] > 0)]
     return dict(threshold=threshold, low=len(low), high=len(high),
                 low_score=low["total_score"].mean() if len(low) else float("nan"),
