@@ -74,6 +74,7 @@ def test_each_year_reads_its_own_report(tidy):
     assert (data_2024.report, data_2023.report) == (NAME_2024, STEM_2023)
     assert data_2024.value("total_income_expenditure") == 17500.00
     assert data_2024.value("total_expenditure_change") == 288.68
+    assert (data_2024.value("total_expenditure"), data_2024.value("total_expenditure", 2023)) == (17500.00, 17211.32)
     # What the 2024 report says about 2023, not what the 2023 report says:
     assert data_2024.value("income_budget_adjusted", 2023) == 18100.64
     assert data_2023.value("income_budget_adjusted") == 17211.32   # 2023 report, line 140

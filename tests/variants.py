@@ -37,8 +37,9 @@ def shift_years(text: str, by: int = 1) -> str:
     return re.sub(r"(?<![\d.,])(20[0-4]\d)(?![\d.,%])", lambda m: str(int(m.group(1)) + by), text)
 
 
-# The 2024 report: what the 2023 one would say a year later. Its totals rise to 17,500.00 (+288.68 on
-# 2023's 17,211.32, so the 2023 figure it implies agrees with 2023's report); its 三公 fall to 500.00
+# The 2024 report: what the 2023 one would say a year later. Its totals (收、支总计, 本年收入合计, 本年支出合计;
+# 项目支出 9,103.10) rise to 17,500.00 (+288.68 on 2023's 17,211.32, so the 2023 figure it implies agrees
+# with 2023's report); its 三公 fall to 500.00
 # (−117.37 on 617.37); it keeps the 2023 text's "与2023年全年财政下达预算18,100.64万元" (years shifted), a
 # restatement that disagrees with the 2023 report's own 17,211.32. 辅警经费 gets a new code and spends
 # 2,900.00 instead of 2,879.25.
@@ -52,6 +53,10 @@ def report_2024() -> str:
     text = replace(text, old_total, "收、支总计均为17,500.00万元，与2023年度相比，增加288.68万元，增长1.7%", 2)
     text = replace(text, "一般公共预算财政拨款支出17,211.32万元，与2023年度相比，减少889.32万元，下降4.9%",
                    "一般公共预算财政拨款支出17,500.00万元，与2023年度相比，增加288.68万元，增长1.7%")
+    text = replace(text, "本年收入合计17,211.32万元，其中：一般公共预算财政拨款收入17,211.32万元",
+                   "本年收入合计17,500.00万元，其中：一般公共预算财政拨款收入17,500.00万元")
+    text = replace(text, "本年支出合计17,211.32万元，其中：基本支出8,396.90万元，占48.8%；项目支出8,814.42万元，占51.2%",
+                   "本年支出合计17,500.00万元，其中：基本支出8,396.90万元，占48.0%；项目支出9,103.10万元，占52.0%")
     text = replace(text, "“三公”经费财政拨款支出决算为617.37万元，完成预算95.3%，较上年度增加437.37万元，增长242.9%",
                    "“三公”经费财政拨款支出决算为500.00万元，完成预算95.3%，较上年度减少117.37万元，下降19.0%")
     text = replace(text, "51050022T000000367054-辅警经费", f"{AUXILIARY_CODE_2024}-辅警经费")

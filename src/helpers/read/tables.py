@@ -123,15 +123,19 @@ def _budget_row(row: Row, path, section: str) -> Row:
         if at == 0:
             return Row([""] + row.cells, [row.line] + row.lines)
         return Row(row.cells[at - 1:], row.lines[at - 1:])
-    c0 = _cell(row, 0)
-    if any(to_number(_cell(row, i)) is not None for i in range(1, len(row.cells))):
-        raise _unknown_budget_label(row, c0, path, section)
+    if _has_figures(row, 1):
+        raise _unknown_budget_label(row, _cell(row, 0), path, section)
     return row
 
 
+def _has_figures(row: Row, start: int) -> bool:
+    return any(to_number(_cell(row, i)) is not None for i in range(start, len(row.cells)))
+
+
 def _unknown_budget_label(row: Row, label: str, path, section: str) -> ReportError:
-    return ReportError(path, f"the budget row '{label}' has figures but its label is not one this reader knows "
-                       f"({', '.join(sorted(BUDGET_LABELS))}); its amounts would be missing from the funding sources",
+    return ReportError(path, f"the budget row '{label}' has figures but its label is not one this reader knows: "
+                       f"expected one of {', '.join(sorted(BUDGET_LABELS))}; its amounts would be missing from the "
+                       "funding sources",
                        line=row.line, section=section,
                        hint="add the label and the funding source it stands for to "
                             "src/helpers/read/rules/funding_labels.csv (or total_labels.csv)")
@@ -199,7 +203,7 @@ def parse_table(report: Report, rows: list[Row]) -> ProjectTable:
         if state == "budget" and c0 not in ("", "绩效指标") and not c0.startswith("绩效指标"):
             row = _budget_row(row, path, section)
             c0, c1 = _cell(row, 0), _cell(row, 1)
-        elif state == "budget" and c0 == "" and c1 not in BUDGET_LABELS and c1:
+        elif state == "budget" and c0 == "" and c1 not in BUDGET_LABELS and c1 and _has_figures(row, 2):
             raise _unknown_budget_label(row, c1, path, section)
         if state == "budget" and c1 in TOTAL_LABELS and project["budget_line"]:
             raise ReportError(path, f"a second '{c1}' row in the table of {project['project_name']}: expected one "
