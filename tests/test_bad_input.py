@@ -166,3 +166,36 @@ def test_read_only_output(tmp_path, capsys, report_path, locked, monkeypatch):
     err = capsys.readouterr().err
     assert "not writable" in err and "Traceback" not in err
     assert (out / "facts.csv").read_text(encoding="utf-8") == "earlier"
+
+
+def test_damaged_docx(tmp_path, out_dir, capsys):
+    import zipfile
+
+    damaged = tmp_path / "damaged.zip"
+    with zipfile.ZipFile(damaged, "w") as archive:
+        archive.writestr("word/other.xml", "<nothing/>")  # a zip, but no Word document inside
+    err = _run_bad(tmp_path, out_dir, capsys, "report.docx", damaged.read_bytes())
+    assert "the Word file cannot be opened" in err and "save it as .docx again" in err
+
+
+def test_raw_folder_without_reports(tmp_path, capsys):
+    (tmp_path / "raw" / "2023").mkdir(parents=True)
+    (tmp_path / "raw" / "2023" / "notes.md").write_text("my notes", encoding="utf-8")  # not a report: skipped
+    assert main(["--raw", str(tmp_path / "raw"), "--out", str(tmp_path / "tidy")]) == 2
+    err = capsys.readouterr().err
+    assert "holds no report" in err and "<year>/<name>.docx" in err
+
+
+def test_raw_folder_with_a_pdf_report(tmp_path, capsys, report_path):
+    (tmp_path / "raw" / "2023").mkdir(parents=True)
+    (tmp_path / "raw" / "2024").mkdir(parents=True)
+    (tmp_path / "raw" / "2023" / report_path.name).write_bytes(report_path.read_bytes())
+    (tmp_path / "raw" / "2024" / "2024年度单位决算.pdf").write_bytes(b"%PDF-1.7")
+    assert main(["--raw", str(tmp_path / "raw"), "--out", str(tmp_path / "tidy")]) == 2
+    err = capsys.readouterr().err
+    assert "2024年度单位决算.pdf: this is a PDF, which is not supported yet" in err and "save it as .docx" in err
+
+
+def test_reports_and_raw_together_is_a_usage_error(tmp_path, capsys, report_path):
+    assert main([str(report_path), "--raw", str(tmp_path), "--out", str(tmp_path / "tidy")]) == 2
+    assert "either REPORT file(s) or --raw DIR" in capsys.readouterr().err

@@ -270,3 +270,19 @@ def test_indicator_row_one_cell_short_without_a_clue_is_an_error(tmp_path, capsy
     text = variants.drop_line(text_2023(), 298, "\t432")
     err = bad(tmp_path, capsys, text)
     assert "line 291" in err and "one short of 11" in err
+
+
+def test_sentence_rules_table_names_only_known_metrics():
+    """rules/sentences.csv and rules/metrics.csv agree: every placeholder is a metric with a kind, unit and
+    label, and every metric is read by some sentence (none left over from a removed rule)."""
+    from helpers.read.normalize import rules_table
+    from helpers.read.prose import PLACEHOLDER, RULES
+
+    metrics = {row["metric"] for row in rules_table("metrics")}
+    used = {m.group("name") for row in rules_table("sentences") for m in PLACEHOLDER.finditer(row["sentence"])}
+    assert used - {"number", "change", "compare", "compare?"} == metrics
+    assert len(RULES) == 44
+    totals = next(r for r in RULES if r.section == "totals")
+    # 收、支总计均为{total_income_expenditure}万元，{compare}{change}{total_expenditure_change}万元 …
+    change = next(m for m in totals.metrics.values() if m.key == "total_expenditure_change")
+    assert (change.kind, change.unit, change.sign_group) == ("amount", "万元", 2)

@@ -123,6 +123,9 @@ def _append_restatement_checks(tables: dict[str, pd.DataFrame]) -> None:
     tables["audit_findings"] = frame("audit_findings", findings.to_dict("records") + failed.to_dict("records"))
 
 
+UNREAD_FORMATS = {".pdf": "a PDF", ".doc": "an old Word .doc", ".wps": "a WPS document"}
+
+
 def discover(raw_dir: Path | str) -> list[Path]:
     """Every report under `raw_dir`/<year>/ (.txt or .docx, any file name), sorted by path.
 
@@ -131,8 +134,13 @@ def discover(raw_dir: Path | str) -> list[Path]:
     raw_dir = Path(raw_dir)
     if not raw_dir.is_dir():
         raise ReportError(raw_dir, "is not a folder; expected data/raw with one folder per year (data/raw/2023/…)")
-    found = sorted(p for p in raw_dir.glob("*/*") if p.is_file() and p.suffix.lower() in REPORT_SUFFIXES
-                   and not p.name.startswith((".", "~$")))
+    files = sorted(p for p in raw_dir.glob("*/*") if p.is_file() and not p.name.startswith((".", "~$")))
+    found = [p for p in files if p.suffix.lower() in REPORT_SUFFIXES]
+    for other in files:
+        # A report saved in a format this reader does not take: say so rather than skip the year.
+        if other.suffix.lower() in UNREAD_FORMATS and not any(p.parent == other.parent for p in found):
+            raise ReportError(other, f"this is {UNREAD_FORMATS[other.suffix.lower()]}, which is not supported yet",
+                              hint="open it and save it as .docx in the same folder, then run again")
     if not found:
         raise ReportError(raw_dir, "holds no report: expected <year>/<name>.txt or <year>/<name>.docx",
                           hint="put each report in the folder of its year, e.g. data/raw/2024/report.docx")

@@ -1,11 +1,11 @@
 """Take the figures out of the report's prose sections.
 
-Each figure is found by a rule: the section it sits in, a sentence pattern with named groups, and for
-each group the stable English metric it fills. Patterns are written against the normalised text (see
-`normalize`) and built from the template's phrase tables (rules/phrases.csv: comparison words such as
-与2022年度相比 / 与上年相比 / 较上年度, change words with their sign); sections are found by their titles
-(rules/sections.csv) in any heading style (rules/headings.csv). A sentence broken across lines is joined
-within its section before matching.
+Each figure is found by a sentence rule (rules/sentences.csv): the section it sits in and the sentence as
+the report prints it, with a placeholder for each figure naming the metric it fills (rules/metrics.csv
+gives its kind, unit and Chinese label). Sentences are matched against the normalised text (see
+`normalize`); comparison and change words come from rules/phrases.csv (与2022年度相比 / 与上年相比 /
+较上年度; 增加/减少 … with their sign); sections are found by their titles (rules/sections.csv) in any
+heading style (rules/headings.csv). A sentence broken across lines is joined within its section.
 
 Nothing is dropped silently: every number of the prose either fills a fact or is listed in
 unconsumed_lines with its section, also when it stands on a line another rule used. A figure the
@@ -59,159 +59,59 @@ class Rule:
     explains: str = ""   # metric whose stated reason (主要原因) follows the figures on the same line
 
 
-def rule(section: str, pattern: str, *metrics: Metric | None, required: bool = False,
-         occurrence: int = 1, explains: str = "") -> Rule:
-    """Build a rule whose regex groups 1..n fill `metrics` in order (None skips a group)."""
-    return Rule(section, re.compile(pattern),
-                {i: m for i, m in enumerate(metrics, start=1) if m is not None}, required, occurrence, explains)
-
-
-def A(key: str, label: str, **kw) -> Metric:
-    return Metric(key, "万元", label, "amount", **kw)
-
-
-def P(key: str, label: str, **kw) -> Metric:
-    return Metric(key, "ratio", label, "rate", **kw)
-
-
 def C(key: str, label: str, unit: str, **kw) -> Metric:
     return Metric(key, unit, label, "count", **kw)
 
 
-RULES: list[Rule] = [
-    rule("profile", rf"下属二级单位{NUM}个", C("subordinate_units", "下属二级单位", "个")),
-    rule("evaluation", rf"直属{NUM}个交警大队为报账制单位", C("direct_brigades", "直属交警大队", "个")),
-    rule("totals", rf"收、支总计均为{NUM}万元，{COMPARE}{CHANGE}{NUM}万元，{COMPARE_OPT}{CHANGE}{PCT}",
-         A("total_income_expenditure", "收、支总计"), None,
-         A("total_expenditure_change", "收、支总计比上年增减", sign_group=2), None,
-         P("total_expenditure_change_pct", "收、支总计比上年增减幅度", sign_group=4), required=True,
-         explains="total_expenditure_change"),
-    rule("income", rf"本年收入合计{NUM}万元", A("total_income", "本年收入合计"), required=True),
-    rule("income", rf"一般公共预算财政拨款收入{NUM}万元，占{PCT}",
-         A("fiscal_appropriation_income", "一般公共预算财政拨款收入"),
-         P("fiscal_appropriation_income_share", "一般公共预算财政拨款收入占比"), required=True),
-    rule("expenditure", rf"本年支出合计{NUM}万元", A("total_expenditure", "本年支出合计"), required=True),
-    rule("expenditure", rf"基本支出{NUM}万元，占{PCT}",
-         A("basic_expenditure", "基本支出"), P("basic_expenditure_share", "基本支出占比"), required=True),
-    rule("expenditure", rf"项目支出{NUM}万元，占{PCT}",
-         A("project_expenditure", "项目支出"), P("project_expenditure_share", "项目支出占比"), required=True),
-    rule("fiscal_totals", rf"收、支总计均为{NUM}万元，{COMPARE}{CHANGE}{NUM}万元，{COMPARE_OPT}{CHANGE}{PCT}",
-         A("fiscal_total", "财政拨款收、支总计"), None,
-         A("fiscal_total_change", "财政拨款收、支总计比上年增减", sign_group=2), None,
-         P("fiscal_total_change_pct", "财政拨款收、支总计比上年增减幅度", sign_group=4)),
-    rule("general_budget", rf"一般公共预算财政拨款支出{NUM}万元，{COMPARE}{CHANGE}{NUM}万元，{COMPARE_OPT}{CHANGE}{PCT}",
-         A("general_budget_expenditure", "一般公共预算财政拨款支出"), None,
-         A("general_budget_expenditure_change", "一般公共预算财政拨款支出比上年增减", sign_group=2), None,
-         P("general_budget_expenditure_change_pct", "一般公共预算财政拨款支出比上年增减幅度", sign_group=4)),
-    rule("general_budget", rf"一般公共预算支出决算数为{NUM}万元，完成预算{PCT}",
-         A("general_budget_final", "一般公共预算支出决算数"),
-         P("budget_completion_rate", "一般公共预算支出完成预算"), required=True),
-    rule("basic", rf"基本支出{NUM}万元", A("basic_expenditure_fiscal", "一般公共预算财政拨款基本支出")),
-    rule("basic", rf"人员经费{NUM}万元", A("personnel_expenditure", "人员经费"), required=True),
-    rule("basic", rf"公用经费{NUM}万元", A("public_expenditure", "公用经费"), required=True),
-    rule("three_public", rf"“三公”经费财政拨款支出决算为{NUM}万元，完成预算{PCT}，{COMPARE}{CHANGE}{NUM}万元，{COMPARE_OPT}{CHANGE}{PCT}",
-         A("three_public_total", "“三公”经费财政拨款支出"),
-         P("three_public_completion_rate", "“三公”经费完成预算"), None,
-         A("three_public_change", "“三公”经费比上年增减", sign_group=3), None,
-         P("three_public_change_pct", "“三公”经费比上年增减幅度", sign_group=5), required=True,
-         explains="three_public_completion_rate"),
-    rule("three_public", rf"因公出国（境）费支出决算{NUM}万元，占{PCT}；公务用车购置及运行维护费支出决算{NUM}万元，占{PCT}；公务接待费支出决算{NUM}万元，占{PCT}",
-         A("overseas_travel", "因公出国（境）费"), P("overseas_travel_share", "因公出国（境）费占比"),
-         A("vehicle_purchase_operation", "公务用车购置及运行维护费"),
-         P("vehicle_purchase_operation_share", "公务用车购置及运行维护费占比"),
-         A("official_reception", "公务接待费"), P("official_reception_share", "公务接待费占比"), required=True),
-    rule("three_public", rf"因公出国（境）经费支出{NUM}万元，完成预算{PCT}。全年安排因公出国（境）团组{NUM}次，出国（境）{NUM}人",
-         A("overseas_travel_detail", "因公出国（境）经费支出"),
-         P("overseas_travel_completion_rate", "因公出国（境）经费完成预算"),
-         C("overseas_groups", "因公出国（境）团组", "次"), C("overseas_persons", "出国（境）人数", "人"),
-         explains="overseas_travel"),
-    rule("three_public", rf"公务用车购置及运行维护费支出{NUM}万元，完成预算{PCT}",
-         A("vehicle_purchase_operation_detail", "公务用车购置及运行维护费支出"),
-         P("vehicle_purchase_operation_completion_rate", "公务用车购置及运行维护费完成预算")),
-    rule("three_public", rf"公务用车购置及运行维护费支出决算{COMPARE}{CHANGE}{NUM}万元，{COMPARE_OPT}{CHANGE}{PCT}",
-         None, A("vehicle_purchase_operation_change", "公务用车购置及运行维护费比上年增减", sign_group=1), None,
-         P("vehicle_purchase_operation_change_pct", "公务用车购置及运行维护费比上年增减幅度", sign_group=3),
-         explains="vehicle_purchase_operation_change"),
-    rule("three_public", rf"新购执勤执法车辆{NUM}辆、警用摩托车{NUM}辆",
-         C("vehicles_bought_patrol", "新购执勤执法车辆", "辆"), C("motorcycles_bought", "新购警用摩托车", "辆")),
-    rule("three_public", rf"公务用车购置支出{NUM}万元", A("vehicle_purchase", "公务用车购置支出"), required=True),
-    rule("three_public", rf"更新购置公务用车{NUM}辆，其中：轿车{NUM}辆、金额{NUM}万元，其他车型{NUM}辆，金额{NUM}万元",
-         C("vehicles_bought", "更新购置公务用车", "辆"), C("vehicles_bought_sedan", "购置轿车", "辆"),
-         A("vehicle_purchase_sedan", "购置轿车金额"), C("vehicles_bought_other", "购置其他车型", "辆"),
-         A("vehicle_purchase_other", "购置其他车型金额")),
-    rule("three_public", rf"公务用车运行维护费支出{NUM}万元", A("vehicle_operation", "公务用车运行维护费支出"), required=True),
-    rule("three_public", rf"公务接待费支出{NUM}万元，完成预算{PCT}",
-         A("official_reception_detail", "公务接待费支出"), P("official_reception_completion_rate", "公务接待费完成预算"),
-         explains="official_reception"),
-    rule("three_public", rf"国内公务接待{NUM}批次，{NUM}人，共计支出{NUM}万元",
-         C("domestic_reception_batches", "国内公务接待批次", "批次"), C("domestic_reception_persons", "国内公务接待人数", "人"),
-         A("domestic_reception", "国内公务接待支出")),
-    rule("three_public", rf"外事接待{NUM}批次，{NUM}人，共计支出{NUM}万元",
-         C("foreign_reception_batches", "外事接待批次", "批次"), C("foreign_reception_persons", "外事接待人数", "人"),
-         A("foreign_reception", "外事接待支出")),
-    rule("government_fund", rf"政府性基金预算财政拨款支出{NUM}万元", A("government_fund_expenditure", "政府性基金预算财政拨款支出")),
-    rule("state_capital", rf"国有资本经营预算财政拨款支出{NUM}万元", A("state_capital_expenditure", "国有资本经营预算财政拨款支出")),
-    rule("other_matters", rf"机关运行经费支出{NUM}万元，{COMPARE}{CHANGE}{NUM}万元，{COMPARE_OPT}{CHANGE}{PCT}",
-         A("agency_operating_expenditure", "机关运行经费"), None,
-         A("agency_operating_expenditure_change", "机关运行经费比上年增减", sign_group=2), None,
-         P("agency_operating_expenditure_change_pct", "机关运行经费比上年增减幅度", sign_group=4), required=True,
-         explains="agency_operating_expenditure_change"),
-    rule("other_matters", rf"政府采购支出总额{NUM}万元，其中：政府采购货物支出{NUM}万元、政府采购服务支出{NUM}万元",
-         A("procurement_total", "政府采购支出总额"), A("procurement_goods", "政府采购货物支出"),
-         A("procurement_services", "政府采购服务支出"), required=True),
-    rule("other_matters", rf"授予中小企业合同金额{NUM}万元，占政府采购支出总额的{PCT}，其中：授予小微企业合同金额{NUM}万元，占政府采购支出总额的{PCT}",
-         A("sme_contracts", "授予中小企业合同金额"), P("sme_contracts_share", "中小企业合同占政府采购支出总额"),
-         A("small_micro_contracts", "授予小微企业合同金额"),
-         P("small_micro_contracts_share", "小微企业合同占政府采购支出总额"), required=True),
-    rule("other_matters", rf"共有车辆{NUM}辆，其中：执法执勤用车{NUM}辆，其他用车{NUM}辆",
-         C("vehicles_total", "车辆总数（资产）", "辆"), C("fleet_law_enforcement", "执法执勤用车", "辆"),
-         C("fleet_other_use", "其他用车", "辆")),
-    rule("other_matters", rf"单价50万元以上通用设备{NUM}台（套），单价100万元以上专用设备（不含车辆）{NUM}套",
-         C("equipment_general_over_50", "单价50万元以上通用设备", "台（套）"),
-         C("equipment_special_over_100", "单价100万元以上专用设备（不含车辆）", "套")),
-    rule("other_matters", rf"对{NUM}个项目编制了绩效目标，预算执行过程中，选取{NUM}个项目开展绩效监控，组织对个?{NUM}个?项目开展绩效自评",
-         C("projects_with_targets", "编制绩效目标的项目数", "个"), C("projects_monitored", "开展绩效监控的项目数", "个"),
-         C("projects_self_evaluated", "开展绩效自评的项目数", "个")),
-    rule("other_matters", rf"等{NUM}个项目开展了预算事前绩效评估",
-         C("projects_prior_assessed", "开展预算事前绩效评估的项目数", "个")),
-    rule("evaluation", rf"现有警察{NUM}人，公务员{NUM}人，机关工勤人员{NUM}人，聘用辅警{NUM}人，退休人员{NUM}人。与去年相比，新进{NUM}人，在职民警有{NUM}人退休",
-         C("staff_police", "警察", "人"), C("staff_civil_servants", "公务员", "人"),
-         C("staff_workers", "机关工勤人员", "人"), C("staff_auxiliary_police", "聘用辅警", "人"),
-         C("staff_retired", "退休人员", "人"), C("staff_joined", "新进人员", "人"),
-         C("staff_police_retired_in_year", "在职民警退休", "人")),
-    rule("evaluation", rf"收入年初预算为{NUM}万元，调整后全年财政下达预算{NUM}万元，与\d{{4}}年全年财政下达预算{NUM}万元相比，{CHANGE}{NUM}万元，{CHANGE}{PCT}",
-         A("income_budget_initial", "收入年初预算"), A("income_budget_adjusted", "调整后全年财政下达预算（收入）"),
-         A("income_budget_adjusted", "上年全年财政下达预算（收入）", year_offset=-1), None,
-         A("income_budget_change", "财政下达预算比上年增减（收入）", sign_group=4), None,
-         P("income_budget_change_pct", "财政下达预算比上年增减幅度（收入）", sign_group=6)),
-    rule("evaluation", rf"支出年初预算为{NUM}万元，调整后全年财政下达预算{NUM}万元，与\d{{4}}年全年财政下达预算{NUM}万元相比，{CHANGE}{NUM}万元，{CHANGE}{PCT}",
-         A("expenditure_budget_initial", "支出年初预算"), A("expenditure_budget_adjusted", "调整后全年财政下达预算（支出）"),
-         A("expenditure_budget_adjusted", "上年全年财政下达预算（支出）", year_offset=-1), None,
-         A("expenditure_budget_change", "财政下达预算比上年增减（支出）", sign_group=4), None,
-         P("expenditure_budget_change_pct", "财政下达预算比上年增减幅度（支出）", sign_group=6),
-         explains="expenditure_budget_change"),
-    rule("evaluation", rf"1至6月预算执行{PCT}、1至10月预算执行{PCT}",
-         P("execution_progress_june", "1至6月预算执行"), P("execution_progress_october", "1至10月预算执行")),
-    rule("evaluation", rf"自用固定资产{NUM}万元，占账面固定资产总额的{PCT}，其中：在用{NUM}万元，占账面固定资产总额的{PCT}；闲置{NUM}万元，占账面固定资产总额的{PCT}；待处置（待报废、毁损等）{NUM}万元",
-         A("fixed_assets", "自用固定资产"), None, A("fixed_assets_in_use", "在用固定资产"), None,
-         A("fixed_assets_idle", "闲置固定资产"), None, A("fixed_assets_pending_disposal", "待处置固定资产"),
-         required=True),
-    rule("evaluation", rf"自用无形资产{NUM}万元，占账面无形资产总额的{PCT}；其中在用{NUM}万元，占账面无形资产总额的{PCT}；闲置{NUM}万元，占账面无形资产总额的{PCT}；待处置（待报废、毁损等）{NUM}万元",
-         A("intangible_assets", "自用无形资产"), None, A("intangible_assets_in_use", "在用无形资产"), None,
-         A("intangible_assets_idle", "闲置无形资产"), None, A("intangible_assets_pending_disposal", "待处置无形资产"),
-         required=True),
-    # The evaluation report repeats the SME figures of 十、其他重要事项 word for word: matched so the
-    # line counts as consumed, stored under its own keys so the audit can compare the two.
-    rule("evaluation", rf"授予中小企业合同金额{NUM}万元，占政府采购支出总额的{PCT}，其中：授予小微企业合同金额{NUM}万元，占政府采购支出总额的{PCT}",
-         A("sme_contracts_evaluation", "授予中小企业合同金额（评价报告）"), None,
-         A("small_micro_contracts_evaluation", "授予小微企业合同金额（评价报告）")),
-    rule("evaluation", rf"常年项目绩效分析。该类项目总数{NUM}个，.*?预算执行总体进度为{PCT}，其中：预算结余率大于10%的项目共计\s*{NUM}个",
-         C("recurring_projects", "常年项目总数", "个"), P("recurring_projects_execution", "常年项目预算执行总体进度"),
-         C("recurring_projects_over_10pct_balance", "预算结余率大于10%的项目", "个")),
-    rule("evaluation", rf"阶段（一次性）项目绩效分析。该类项目总数{NUM}个，涉及预算总金额{NUM}万元，1—12月预算执行总体进度为{PCT}",
-         C("one_off_projects", "阶段（一次性）项目总数", "个"), A("one_off_projects_budget", "阶段（一次性）项目预算总金额"),
-         P("one_off_projects_execution", "阶段（一次性）项目预算执行总体进度")),
-]
+PLACEHOLDER = re.compile(r"\{(?P<name>[a-z][a-z0-9_@?]*)\}")  # {4} in \d{4} is a regex count, not one
+
+
+def load_rules() -> list[Rule]:
+    """The sentence rules of rules/sentences.csv, with the figures named in rules/metrics.csv.
+
+    A sentence is written as the report prints it, with placeholders: {metric} for a figure stored under
+    that metric ({metric@prior} for one about the prior year), {number} for a figure the rule does not
+    store, {change} for a change word, {compare} / {compare?} for a comparison phrase (rules/phrases.csv).
+    A figure right after {change} takes its sign from it.
+    """
+    metrics = {row["metric"]: row for row in rules_table("metrics")}
+    rules = []
+    for row in rules_table("sentences"):
+        pattern, fills, group, last_change = [], {}, 0, None
+        position = 0
+        for match in PLACEHOLDER.finditer(row["sentence"]):
+            pattern.append(row["sentence"][position:match.start()])
+            position = match.end()
+            name = match.group("name")
+            follows_change = last_change is not None and last_change == match.start()
+            if name == "compare":
+                pattern.append(COMPARE)
+                continue
+            if name == "compare?":
+                pattern.append(COMPARE_OPT)
+                continue
+            group += 1
+            if name == "change":
+                pattern.append(CHANGE)
+                last_change, change_group = match.end(), group
+                continue
+            is_rate = row["sentence"].startswith("%", match.end())
+            if is_rate:
+                position += 1  # the % is part of PCT
+            pattern.append(PCT if is_rate else NUM)
+            if name == "number":
+                continue
+            spec = metrics[name]
+            fills[group] = Metric(name.removesuffix("@prior"), spec["unit"], spec["label_zh"], spec["kind"],
+                                  sign_group=change_group if follows_change else None,
+                                  year_offset=-1 if name.endswith("@prior") else 0)
+        pattern.append(row["sentence"][position:])
+        rules.append(Rule(row["section"], re.compile("".join(pattern)), fills, row["required"] == "yes",
+                          int(row["occurrence"] or 1), row["explains"]))
+    return rules
+
+
+RULES: list[Rule] = load_rules()
 
 # Prior-year figures that follow from a stated change: value_prior = value - change.
 DERIVED_PRIOR = [
@@ -405,7 +305,7 @@ def extract_facts(report: Report, prose: list[Sentence]) -> tuple[list[dict], li
             if r.required:
                 wanted = ", ".join(m.key for m in r.metrics.values())
                 raise ReportError(report.path, f"expected a sentence giving {wanted}, found none; the report may "
-                                  "be truncated or worded in a way rules/phrases.csv does not know yet",
+                                  "be truncated or worded in a way rules/sentences.csv and rules/phrases.csv do not know yet",
                                   section=SECTION_LABELS[r.section])
             continue
         sentence, match = hit
