@@ -58,8 +58,9 @@ def test_contradictions_are_counted_by_cause(data):
     from helpers.story.reliability import counts
 
     c = counts(data)
-    # 14 failed error checks: line 36 (5), line 86 (3), two implied budgets, 交通警察人数, two totals, one score
-    assert c["error"] == 14 and c["error_causes"] == 8
+    # 16 failed error checks: line 36 (5), line 86 (3), two implied budgets, 交通警察人数, two totals, one score,
+    # and the no-balance statements of lines 146 and 154 (one cause: the 1,316.00 paid in 2024)
+    assert c["error"] == 16 and c["error_causes"] == 9
 
 
 def test_no_false_positives(findings):
@@ -89,20 +90,20 @@ def test_police_count_in_an_indicator_contradicts_the_staff_sentence(findings):
     assert "135" in police["lines"].split(";")
 
 
-def test_no_balance_statement_against_money_paid_next_year(tidy_dir):
-    # "2023年无结转结余资金" (line 146) against 1,316.00 received on 14 December and paid in 2024 (lines 43, 7286).
-    # The prose reader does not read line 146 yet: the fact is added here as it would be read.
-    names = ["facts", "functional_classification", "projects", "project_funding", "indicators"]
-    tables = {name: read_table(name, tidy_dir) for name in names}
-    identity = tables["facts"].iloc[0][["report", "report_year"]].to_dict()
-    stated = pd.DataFrame([dict(**identity, year=2023, metric="carryover_balance", value=0.0, unit="万元",
-                                label_zh="结转结余资金", decimals=0, source_line=146, derived=False)])
-    tables["facts"] = pd.concat([tables["facts"], stated], ignore_index=True)
-    findings, _ = audit_tables(tables)
-    balance = findings[findings["check"] == "balance_statement"].iloc[0]
-    assert balance["reported"] == 0 and balance["computed"] == pytest.approx(1316.0)
-    assert balance["related"] == "51050024T000010722419" and balance["severity"] == "error"
-    assert balance["lines"].split(";")[0] == "146"
+def test_no_balance_statement_against_money_paid_next_year(findings, data):
+    # "2023年无结转结余资金" (line 146) and "部门整体年终预算没有结余" (line 154) against the 1,316.00 of
+    # 2023年省级政法转移支付资金结转, received on 14 December and paid in 2024 (lines 43, 7286).
+    assert data.facts.loc[data.facts["metric"] == "carryover_balance", ["value", "source_line"]].values.tolist() \
+        == [[0, 146]]
+    assert data.facts.loc[data.facts["metric"] == "year_end_budget_balance", ["value", "source_line"]].values.tolist() \
+        == [[0, 154]]
+    balance = rows(findings, "balance_statement").set_index("subject")
+    assert list(balance.index) == ["carryover_balance", "year_end_budget_balance"]
+    assert (balance["reported"] == 0).all() and balance["computed"].tolist() == pytest.approx([1316.0, 1316.0])
+    assert set(balance["related"]) == {"51050024T000010722419"} and set(balance["severity"]) == {"error"}
+    # the project's rows start on line 7278; its reason (paid in 2024) is on line 7286
+    assert balance["lines"].tolist() == ["146;7278", "154;7278"]
+    assert balance["cause"].nunique() == 1   # two statements, one contradiction
 
 
 def test_leftover_rows(data):
@@ -133,4 +134,4 @@ def test_each_report_is_audited_on_its_own_figures(tidy_dir):
     assert (checks_two.groupby("report")["passed"].sum() == checks_one["passed"].sum()).all()
     findings = checks_two[~checks_two["passed"]].copy()
     findings["cause"] = assign_causes(findings).to_numpy()
-    assert findings.groupby("report")["cause"].nunique().tolist() == [36, 36]
+    assert findings.groupby("report")["cause"].nunique().tolist() == [37, 37]

@@ -281,8 +281,31 @@ def test_sentence_rules_table_names_only_known_metrics():
     metrics = {row["metric"] for row in rules_table("metrics")}
     used = {m.group("name") for row in rules_table("sentences") for m in PLACEHOLDER.finditer(row["sentence"])}
     assert used - {"number", "change", "compare", "compare?"} == metrics
-    assert len(RULES) == 44
+    assert len(RULES) == 46
     totals = next(r for r in RULES if r.section == "totals")
     # 收、支总计均为{total_income_expenditure}万元，{compare}{change}{total_expenditure_change}万元 …
     change = next(m for m in totals.metrics.values() if m.key == "total_expenditure_change")
     assert (change.kind, change.unit, change.sign_group) == ("amount", "万元", 2)
+
+
+def test_a_zero_stated_in_words_is_read_and_a_stated_balance_is_not(tmp_path):
+    """{metric=0} in rules/sentences.csv reads a figure the report writes in words: "2023年无结转结余资金"
+    (line 146) is a balance of 0. A report that states a balance in digits instead gets no zero: the
+    figure is listed as not read, for a sentence rule to be written."""
+    line = "泸州市公安局交通警察支队2023年无结转结余资金。"
+    assert fact(tidy(tmp_path, text_2023()), "carryover_balance") == (0, 146)
+    tables = tidy(tmp_path, replace_line(text_2023(), 146, line, "泸州市公安局交通警察支队2023年结转结余资金1,316.00万元。"))
+    assert (tables["facts"]["metric"] == "carryover_balance").sum() == 0
+    row = tables["unconsumed_lines"].set_index("source_line").loc[146]
+    assert (row["kind"], row["figures"]) == ("figures_not_extracted", "1,316.00")
+
+
+def test_a_value_in_words_that_is_not_a_number_is_a_rules_error(monkeypatch):
+    from helpers.read import prose
+
+    rows = [dict(section="evaluation", sentence="\\d{4}年无结转结余资金{carryover_balance=无}", required="",
+                 occurrence="", explains="")]
+    real = prose.rules_table
+    monkeypatch.setattr(prose, "rules_table", lambda name: rows if name == "sentences" else real(name))
+    with pytest.raises(ValueError, match=r"rules/sentences.csv: \{carryover_balance=无\}.*such as \{carryover_balance=0\}"):
+        prose.load_rules()

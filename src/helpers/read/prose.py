@@ -6,6 +6,8 @@ gives its kind, unit and Chinese label). Sentences are matched against the norma
 `normalize`); comparison and change words come from rules/phrases.csv (与2022年度相比 / 与上年相比 /
 较上年度; 增加/减少 … with their sign); sections are found by their titles (rules/sections.csv) in any
 heading style (rules/headings.csv). A sentence broken across lines is joined within its section.
+A figure the report states in words, not digits (2023年无结转结余资金: a balance of 0), is a placeholder
+with its value, {carryover_balance=0}, in the sentence that states it.
 
 Nothing is dropped silently: every number of the prose either fills a fact or is listed in
 unconsumed_lines with its section, also when it stands on a line another rule used. A figure the
@@ -21,7 +23,7 @@ from dataclasses import dataclass, field
 from helpers.errors import ReportError
 from helpers.read.decode import Report
 from helpers.read.normalize import Normalized, normalize, rules_table
-from helpers.read.numbers import parse_amount, parse_count, parse_rate
+from helpers.read.numbers import parse_amount, parse_count, parse_rate, to_number
 
 SECTIONS: list[tuple[str, str]] = [(row["section"], row["title"]) for row in rules_table("sections")]
 SECTION_LABELS = {row["section"]: row["label_zh"] for row in rules_table("sections")}
@@ -47,6 +49,7 @@ class Metric:
     kind: str = "amount"          # amount | rate | count
     sign_group: int | None = None  # group whose change word (rules/phrases.csv) gives the value its sign
     year_offset: int = 0          # -1 for a prior-year figure stated outright
+    stated: str | None = None     # the value a sentence states in words ({metric=0}: 无…, 没有结余), not digits
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,7 @@ class Rule:
     pattern: re.Pattern[str]
     metrics: dict[int, Metric]
     required: bool = False
+    in_words: tuple[Metric, ...] = ()  # figures the sentence states in words, not digits
     occurrence: int = 1  # which match within the section (1 = first)
     explains: str = ""   # metric whose stated reason (主要原因) follows the figures on the same line
 
@@ -63,7 +67,7 @@ def C(key: str, label: str, unit: str, **kw) -> Metric:
     return Metric(key, unit, label, "count", **kw)
 
 
-PLACEHOLDER = re.compile(r"\{(?P<name>[a-z][a-z0-9_@?]*)\}")  # {4} in \d{4} is a regex count, not one
+PLACEHOLDER = re.compile(r"\{(?P<name>[a-z][a-z0-9_@?]*)(?:=(?P<stated>[^}]*))?\}")  # {4} in \d{4} is a regex count
 
 
 def load_rules() -> list[Rule]:
@@ -72,17 +76,26 @@ def load_rules() -> list[Rule]:
     A sentence is written as the report prints it, with placeholders: {metric} for a figure stored under
     that metric ({metric@prior} for one about the prior year), {number} for a figure the rule does not
     store, {change} for a change word, {compare} / {compare?} for a comparison phrase (rules/phrases.csv).
-    A figure right after {change} takes its sign from it.
+    A figure right after {change} takes its sign from it. {metric=0} is a figure the sentence states in
+    words (无结转结余资金, 没有结余): it matches no text and fills the metric with the value given.
     """
     metrics = {row["metric"]: row for row in rules_table("metrics")}
     rules = []
     for row in rules_table("sentences"):
-        pattern, fills, group, last_change = [], {}, 0, None
+        pattern, fills, in_words, group, last_change = [], {}, [], 0, None
         position = 0
         for match in PLACEHOLDER.finditer(row["sentence"]):
             pattern.append(row["sentence"][position:match.start()])
             position = match.end()
             name = match.group("name")
+            if match.group("stated") is not None:
+                if to_number(match.group("stated")) is None:
+                    raise ValueError(f"rules/sentences.csv: {match.group()} in {row['sentence']!r} should give the "
+                                     "value the words state as a number, such as {carryover_balance=0}")
+                spec = metrics[name]
+                in_words.append(Metric(name, spec["unit"], spec["label_zh"], spec["kind"],
+                                       stated=match.group("stated")))
+                continue
             follows_change = last_change is not None and last_change == match.start()
             if name == "compare":
                 pattern.append(COMPARE)
@@ -107,7 +120,7 @@ def load_rules() -> list[Rule]:
                                   year_offset=-1 if name.endswith("@prior") else 0)
         pattern.append(row["sentence"][position:])
         rules.append(Rule(row["section"], re.compile("".join(pattern)), fills, row["required"] == "yes",
-                          int(row["occurrence"] or 1), row["explains"]))
+                          tuple(in_words), int(row["occurrence"] or 1), row["explains"]))
     return rules
 
 
@@ -303,7 +316,7 @@ def extract_facts(report: Report, prose: list[Sentence]) -> tuple[list[dict], li
                     break
         if hit is None:
             if r.required:
-                wanted = ", ".join(m.key for m in r.metrics.values())
+                wanted = ", ".join(m.key for m in [*r.metrics.values(), *r.in_words])
                 raise ReportError(report.path, f"expected a sentence giving {wanted}, found none; the report may "
                                   "be truncated or worded in a way rules/sentences.csv and rules/phrases.csv do not know yet",
                                   section=SECTION_LABELS[r.section])
@@ -320,6 +333,8 @@ def extract_facts(report: Report, prose: list[Sentence]) -> tuple[list[dict], li
             sign = match.group(metric.sign_group) if metric.sign_group else None
             raw = match.group(group)
             facts.append(_fact(report, metric, raw, _value(metric, raw, sign, report, line), line))
+        for metric in r.in_words:
+            facts.append(_fact(report, metric, metric.stated, _value(metric, metric.stated, None, report, line), line))
     facts.extend(extract_fleet(report, prose))
     facts.extend(_derived_prior(facts, report.year))
     return facts, explanations
