@@ -31,6 +31,8 @@ import re
 import pandas as pd
 
 from helpers.data import rules
+from helpers.data.facts import Facts
+from helpers.data.facts import printed_decimals as decimals
 from helpers.data.leftovers import leftover_mask
 
 HALF_CENT = rules.threshold("half_cent")  # amounts are printed in 万元 with two decimals
@@ -39,14 +41,6 @@ SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 CHECK_COLUMNS = ["year", "check", "subject", "project_code", "indicator", "metrics", "reported", "computed",
                  "difference", "tolerance", "rule", "severity", "passed", "lines", "detail", "related", "cause_key"]
 OPS = {"=": op.eq, ">=": op.ge, "<=": op.le, ">": op.gt, "<": op.lt}
-
-
-def decimals(value: float) -> int:
-    """Number of decimals a figure shows when printed without trailing zeros."""
-    if value is None or math.isnan(value):
-        return 0
-    s = f"{value:.10f}".rstrip("0")
-    return len(s.split(".")[1]) if "." in s and s.split(".")[1] else 0
 
 
 def lines(*numbers) -> str:
@@ -68,42 +62,6 @@ def default_severity(check: str) -> str:
     if match.empty:
         raise KeyError(f"check {check!r} is not described in {rules.RULES / 'audit_checks.csv'}: add a row")
     return match.iloc[0]["severity"]
-
-
-class Facts:
-    """Fact lookup for one year: value, line and printed decimals of a metric (None when not stated)."""
-
-    def __init__(self, year: int, table: pd.DataFrame) -> None:
-        self.year = year
-        self.table = table
-        has_decimals = "decimals" in table
-        self._rows = {(int(r.year), r.metric): (float(r.value), int(r.source_line),
-                                                 int(r.decimals) if has_decimals and r.decimals == r.decimals else None,
-                                                 bool(r.derived))
-                      for r in table.itertuples()}
-
-    def get(self, metric: str, year: int | None = None) -> float | None:
-        row = self._rows.get((self.year if year is None else year, metric))
-        return row[0] if row else None
-
-    def line(self, metric: str, year: int | None = None) -> int:
-        row = self._rows.get((self.year if year is None else year, metric))
-        return row[1] if row else 0
-
-    def stated(self, metric: str, year: int) -> tuple[float, int] | None:
-        """(value, line) when the report states the figure outright (not derived from a change)."""
-        row = self._rows.get((year, metric))
-        return (row[0], row[1]) if row and not row[3] else None
-
-    def decimals(self, metric: str) -> int:
-        """Decimals the figure was printed with (for a rate: of its percentage)."""
-        row = self._rows.get((self.year, metric))
-        if row and row[2] is not None:
-            return row[2]
-        return decimals(row[0]) if row else 0
-
-    def has(self, *metrics: str) -> bool:
-        return all(self.get(m) is not None for m in metrics)
 
 
 class Audit:
@@ -260,7 +218,7 @@ def check_classes(a: Audit, f: Facts, classes: pd.DataFrame) -> None:
                                   cause=cause)
     if total is not None and len(items):
         items_agree = a.compare("whole_vs_parts", "项", total, items["amount"].sum(), _sum_tolerance(len(items)),
-                                "sum_rounding", lines(f.line("general_budget_final"), items["source_line"]),
+                                "sum_rounding", lines(f.lines_of("general_budget_final"), items["source_line"]),
                                 metrics=keys("general_budget_final" if f.get("general_budget_final") else total_metric),
                                 cause=cause)
     item_sums = items.groupby("class_zh")["amount"].sum()
@@ -304,7 +262,7 @@ def check_changes(a: Audit, f: Facts) -> None:
             continue
         stated_prior = f.stated(metric, prior_year)
         if stated_prior:  # a prior year stated outright: the change amount can be checked
-            prior, prior_line = stated_prior
+            prior, prior_line = stated_prior.value, stated_prior.line
             a.compare("stated_change", change, f.get(change), f.get(metric) - prior, _sum_tolerance(2), "sum_rounding",
                       lines(f.line(change), prior_line), metrics=keys(change, metric))
         else:
@@ -470,7 +428,7 @@ def check_counts(a: Audit, f: Facts, projects: pd.DataFrame) -> None:
     stated_projects = f.get("recurring_projects") + f.get("one_off_projects")
     evaluated = f.get("projects_self_evaluated") if f.get("projects_self_evaluated") is not None else tables
     a.compare("stated_count", "recurring_projects", stated_projects, evaluated, 0, "exact_count",
-              lines(f.line("recurring_projects"), f.line("projects_self_evaluated")),
+              lines(f.lines_of("recurring_projects", "projects_self_evaluated")),
               metrics=keys("recurring_projects", "one_off_projects", "projects_self_evaluated"))
     if f.has("one_off_projects_budget", "one_off_projects_execution") and f.get("one_off_projects") == 1:
         match = projects[(projects["budget_initial"] - f.get("one_off_projects_budget")).abs() < HALF_CENT]

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from helpers import paths
-from helpers.data.schema import read_table
+from helpers.data.facts import Facts
+from helpers.data.schema import frame, read_table
 
 
 @dataclass
@@ -30,24 +31,23 @@ class YearData:
     findings: pd.DataFrame       # audit findings of this year, errors first
     checks: pd.DataFrame         # every audit check of this year, passed or not
     report: str = ""             # the report the data comes from (its file name without extension)
+    # the reasons the report states for a figure (主要原因), loaded once: `helpers.story.results.stated_reason`
+    explanations: pd.DataFrame = field(default_factory=lambda: frame("explanations", []))
+    fact_store: Facts = field(init=False, repr=False)  # value, line, decimals of `facts` by (year, metric)
+
+    def __post_init__(self) -> None:
+        self.fact_store = Facts(self.year, self.facts, source=Path(self.tidy_dir) / "facts.csv")
 
     def value(self, metric: str, year: int | None = None) -> float:
         """The value of `metric` for `year` (default: the report year). KeyError names what is missing."""
-        year = self.year if year is None else year
-        rows = self.facts[(self.facts["metric"] == metric) & (self.facts["year"] == year)]
-        if rows.empty:
-            raise KeyError(f"{metric} for {year} is not in {self.tidy_dir / 'facts.csv'}")
-        return float(rows.iloc[0]["value"])
+        return self.fact_store.value(metric, year)
 
     def has(self, metric: str, year: int | None = None) -> bool:
-        year = self.year if year is None else year
-        return bool(((self.facts["metric"] == metric) & (self.facts["year"] == year)).any())
+        return self.fact_store.has(metric, year=year)
 
     def line(self, metric: str, year: int | None = None) -> int:
-        """The report line a figure was read from."""
-        year = self.year if year is None else year
-        rows = self.facts[(self.facts["metric"] == metric) & (self.facts["year"] == year)]
-        return int(rows.iloc[0]["source_line"])
+        """The report line a figure was read from. KeyError names what is missing."""
+        return self.fact_store.line(metric, year)
 
     @property
     def prior_year(self) -> int:
@@ -120,4 +120,5 @@ def load_year(year: int, tidy_dir: Path | str | None = None) -> YearData:
         classes=classes, projects=project_view(of_year(read_table("projects", tidy_dir))),
         funding=of_year(read_table("project_funding", tidy_dir)),
         indicators=of_year(read_table("indicators", tidy_dir)),
-        findings=of_year(read_table("audit_findings", tidy_dir)), checks=of_year(read_table("audit_checks", tidy_dir)))
+        findings=of_year(read_table("audit_findings", tidy_dir)), checks=of_year(read_table("audit_checks", tidy_dir)),
+        explanations=of_year(read_table("explanations", tidy_dir)))

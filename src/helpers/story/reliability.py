@@ -107,8 +107,8 @@ def _kind(data: YearData, row: pd.Series) -> str:
     if row["check"] in COUNT_CHECKS:
         return "count"
     metric = row["metrics"].split(";")[0] if row["metrics"] else row["subject"]
-    unit = data.facts.loc[data.facts["metric"] == metric, "unit"]
-    return "count" if len(unit) and unit.iloc[0] not in ("万元", "ratio") else "amount"
+    unit = data.fact_store.unit(metric)
+    return "count" if unit and unit not in ("万元", "ratio") else "amount"
 
 
 def _number(value: float, kind: str) -> str:
@@ -125,9 +125,8 @@ def _number(value: float, kind: str) -> str:
 
 def label(data: YearData, key: str) -> str:
     """The report's words for a metric (facts.label_zh), a project code's name, or the key itself."""
-    facts = data.facts[data.facts["metric"] == key].sort_values("year", ascending=False)
-    if len(facts) and facts.iloc[0]["label_zh"]:
-        return facts.iloc[0]["label_zh"]
+    if data.fact_store.label_zh(key):
+        return data.fact_store.label_zh(key)
     projects = data.projects[data.projects["project_code"] == key]
     return projects.iloc[0]["project_name"] if len(projects) else key
 

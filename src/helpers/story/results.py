@@ -19,7 +19,6 @@ from pathlib import Path
 import pandas as pd
 
 from helpers.data.load import YearData, available_years, english_names, load_year
-from helpers.data.schema import read_table
 
 RULES = Path(__file__).resolve().parent / "rules"
 
@@ -113,9 +112,7 @@ def reason_en(text_zh: str) -> str:
 
 def stated_reason(data: YearData, metric: str) -> StatedReason | None:
     """The reason the report states for `metric`, or None when it states none."""
-    if not (data.tidy_dir / "explanations.csv").exists():
-        return None
-    table = read_table("explanations", data.tidy_dir)
+    table = data.explanations
     rows = table[(table["year"] == data.year) & (table["metric"] == metric)]
     if rows.empty:
         return None
