@@ -1,0 +1,124 @@
+"""What a budget reviewer (人大 / local journalist) or an English reader would object to on the story pages,
+each fix asserted against the report text (line numbers of data/raw/2023/…final_accounts.txt)."""
+
+from __future__ import annotations
+
+import pytest
+
+from helpers.data.load import load_year
+from helpers.story import reliability, results
+from helpers.story.wording import say
+
+
+@pytest.fixture(scope="module")
+def data(tidy_dir):
+    return load_year(2023, tidy_dir)
+
+
+def test_prior_year_totals_are_labelled_as_worked_back_not_printed(data):
+    # line 10 prints only 2023's 17,211.32 and the fall of 889.32; 2022's 18,100.64 is 17,211.32 + 889.32
+    totals = results.totals(data)
+    assert totals.spending.prior_derived and totals.spending.prior == 18100.64
+    assert "18,100.64万元（由本年数和报告所列增减额推算）相比" in say("zh", "overview", "totals", t=totals)
+    assert "18,100.64 万元 in 2022 (worked back from the change the report states)" in say("en", "overview", "totals", t=totals)
+    # line 59 prints 617.37 and 增加437.37: 2022's 180.00 is worked back too
+    tp = results.three_public(data)
+    assert tp.change.prior_derived and tp.change.prior == 180.0
+    assert "180.00万元（由本年数和报告所列增减额推算）增加437.37万元" in say("zh", "three_public", "change", tp=tp)
+
+
+def test_printed_prior_figures_carry_no_worked_back_note(data):
+    # a Change whose prior year the report prints is not labelled (the note follows the tidy data's `derived`)
+    printed = results.Change("m", 2023, 2022, 100.0, 110.0)
+    assert not printed.prior_derived
+    assert "推算" not in say("zh", "common", "prior_note", ch=printed)
+
+
+def test_english_totals_do_not_say_income_was_the_same_in_both_years(data):
+    # line 10: 2023年度收、支总计均为17,211.32万元 — income equals spending in 2023, not income 2022 = 2023
+    text = say("en", "overview", "totals", t=results.totals(data))
+    assert "same amount in both years" not in text
+    assert "Total income was the same figure as total spending" in text
+
+
+def test_staff_of_593_is_labelled_as_our_sum_of_the_reports_counts(data):
+    # line 135: 警察159人，公务员1人，机关工勤人员1人，聘用辅警432人 — the report prints no total of 593
+    total = results.staff_total(data)
+    assert total == 159 + 1 + 1 + 432
+    zh = say("zh", "overview", "staff", total=total, total_spending=data.value("total_expenditure"))
+    assert "报告列示在职人员" not in zh and "在职人员593人（计算值）" in zh and "人均29.02万元" in zh
+    en = say("en", "overview", "staff", total=total, total_spending=data.value("total_expenditure"))
+    assert "The report counts" not in en and "593 people in post (computed)" in en
+
+
+def test_the_office_project_reason_is_read_as_last_years_project_not_a_contradiction(data):
+    # line 10 speaks of 2022年办公场所维修改造项目; line 5952 is a different project, 2023年办公场所维修改造项目,
+    # 150.00 budgeted, 102.14 spent: it weakens the reason, it does not contradict it
+    [conflict] = results.reason_conflicts(data)
+    zh = say("zh", "overview", "conflict", k=conflict)
+    assert "不一致" not in zh and "说的是上年的项目" in zh and "调整后预算150.00万元，执行102.14万元" in zh
+    en = say("en", "overview", "conflict", k=conflict)
+    assert "do not bear out" not in en and "about last year's project" in en
+
+
+def test_three_public_context_cites_the_reports_definition_and_the_rules(data):
+    # line 106: 18.“三公”经费：指部门用财政拨款安排的因公出国（境）费、公务用车购置及运行费和公务接待费
+    line = results.glossary_line(data, "“三公”经费")
+    assert line == 106
+    zh = say("zh", "three_public", "intro", definition_line=line)
+    assert "（报告名词解释，第106行）" in zh and "中央八项规定" in zh and "《党政机关厉行节约反对浪费条例》" in zh
+    assert "中央八项规定出台后，各预算单位每年单独公开" not in zh  # disclosure began before the 2012 rules
+    en = say("en", "three_public", "intro", definition_line=line)
+    assert "(line 106)" in en and "中央八项规定, 2012" in en
+
+
+def test_vehicles_bought_were_replacements_in_a_fleet_of_112(data):
+    # line 66: 全年按规定更新购置公务用车15辆 … 截至2023年12月31日，单位共有公务用车112辆
+    r = results.renewal(data)
+    assert (r.bought, r.bought_line, r.is_renewal, r.fleet, r.fleet_line) == (15, 66, True, 112, 66)
+    assert r.share_of_fleet == pytest.approx(15 / 112)
+    zh = say("zh", "three_public", "renewal", r=r)
+    assert "“更新购置”公务用车15辆（第66行）" in zh and "年末公务用车共112辆" in zh and "13.4%（计算值）" in zh
+    assert "无法核对车辆总数是否增加" in zh  # the report gives no fleet for the end of 2022
+    en = say("en", "three_public", "renewal", r=r)
+    assert "as replacements" in en and "112 at year end" in en and "13.4% of it (computed)" in en
+
+
+def test_the_vehicle_gap_is_not_called_explained_when_the_report_gives_no_amounts(data):
+    # line 66: 公务用车购置 447.37; listed 234.47 + 21.97 = 256.44; line 7183: the project books 477.72
+    v = results.vehicle_purchases(data)
+    assert v.project_booked_gap == pytest.approx(477.72 - 447.37)
+    zh = say("zh", "three_public", "project", v=v)
+    assert "已有交代" not in zh and "多30.35万元" in zh and "报告没有列示这些车辆的金额" in zh
+    en = say("en", "three_public", "project", v=v)
+    assert "accounts for the" not in en and "30.35 万元 more" in en and "gives no amount for them" in en
+
+
+def test_summary_heading_does_not_call_89_percent_well_below(data):
+    # lowest of the 8 is 0% (line 7246), highest 89.0% (道路交通组织优化项目): "below 90%", not "明显偏低"
+    le = results.low_execution_summary(data, 0.9)
+    assert say("zh", "summary", "h_low", le=le) == "三、8个项目执行率低于90%"
+    assert say("en", "summary", "h_low", le=le) == "3. 8 projects spent less than 90% of budget"
+
+
+def test_timing_sentence_names_its_project_so_it_reads_alone_on_the_summary(data):
+    # line 42: 办公场所维修改造项目二大队办公场所租赁项目本年预算80万元为15个月租赁总价，2023年实际支付6个月
+    [timing] = results.timing_effects(data, results.low_execution(data, 0.9))
+    zh = say("zh", "low_execution", "timing", t=timing)
+    assert zh.startswith("2023年办公场所维修改造项目的租赁结余属于支付时间差") and "这属于" not in zh
+    assert say("en", "low_execution", "timing", t=timing).startswith("The lease money left in 2023年办公场所维修改造项目")
+
+
+def test_summary_and_audit_page_count_doubtful_figures_alike(data):
+    # the audit page counts doubtful causes (问题9 groups the two 242.9% lines 59 and 65 into one)
+    k = reliability.summary_values(data)
+    audit = say("zh", "audit", "summary", **k)
+    assert f"{k['warning_causes']}个存疑数字" in audit and audit.startswith("本页对2023年度报告")
+    assert f"另有{k['warning_causes']}处数字存疑" in say("zh", "summary", "reliability", k=k)
+    assert f"{k['warning_causes']} figures are doubtful" in say("en", "summary", "reliability", k=k)
+
+
+def test_no_projects_across_years_reads_as_chinese_not_zero_count():
+    assert say("zh", "trend", "projects", matched=0, total=17) == "17个项目均只出现在一个年度的报告中（按项目编码匹配）。"
+    assert "有2个出现在不止一个年度" in say("zh", "trend", "projects", matched=2, total=17)
+    assert say("en", "trend", "projects", matched=0, total=17).startswith("None of the 17 projects")
