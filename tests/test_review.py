@@ -122,3 +122,26 @@ def test_no_projects_across_years_reads_as_chinese_not_zero_count():
     assert say("zh", "trend", "projects", matched=0, total=17) == "17个项目均只出现在一个年度的报告中（按项目编码匹配）。"
     assert "有2个出现在不止一个年度" in say("zh", "trend", "projects", matched=2, total=17)
     assert say("en", "trend", "projects", matched=0, total=17).startswith("None of the 17 projects")
+
+
+def test_english_audit_says_full_marks_for_a_one_point_indicator(data):
+    # line 3242: 车辆检测（轿车） ≥437次, 完成值334, 分值1, 得分1 — one point, not "all 1 points"
+    lines = reliability.finding_lines(data, "warning", "en")
+    one_point = [s for s in lines if "车辆检测（轿车）" in s]
+    assert one_point and "yet scored the full 1 point (" in one_point[0] and "all 1 points" not in one_point[0]
+
+
+def test_leftover_count_in_exactness_says_which_leftovers_it_counts(data):
+    # 37 leftover rows (“2022年数据，系统默认导出，无法删除”), 36 of them with a numeric target and result
+    from helpers.story import selfeval
+    exact = selfeval.exactness(data)
+    zh = say("zh", "selfeval", "exactness", **exact)
+    assert f"如把有数字的{exact['leftovers']}个遗留行也算进去，则{exact['all_rows']}个指标中有{exact['all_exact']}个" in zh
+    assert "比例是" not in zh
+    assert f"Counting the {exact['leftovers']} leftover rows that have numbers" in say("en", "selfeval", "exactness", **exact)
+
+
+def test_english_budget_lines_use_their_budget_not_complete_a_percentage(data):
+    # line 43: 执法办案（项）:支出决算为819.04万元，完成预算37.6%
+    [link] = results.items_and_projects(data, 0.9)
+    assert say("en", "overview", "item_project", l=link).startswith("执法办案 used 37.6% of its budget: 819.04 万元 spent")
