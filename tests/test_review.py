@@ -145,3 +145,42 @@ def test_english_budget_lines_use_their_budget_not_complete_a_percentage(data):
     # line 43: 执法办案（项）:支出决算为819.04万元，完成预算37.6%
     [link] = results.items_and_projects(data, 0.9)
     assert say("en", "overview", "item_project", l=link).startswith("执法办案 used 37.6% of its budget: 819.04 万元 spent")
+
+
+def test_listed_vehicle_amount_is_labelled_as_our_sum(data):
+    # line 66: 轿车14辆、金额234.47万元，其他车型1辆，金额21.97万元 — the report prints no 256.44
+    v = results.vehicle_purchases(data)
+    assert v.listed_amount == pytest.approx(234.47 + 21.97)
+    assert "金额合计256.44万元（按所列各车型金额加总）" in say("zh", "three_public", "listed", v=v)
+    assert "256.44 万元 (our sum of the amounts it prints by type)" in say("en", "three_public", "listed", v=v)
+
+
+def test_audit_headline_sentence_means_our_summary_not_the_report(data):
+    # lines 59, 65: the 三公 contradiction touches figures the summary page rests on, not "本报告" (the 决算 itself)
+    zh = say("zh", "audit", "headlines", causes=1, lines=[59, 65])
+    assert "本报告" not in zh and "本分析摘要页主要结论" in zh
+
+
+def test_about_says_some_figures_are_computed():
+    assert "或由报告数字计算得出" in say("zh", "summary", "about")
+    assert "or are computed from its figures" in say("en", "summary", "about")
+
+
+def test_class_table_flag_is_a_word_of_the_page_language():
+    from helpers.show.page import Page
+    for lang, yes, no in (("zh", "是", "否"), ("en", "yes", "no")):
+        page = Page(2023, lang, "")
+        assert (page.label("flag_yes"), page.label("flag_no")) == (yes, no)
+
+
+def test_english_budget_line_reasons_carry_a_gloss(data):
+    # lines 42–48: the three lines under 90% give their reasons in Chinese; the English page glosses each
+    below = results.items_below(data, 0.9)
+    assert list(below["item_zh"]) == ["执法办案", "行政单位医疗", "一般行政管理事务"]
+    assert list(below["completion_rate"]) == [0.376, 0.812, 0.859]
+    assert (below["note_en"] != "").all()
+    en = say("en", "overview", "items", overall=0.75, below=below.to_dict("records"), threshold=0.9)
+    assert "“人员退休清缴” (Staff retired and their contributions were settled)" in en
+    assert "on 14 December 2023, so it was paid in 2024" in en
+    zh = say("zh", "overview", "items", overall=0.75, below=below.to_dict("records"), threshold=0.9)
+    assert "Staff" not in zh and "报告说明：“人员退休清缴”" in zh

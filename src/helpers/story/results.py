@@ -215,7 +215,9 @@ def items_table(data: YearData) -> pd.DataFrame:
 def items_below(data: YearData, threshold: float) -> pd.DataFrame:
     """Budget lines whose printed completion rate is below `threshold`, lowest first."""
     items = items_table(data)
-    return items[items["completion_rate"] < threshold].sort_values("completion_rate").reset_index(drop=True)
+    below = items[items["completion_rate"] < threshold].sort_values("completion_rate").reset_index(drop=True)
+    # the English page glosses each reason from data/names/reasons.csv; the Chinese page quotes it as printed
+    return below.assign(note_en=[reason_en(n) if isinstance(n, str) and n else "" for n in below["note"]])
 
 
 @dataclass(frozen=True)
