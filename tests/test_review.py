@@ -184,3 +184,16 @@ def test_english_budget_line_reasons_carry_a_gloss(data):
     assert "on 14 December 2023, so it was paid in 2024" in en
     zh = say("zh", "overview", "items", overall=0.75, below=below.to_dict("records"), threshold=0.9)
     assert "Staff" not in zh and "报告说明：“人员退休清缴”" in zh
+
+
+def test_english_change_lets_the_verb_carry_the_sign(data):
+    # line 10: 减少889.32万元，下降4.9% — "fell by …, or 4.9%", not "fell … or −4.9%"
+    en = say("en", "overview", "totals", t=results.totals(data))
+    assert "spending fell by 889.32 万元, or 4.9%." in en and "−4.9%" not in en
+    # line 59: 增加437.37万元，增长242.9% against 437.37 ÷ 180 = 243.0%
+    en = say("en", "three_public", "change", tp=results.three_public(data))
+    assert "rose by 437.37 万元, or 243.0% (the report prints 242.9%)" in en and "+" not in en
+
+
+def test_english_summary_title_is_plain():
+    assert say("en", "summary", "title", year=2023) == "Luzhou traffic police: the 2023 final accounts in brief"
