@@ -197,3 +197,19 @@ def test_english_change_lets_the_verb_carry_the_sign(data):
 
 def test_english_summary_title_is_plain():
     assert say("en", "summary", "title", year=2023) == "Luzhou traffic police: the 2023 final accounts in brief"
+
+
+def test_trend_says_printed_completion_and_computed_project_execution_differ_in_base():
+    # line 39: 一般公共预算支出决算…完成预算75% (the general budget); the 81.4% is over the 17 project tables
+    row = say("zh", "trend", "execution_year", year=2023, printed=0.75, computed=0.814)
+    assert row == "2023年分别为75%和81.4%"
+    zh = say("zh", "trend", "execution", rows=[row])
+    assert "一般公共预算支出完成预算（报告列示）" in zh and "两者口径不同" in zh
+    assert "(a different base)" in say("en", "trend", "execution", rows=["2023: 75% printed, 81.4% computed"])
+    assert "有本年度决算报告的年份" not in say("zh", "trend", "intro", years=[2023])
+
+
+def test_chinese_three_public_items_use_the_reports_terms(data):
+    # line 66: 公务用车购置支出447.37万元; line 67: 公务用车运行维护费支出170万元
+    zh = say("zh", "three_public", "items", tp=results.three_public(data))
+    assert "公务用车购置费447.37万元，公务用车运行维护费170.00万元" in zh
