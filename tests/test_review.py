@@ -213,3 +213,10 @@ def test_chinese_three_public_items_use_the_reports_terms(data):
     # line 66: 公务用车购置支出447.37万元; line 67: 公务用车运行维护费支出170万元
     zh = say("zh", "three_public", "items", tp=results.three_public(data))
     assert "公务用车购置费447.37万元，公务用车运行维护费170.00万元" in zh
+
+
+def test_chinese_unexplained_projects_sentence_is_not_translationese(data):
+    # 文明劝导员工作经费 (78.1%) leaves the 原因 cell of its table empty although 自评表 asks for a reason below 90%
+    names = list(results.low_execution_summary(data, 0.9).without_reason["project_name"])
+    assert names == ["文明劝导员工作经费"]
+    assert say("zh", "low_execution", "unexplained", names=names) == "其中1个项目未按自评表要求说明原因：文明劝导员工作经费。"
