@@ -220,3 +220,16 @@ def test_chinese_unexplained_projects_sentence_is_not_translationese(data):
     names = list(results.low_execution_summary(data, 0.9).without_reason["project_name"])
     assert names == ["文明劝导员工作经费"]
     assert say("zh", "low_execution", "unexplained", names=names) == "其中1个项目未按自评表要求说明原因：文明劝导员工作经费。"
+
+
+def test_class_reconciliation_says_plainly_which_figures_are_wrong(data):
+    # line 36 prints 公共安全支出 15,737.52 (占91.2%); its items (lines 40, 42, 43) add up to 15,705.00, and
+    # 15,705.00 ÷ 17,211.32 = 91.2%: the printed share follows the items, so the class amount is the odd one out
+    totals = reliability.class_totals(data)
+    values = dict({k: v for k, v in totals.items() if k != "off"},
+                  off=list(zip(totals["off"]["class_zh"], totals["off"]["gap"])))
+    assert round(15705.00 / 17211.32, 3) == 0.912
+    zh = say("zh", "audit", "classes_agree", **values)
+    assert "只有占比能指出" not in zh and "说明出错的是类数，而非各项金额" in zh
+    en = say("en", "audit", "classes_agree", **values)
+    assert "single out" not in en and "it is the class amounts that are wrong, not the item lines" in en
