@@ -67,6 +67,7 @@ class Change:
     current: float
     stated_change: float | None = None
     stated_pct: float | None = None
+    prior_derived: bool = False  # the report prints no prior figure: it is this year's less the stated change
 
     @property
     def change(self) -> float:
@@ -92,8 +93,10 @@ def change_of(data: YearData, metric: str, change_metric: str | None = None) -> 
     change_metric = change_metric or f"{metric}_change"
     stated = data.value(change_metric) if data.has(change_metric) else None
     stated_pct = data.value(f"{change_metric}_pct") if data.has(f"{change_metric}_pct") else None
+    prior = data.facts[(data.facts["metric"] == metric) & (data.facts["year"] == data.prior_year)]
+    derived = bool(not prior.empty and str(prior.iloc[0]["derived"]) == "True")
     return Change(metric, data.year, data.prior_year, data.value(metric, data.prior_year), data.value(metric),
-                  stated, stated_pct)
+                  stated, stated_pct, derived)
 
 
 @dataclass(frozen=True)
@@ -209,7 +212,9 @@ def items_table(data: YearData) -> pd.DataFrame:
 def items_below(data: YearData, threshold: float) -> pd.DataFrame:
     """Budget lines whose printed completion rate is below `threshold`, lowest first."""
     items = items_table(data)
-    return items[items["completion_rate"] < threshold].sort_values("completion_rate").reset_index(drop=True)
+    below = items[items["completion_rate"] < threshold].sort_values("completion_rate").reset_index(drop=True)
+    # the English page glosses each reason from data/names/reasons.csv; the Chinese page quotes it as printed
+    return below.assign(note_en=[reason_en(n) if isinstance(n, str) and n else "" for n in below["note"]])
 
 
 @dataclass(frozen=True)
@@ -423,6 +428,15 @@ def three_public(data: YearData) -> ThreePublic:
                        optional("official_reception_completion_rate"))
 
 
+def glossary_line(data: YearData, term_zh: str) -> int | None:
+    """The report line that defines `term_zh` in its glossary (名词解释), or None when it defines no such term."""
+    if not (data.tidy_dir / "glossary.csv").exists():
+        return None
+    table = read_table("glossary", data.tidy_dir)
+    rows = table[(table["year"] == data.year) & (table["term_zh"] == term_zh)]
+    return None if rows.empty else int(rows.iloc[0]["source_line"])
+
+
 def purchase_table(data: YearData) -> pd.DataFrame:
     """The purchases the 三公 section lists: kind (metric suffix), vehicles, amount."""
     rows = [dict(kind=kind, vehicles=int(data.value(f"vehicles_bought_{kind}")),
@@ -484,6 +498,11 @@ class VehiclePurchases:
         return self.bought[self.bought["counted_with"] == "not_listed"]
 
     @property
+    def project_booked_gap(self) -> float | None:
+        """The project's 公务用车购置 indicator less the 三公 section's 公务用车购置 (477.72 − 447.37 = 30.35)."""
+        return None if self.project_booked is None else round(self.project_booked - self.purchase_total, 2)
+
+    @property
     def project_matches_list(self) -> bool:
         """The project's listed kinds add up to the vehicles the 三公 section lists (15 = 1 + 4 + 10)."""
         return not self.bought.empty and int(self.in_list["vehicles"].sum()) == self.listed_vehicles
@@ -499,6 +518,31 @@ def vehicle_purchases(data: YearData) -> VehiclePurchases:
     return VehiclePurchases(data.value("vehicle_purchase"), listed, project["project_name"], int(project["source_line"]),
                             float(row["actual_value"]), int(row["source_line"]),
                             project_vehicles(project["goal_completion"], project["project_name"]))
+
+
+@dataclass(frozen=True)
+class Renewal:
+    """The vehicles bought in the year against the fleet at year end (line 66: 全年按规定更新购置公务用车15辆 …
+    共有公务用车112辆). `is_renewal` when the report calls the purchase 更新购置 (replacing vehicles)."""
+
+    bought: int
+    bought_line: int
+    is_renewal: bool
+    fleet: int
+    fleet_line: int
+
+    @property
+    def share_of_fleet(self) -> float:
+        return self.bought / self.fleet if self.fleet else float("nan")
+
+
+def renewal(data: YearData) -> Renewal | None:
+    """None when the report states no vehicles bought or no fleet at year end."""
+    if not (data.has("vehicles_bought") and data.has("fleet_total")):
+        return None
+    label = data.facts[(data.facts["metric"] == "vehicles_bought") & (data.facts["year"] == data.year)].iloc[0]["label_zh"]
+    return Renewal(int(data.value("vehicles_bought")), data.line("vehicles_bought"), "更新" in label,
+                   int(data.value("fleet_total")), data.line("fleet_total"))
 
 
 def fleet_table(data: YearData) -> pd.DataFrame:

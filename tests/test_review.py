@@ -1,0 +1,235 @@
+"""What a budget reviewer (人大 / local journalist) or an English reader would object to on the story pages,
+each fix asserted against the report text (line numbers of data/raw/2023/…final_accounts.txt)."""
+
+from __future__ import annotations
+
+import pytest
+
+from helpers.data.load import load_year
+from helpers.story import reliability, results
+from helpers.story.wording import say
+
+
+@pytest.fixture(scope="module")
+def data(tidy_dir):
+    return load_year(2023, tidy_dir)
+
+
+def test_prior_year_totals_are_labelled_as_worked_back_not_printed(data):
+    # line 10 prints only 2023's 17,211.32 and the fall of 889.32; 2022's 18,100.64 is 17,211.32 + 889.32
+    totals = results.totals(data)
+    assert totals.spending.prior_derived and totals.spending.prior == 18100.64
+    assert "18,100.64万元（由本年数和报告所列增减额推算）相比" in say("zh", "overview", "totals", t=totals)
+    assert "18,100.64 万元 in 2022 (worked back from the change the report states)" in say("en", "overview", "totals", t=totals)
+    # line 59 prints 617.37 and 增加437.37: 2022's 180.00 is worked back too
+    tp = results.three_public(data)
+    assert tp.change.prior_derived and tp.change.prior == 180.0
+    assert "180.00万元（由本年数和报告所列增减额推算）增加437.37万元" in say("zh", "three_public", "change", tp=tp)
+
+
+def test_printed_prior_figures_carry_no_worked_back_note(data):
+    # a Change whose prior year the report prints is not labelled (the note follows the tidy data's `derived`)
+    printed = results.Change("m", 2023, 2022, 100.0, 110.0)
+    assert not printed.prior_derived
+    assert "推算" not in say("zh", "common", "prior_note", ch=printed)
+
+
+def test_english_totals_do_not_say_income_was_the_same_in_both_years(data):
+    # line 10: 2023年度收、支总计均为17,211.32万元 — income equals spending in 2023, not income 2022 = 2023
+    text = say("en", "overview", "totals", t=results.totals(data))
+    assert "same amount in both years" not in text
+    assert "Total income was the same figure as total spending" in text
+
+
+def test_staff_of_593_is_labelled_as_our_sum_of_the_reports_counts(data):
+    # line 135: 警察159人，公务员1人，机关工勤人员1人，聘用辅警432人 — the report prints no total of 593
+    total = results.staff_total(data)
+    assert total == 159 + 1 + 1 + 432
+    zh = say("zh", "overview", "staff", total=total, total_spending=data.value("total_expenditure"))
+    assert "报告列示在职人员" not in zh and "在职人员593人（计算值）" in zh and "人均29.02万元" in zh
+    en = say("en", "overview", "staff", total=total, total_spending=data.value("total_expenditure"))
+    assert "The report counts" not in en and "593 people in post (computed)" in en
+
+
+def test_the_office_project_reason_is_read_as_last_years_project_not_a_contradiction(data):
+    # line 10 speaks of 2022年办公场所维修改造项目; line 5952 is a different project, 2023年办公场所维修改造项目,
+    # 150.00 budgeted, 102.14 spent: it weakens the reason, it does not contradict it
+    [conflict] = results.reason_conflicts(data)
+    zh = say("zh", "overview", "conflict", k=conflict)
+    assert "不一致" not in zh and "说的是上年的项目" in zh and "调整后预算150.00万元，执行102.14万元" in zh
+    en = say("en", "overview", "conflict", k=conflict)
+    assert "do not bear out" not in en and "about last year's project" in en and "name differs only in the year" in en
+
+
+def test_three_public_context_cites_the_reports_definition_and_the_rules(data):
+    # line 106: 18.“三公”经费：指部门用财政拨款安排的因公出国（境）费、公务用车购置及运行费和公务接待费
+    line = results.glossary_line(data, "“三公”经费")
+    assert line == 106
+    zh = say("zh", "three_public", "intro", definition_line=line)
+    assert "（报告名词解释，第106行）" in zh and "中央八项规定" in zh and "《党政机关厉行节约反对浪费条例》" in zh
+    assert "中央八项规定出台后，各预算单位每年单独公开" not in zh  # disclosure began before the 2012 rules
+    en = say("en", "three_public", "intro", definition_line=line)
+    assert "(line 106)" in en and "中央八项规定, 2012" in en
+
+
+def test_vehicles_bought_were_replacements_in_a_fleet_of_112(data):
+    # line 66: 全年按规定更新购置公务用车15辆 … 截至2023年12月31日，单位共有公务用车112辆
+    r = results.renewal(data)
+    assert (r.bought, r.bought_line, r.is_renewal, r.fleet, r.fleet_line) == (15, 66, True, 112, 66)
+    assert r.share_of_fleet == pytest.approx(15 / 112)
+    zh = say("zh", "three_public", "renewal", r=r)
+    assert "“更新购置”公务用车15辆（第66行）" in zh and "年末公务用车共112辆" in zh and "13.4%（计算值）" in zh
+    assert "无法核对车辆总数是否增加" in zh  # the report gives no fleet for the end of 2022
+    en = say("en", "three_public", "renewal", r=r)
+    assert "as replacements" in en and "112 at year end" in en and "13.4% of it (computed)" in en
+
+
+def test_the_vehicle_gap_is_not_called_explained_when_the_report_gives_no_amounts(data):
+    # line 66: 公务用车购置 447.37; listed 234.47 + 21.97 = 256.44; line 7183: the project books 477.72
+    v = results.vehicle_purchases(data)
+    assert v.project_booked_gap == pytest.approx(477.72 - 447.37)
+    zh = say("zh", "three_public", "project", v=v)
+    assert "已有交代" not in zh and "多30.35万元" in zh and "报告没有列示这些车辆的金额" in zh
+    en = say("en", "three_public", "project", v=v)
+    assert "accounts for the" not in en and "30.35 万元 more" in en and "gives no amount for them" in en
+
+
+def test_summary_heading_does_not_call_89_percent_well_below(data):
+    # lowest of the 8 is 0% (line 7246), highest 89.0% (道路交通组织优化项目): "below 90%", not "明显偏低"
+    le = results.low_execution_summary(data, 0.9)
+    assert say("zh", "summary", "h_low", le=le) == "三、8个项目执行率低于90%"
+    assert say("en", "summary", "h_low", le=le) == "3. 8 projects spent less than 90% of budget"
+
+
+def test_timing_sentence_names_its_project_so_it_reads_alone_on_the_summary(data):
+    # line 42: 办公场所维修改造项目二大队办公场所租赁项目本年预算80万元为15个月租赁总价，2023年实际支付6个月
+    [timing] = results.timing_effects(data, results.low_execution(data, 0.9))
+    zh = say("zh", "low_execution", "timing", t=timing)
+    assert zh.startswith("2023年办公场所维修改造项目的租赁结余属于支付时间差") and "这属于" not in zh
+    assert say("en", "low_execution", "timing", t=timing).startswith("The lease money left in 2023年办公场所维修改造项目")
+
+
+def test_summary_and_audit_page_count_doubtful_figures_alike(data):
+    # the audit page counts doubtful causes (问题9 groups the two 242.9% lines 59 and 65 into one)
+    k = reliability.summary_values(data)
+    audit = say("zh", "audit", "summary", **k)
+    assert f"{k['warning_causes']}个存疑数字" in audit and audit.startswith("本页对2023年度报告")
+    assert f"另有{k['warning_causes']}处数字存疑" in say("zh", "summary", "reliability", k=k)
+    assert f"{k['warning_causes']} figures are doubtful" in say("en", "summary", "reliability", k=k)
+
+
+def test_no_projects_across_years_reads_as_chinese_not_zero_count():
+    assert say("zh", "trend", "projects", matched=0, total=17) == "17个项目均只出现在一个年度的报告中（按项目编码匹配）。"
+    assert "有2个出现在不止一个年度" in say("zh", "trend", "projects", matched=2, total=17)
+    assert say("en", "trend", "projects", matched=0, total=17).startswith("None of the 17 projects")
+
+
+def test_english_audit_says_full_marks_for_a_one_point_indicator(data):
+    # line 3242: 车辆检测（轿车） ≥437次, 完成值334, 分值1, 得分1 — one point, not "all 1 points"
+    lines = reliability.finding_lines(data, "warning", "en")
+    one_point = [s for s in lines if "车辆检测（轿车）" in s]
+    assert one_point and "yet scored the full 1 point (" in one_point[0] and "all 1 points" not in one_point[0]
+
+
+def test_leftover_count_in_exactness_says_which_leftovers_it_counts(data):
+    # 37 leftover rows (“2022年数据，系统默认导出，无法删除”), 36 of them with a numeric target and result
+    from helpers.story import selfeval
+    exact = selfeval.exactness(data)
+    zh = say("zh", "selfeval", "exactness", **exact)
+    assert f"如把有数字的{exact['leftovers']}个遗留行也算进去，则{exact['all_rows']}个指标中有{exact['all_exact']}个" in zh
+    assert "比例是" not in zh
+    assert f"Counting the {exact['leftovers']} leftover rows that have numbers" in say("en", "selfeval", "exactness", **exact)
+
+
+def test_english_budget_lines_use_their_budget_not_complete_a_percentage(data):
+    # line 43: 执法办案（项）:支出决算为819.04万元，完成预算37.6%
+    [link] = results.items_and_projects(data, 0.9)
+    assert say("en", "overview", "item_project", l=link).startswith("执法办案 used 37.6% of its budget: 819.04 万元 spent")
+
+
+def test_listed_vehicle_amount_is_labelled_as_our_sum(data):
+    # line 66: 轿车14辆、金额234.47万元，其他车型1辆，金额21.97万元 — the report prints no 256.44
+    v = results.vehicle_purchases(data)
+    assert v.listed_amount == pytest.approx(234.47 + 21.97)
+    assert "金额合计256.44万元（按所列各车型金额加总）" in say("zh", "three_public", "listed", v=v)
+    assert "256.44 万元 (our sum of the amounts it prints by type)" in say("en", "three_public", "listed", v=v)
+
+
+def test_audit_headline_sentence_means_our_summary_not_the_report(data):
+    # lines 59, 65: the 三公 contradiction touches figures the summary page rests on, not "本报告" (the 决算 itself)
+    zh = say("zh", "audit", "headlines", causes=1, lines=[59, 65])
+    assert "本报告" not in zh and "本分析摘要页主要结论" in zh
+
+
+def test_about_says_some_figures_are_computed():
+    assert "或由报告数字计算得出" in say("zh", "summary", "about")
+    assert "or are computed from its figures" in say("en", "summary", "about")
+
+
+def test_class_table_flag_is_a_word_of_the_page_language():
+    from helpers.show.page import Page
+    for lang, yes, no in (("zh", "是", "否"), ("en", "yes", "no")):
+        page = Page(2023, lang, "")
+        assert (page.label("flag_yes"), page.label("flag_no")) == (yes, no)
+
+
+def test_english_budget_line_reasons_carry_a_gloss(data):
+    # lines 42–48: the three lines under 90% give their reasons in Chinese; the English page glosses each
+    below = results.items_below(data, 0.9)
+    assert list(below["item_zh"]) == ["执法办案", "行政单位医疗", "一般行政管理事务"]
+    assert list(below["completion_rate"]) == [0.376, 0.812, 0.859]
+    assert (below["note_en"] != "").all()
+    en = say("en", "overview", "items", overall=0.75, below=below.to_dict("records"), threshold=0.9)
+    assert "“人员退休清缴” (Staff retired and their contributions were settled)" in en
+    assert "on 14 December 2023, so it was paid in 2024" in en
+    zh = say("zh", "overview", "items", overall=0.75, below=below.to_dict("records"), threshold=0.9)
+    assert "Staff" not in zh and "报告说明：“人员退休清缴”" in zh
+
+
+def test_english_change_lets_the_verb_carry_the_sign(data):
+    # line 10: 减少889.32万元，下降4.9% — "fell by …, or 4.9%", not "fell … or −4.9%"
+    en = say("en", "overview", "totals", t=results.totals(data))
+    assert "spending fell by 889.32 万元, or 4.9%." in en and "−4.9%" not in en
+    # line 59: 增加437.37万元，增长242.9% against 437.37 ÷ 180 = 243.0%
+    en = say("en", "three_public", "change", tp=results.three_public(data))
+    assert "rose by 437.37 万元, or 243.0% (the report prints 242.9%)" in en and "+" not in en
+
+
+def test_english_summary_title_is_plain():
+    assert say("en", "summary", "title", year=2023) == "Luzhou traffic police: the 2023 final accounts in brief"
+
+
+def test_trend_says_printed_completion_and_computed_project_execution_differ_in_base():
+    # line 39: 一般公共预算支出决算…完成预算75% (the general budget); the 81.4% is over the 17 project tables
+    row = say("zh", "trend", "execution_year", year=2023, printed=0.75, computed=0.814)
+    assert row == "2023年分别为75%和81.4%"
+    zh = say("zh", "trend", "execution", rows=[row])
+    assert "一般公共预算支出完成预算（报告列示）" in zh and "两者口径不同" in zh
+    assert "(a different base)" in say("en", "trend", "execution", rows=["2023: 75% printed, 81.4% computed"])
+    assert "有本年度决算报告的年份" not in say("zh", "trend", "intro", years=[2023])
+
+
+def test_chinese_three_public_items_use_the_reports_terms(data):
+    # line 66: 公务用车购置支出447.37万元; line 67: 公务用车运行维护费支出170万元
+    zh = say("zh", "three_public", "items", tp=results.three_public(data))
+    assert "公务用车购置费447.37万元，公务用车运行维护费170.00万元" in zh
+
+
+def test_chinese_unexplained_projects_sentence_is_not_translationese(data):
+    # 文明劝导员工作经费 (78.1%) leaves the 原因 cell of its table empty although 自评表 asks for a reason below 90%
+    names = list(results.low_execution_summary(data, 0.9).without_reason["project_name"])
+    assert names == ["文明劝导员工作经费"]
+    assert say("zh", "low_execution", "unexplained", names=names) == "其中1个项目未按自评表要求说明原因：文明劝导员工作经费。"
+
+
+def test_class_reconciliation_says_plainly_which_figures_are_wrong(data):
+    # line 36 prints 公共安全支出 15,737.52 (占91.2%); its items (lines 40, 42, 43) add up to 15,705.00, and
+    # 15,705.00 ÷ 17,211.32 = 91.2%: the printed share follows the items, so the class amount is the odd one out
+    totals = reliability.class_totals(data)
+    values = dict({k: v for k, v in totals.items() if k != "off"},
+                  off=list(zip(totals["off"]["class_zh"], totals["off"]["gap"])))
+    assert round(15705.00 / 17211.32, 3) == 0.912
+    zh = say("zh", "audit", "classes_agree", **values)
+    assert "只有占比能指出" not in zh and "说明出错的是类数，而非各项金额" in zh
+    en = say("en", "audit", "classes_agree", **values)
+    assert "single out" not in en and "it is the class amounts that are wrong, not the item lines" in en
