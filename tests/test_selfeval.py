@@ -94,3 +94,11 @@ def test_verdicts_only_when_their_declared_rule_holds(data, lang, verdict):
     assert untouched not in wording.say(lang, "selfeval", "low_vs_rest", report_rule=True, **dict(low, low_kept=0.6))
     rule = {"zh": "报告自己的标准", "en": "the report's own rule"}[lang]
     assert rule not in wording.say(lang, "selfeval", "low_vs_rest", report_rule=False, **selfeval.low_vs_rest(data, 0.8))
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_stated_shares_and_changes_are_quoted_as_printed(data, lang):
+    # line 36 prints 公共安全 占91.2%, lines 59/65 print 增长242.9%: never "91.20%" or "242.90%"
+    text = " ".join(reliability.finding_lines(data, "error", lang) + reliability.finding_lines(data, "warning", lang))
+    assert "91.2%" in text and "242.9%" in text
+    assert "91.20%" not in text and "242.90%" not in text

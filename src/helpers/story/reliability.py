@@ -123,6 +123,17 @@ def _number(value: float, kind: str) -> str:
     return fmt.amount(value)
 
 
+# Checks whose reported figure is a share or change the prose prints with one decimal (91.2%, 242.9%): quote it as
+# printed. Execution rates come from tables that print two decimals (68.10%), so they keep _number's two.
+PRINTED_AS_IS = {"stated_share", "stated_change_pct"}
+
+
+def _reported(row: pd.Series, kind: str) -> str:
+    if kind == "rate" and row["check"] in PRINTED_AS_IS and row["reported"] == row["reported"]:
+        return fmt.pct_as_printed(row["reported"])
+    return _number(row["reported"], kind)
+
+
 def label(data: YearData, key: str) -> str:
     """The report's words for a metric (facts.label_zh), a project code's name, or the key itself."""
     if data.fact_store.label_zh(key):
@@ -138,7 +149,7 @@ def finding_values(data: YearData, row: pd.Series) -> dict:
                                 & (data.indicators["indicator"] == row["indicator"])] if row["indicator"] else None
     ind = indicator.iloc[0] if indicator is not None and len(indicator) else None
     return dict(check=row["check"], key=row["subject"], subject=label(data, row["subject"]), indicator=row["indicator"],
-                reported=_number(row["reported"], kind), computed=_number(row["computed"], kind),
+                reported=_reported(row, kind), computed=_number(row["computed"], kind),
                 difference=_number(abs(row["difference"]), kind), sign=(row["difference"] > 0) - (row["difference"] < 0),
                 kind=kind, lines=[int(n) for n in row["lines"].split(";") if n], detail=row["detail"],
                 related=[label(data, k) for k in row["related"].split(";") if k],

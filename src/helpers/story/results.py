@@ -430,10 +430,7 @@ def three_public(data: YearData) -> ThreePublic:
 
 def glossary_line(data: YearData, term_zh: str) -> int | None:
     """The report line that defines `term_zh` in its glossary (名词解释), or None when it defines no such term."""
-    if not (data.tidy_dir / "glossary.csv").exists():
-        return None
-    table = read_table("glossary", data.tidy_dir)
-    rows = table[(table["year"] == data.year) & (table["term_zh"] == term_zh)]
+    rows = data.glossary[data.glossary["term_zh"] == term_zh]
     return None if rows.empty else int(rows.iloc[0]["source_line"])
 
 
