@@ -196,7 +196,9 @@ def test_english_change_lets_the_verb_carry_the_sign(data):
 
 
 def test_english_summary_title_is_plain():
-    assert say("en", "summary", "title", year=2023) == "Luzhou traffic police: the 2023 final accounts in brief"
+    unit = {"zh": "泸州市公安局交通警察支队", "en": "Luzhou traffic police detachment"}
+    assert say("en", "summary", "title", year=2023, unit=unit) == \
+        "Luzhou traffic police detachment: the 2023 final accounts in brief"
 
 
 def test_trend_says_printed_completion_and_computed_project_execution_differ_in_base():

@@ -24,6 +24,7 @@ from helpers.data.audit import audit_tables
 from helpers.data.restatement import restatement_checks, restatements
 from helpers.errors import ReportError
 from helpers.read.decode import REPORT_SUFFIXES, read_report
+from helpers.read.identity import unit_name
 from helpers.read.prose import extract_prose
 from helpers.read.tables import parse_tables
 from helpers.data.schema import IDENTITY, frame, stamp, write_tables
@@ -62,6 +63,7 @@ def parse_report(path: Path | str, year: int | None = None) -> Parsed:
         "project_funding": [f for t in tables for f in t.funding],
         "indicators": indicators,
         "glossary": prose.glossary,
+        "reports": [unit_name(report)],
         "unconsumed_lines": prose.unconsumed + [u for t in tables for u in t.unconsumed],
     }
     return Parsed(report.year, report.path, rows, list(report.warnings))

@@ -34,6 +34,7 @@ class YearData:
     # the reasons the report states for a figure (主要原因), loaded once: `helpers.story.results.stated_reason`
     explanations: pd.DataFrame = field(default_factory=lambda: frame("explanations", []))
     glossary: pd.DataFrame = field(default_factory=lambda: frame("glossary", []))   # the report's 名词解释
+    unit_zh: str = ""            # the publishing unit, as the report names it (reports.csv)
     fact_store: Facts = field(init=False, repr=False)  # value, line, decimals of `facts` by (year, metric)
 
     def __post_init__(self) -> None:
@@ -122,4 +123,5 @@ def load_year(year: int, tidy_dir: Path | str | None = None) -> YearData:
         funding=of_year(read_table("project_funding", tidy_dir)),
         indicators=of_year(read_table("indicators", tidy_dir)),
         findings=of_year(read_table("audit_findings", tidy_dir)), checks=of_year(read_table("audit_checks", tidy_dir)),
-        explanations=of_year(read_table("explanations", tidy_dir)), glossary=of_year(read_table("glossary", tidy_dir)))
+        explanations=of_year(read_table("explanations", tidy_dir)), glossary=of_year(read_table("glossary", tidy_dir)),
+        unit_zh=str(of_year(read_table("reports", tidy_dir)).iloc[0]["unit_zh"]))

@@ -156,6 +156,11 @@ TABLES: dict[str, dict] = {
         columns=[YEAR, col("metric", "string", "The fact (facts.metric) the reason explains.", "指标", required=True),
                  col("text_zh", "string", "The reason as the report words it.", "原因"), LINE],
         key=["year", "metric"], sort=["year", "source_line"]),
+    "reports": dict(
+        title="The reports read: the unit that publishes each, as the report names it",
+        columns=[YEAR, col("unit_zh", "string", "The publishing unit's name as the report states it.", "单位名称",
+                           required=True), LINE],
+        key=["year"], sort=["year"]),
     "glossary": dict(
         title="Terms explained by the report (名词解释)",
         columns=[YEAR, col("number", "integer", "Number of the term in the report.", "序号"),

@@ -23,7 +23,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import HTML, Markdown, display
 
-from helpers.data.load import YearData, load_year
+from helpers.data.load import YearData, english_names, load_year
 from helpers.show.display import bullets, safe, table
 from helpers.story import wording
 
@@ -48,6 +48,13 @@ class Page:
         self.year = year
         self.tidy_dir = tidy_dir or None
         self.data: YearData | None = load_year(year, self.tidy_dir) if year is not None else None
+
+    @property
+    def unit(self) -> dict[str, str]:
+        """The publishing unit as its report names it (zh), with an English gloss from data/names/units.csv when
+        one is known for exactly that name (en, else empty): another unit's report is never given this one's."""
+        name = self.data.unit_zh if self.data is not None else ""
+        return {"zh": name, "en": english_names("units").get(name, "")}
 
     def text(self, topic: str, name: str, **values) -> str:
         """The sentence `name` of `topic` in the page's language, as plain text."""
