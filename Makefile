@@ -37,7 +37,7 @@ $(STAMP): pyproject.toml
 	$(PY) -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Python (luzhou-budget)" >/dev/null
 	@# Notebook templates are committed without outputs: git runs nbstripout on them (see .gitattributes).
 	@if git rev-parse --git-dir >/dev/null 2>&1; then \
-	  git config filter.nbstripout.clean '.venv/bin/python -m nbstripout' && \
+	  git config filter.nbstripout.clean '.venv/bin/python -m nbstripout --keep-id' && \
 	  git config filter.nbstripout.smudge cat; fi
 	@touch $(STAMP)
 

@@ -9,6 +9,7 @@ import re
 import shutil
 import string
 import subprocess
+import sys
 
 import nbformat
 import pytest
@@ -88,11 +89,20 @@ def test_templates_in_notebooks_carry_no_outputs():
         assert "papermill" not in nb.metadata, f"{path.name}: an executed copy was saved over the template"
 
 
-def test_git_strips_notebook_outputs_on_commit():
+def test_git_strips_notebook_outputs_on_commit(tmp_path):
     attributes = (paths.ROOT / ".gitattributes").read_text(encoding="utf-8")
     assert re.search(r"^notebooks/\*\.ipynb filter=nbstripout$", attributes, flags=re.M)
     makefile = (paths.ROOT / "Makefile").read_text(encoding="utf-8")
-    assert "git config filter.nbstripout.clean '.venv/bin/python -m nbstripout'" in makefile
+    assert "git config filter.nbstripout.clean '.venv/bin/python -m nbstripout --keep-id'" in makefile
+    # what git hands the filter: a template saved from JupyterLab with outputs; what it commits: the template
+    template = templates()[0]
+    nb = nbformat.read(template, as_version=4)
+    code = next(c for c in nb.cells if c.cell_type == "code")
+    code.outputs = [nbformat.v4.new_output("stream", name="stdout", text="a figure\n")]
+    code.execution_count = 3
+    cleaned = subprocess.run([sys.executable, "-m", "nbstripout", "--keep-id"], input=nbformat.writes(nb),
+                             capture_output=True, text=True, check=True).stdout
+    assert cleaned == template.read_text(encoding="utf-8")
 
 
 @pytest.mark.skipif(shutil.which("make") is None, reason="needs make")
