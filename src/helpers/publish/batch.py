@@ -325,10 +325,10 @@ def plan(years: list[int], notebook_dir: Path, out_root: Path, tidy_dir: Path | 
                 job = Job(template, year, lang, out_dir, parameters, kernel, run_id, inputs_hash=inputs)
                 execute = force or cache.notebook_key(job.notebook) != inputs
                 jobs.append(replace(job, execute=execute))
-    return _with_chrome(jobs, tidy)
+    return _with_chrome(jobs, tidy, cache.code_hash(part="page"))
 
 
-def _with_chrome(jobs: list[Job], tidy: Path) -> list[Job]:
+def _with_chrome(jobs: list[Job], tidy: Path, page_code: str) -> list[Job]:
     """Give every job its page chrome (links, notice, footer) and the hash of its page's inputs."""
     package_version = version()
     groups: dict[tuple, list[Job]] = {}
@@ -368,7 +368,7 @@ def _with_chrome(jobs: list[Job], tidy: Path) -> list[Job]:
                                  for t in twins),
             notice=notice, notice_link=notice_link, source=source, parameters=shown,
             version=package_version, inputs_hash=job.inputs_hash)
-        page_hash = cache.key("page", job.inputs_hash, chrome.as_metadata(), job.template.hide_code)
+        page_hash = cache.key("page", job.inputs_hash, chrome.as_metadata(), job.template.hide_code, page_code)
         done.append(replace(job, chrome=chrome, page_hash=page_hash))
     return done
 
@@ -407,7 +407,8 @@ def make_deterministic(notebook, job: Job) -> None:
             cell.metadata.get("papermill", {}).pop(key, None)
         for number, output in enumerate(cell.get("outputs", [])):
             data = output.get("data", {})
-            for mime, pattern, stable in (("text/html", STYLER_ID, f"T_{index}_{number}"), ("text/plain", ADDRESS, ">")):
+            stable_forms = (("text/html", STYLER_ID, f"T_{index}_{number}"), ("text/plain", ADDRESS, ">"))
+            for mime, pattern, stable in stable_forms:
                 if mime in data:
                     text = "".join(data[mime]) if isinstance(data[mime], list) else data[mime]
                     data[mime] = pattern.sub(stable, text)
@@ -612,8 +613,10 @@ def main(argv: list[str] | None = None) -> int:
               "were; run the same command again to finish", file=sys.stderr)
         return 130
     ok = [o for o in result.outcomes if o.ok]
-    print(f"{len(ok)} of {len(result.outcomes)} pages rebuilt, {len(result.up_to_date)} up to date, in "
-          f"{time.perf_counter() - started:.1f} s; index: {args.out / 'index.html'}")
+    ran = sum(1 for o in ok if o.job.execute)
+    print(f"{ran} notebook(s) run, {len(ok) - ran} page(s) only re-exported, {len(result.up_to_date)} up to date"
+          f"{f', {len(result.failures)} failed' if result.failures else ''}, in {time.perf_counter() - started:.1f} s;"
+          f" index: {args.out / 'index.html'}")
     for outcome in result.failures:
         print(f"failed: {outcome.job.label}: {outcome.error}", file=sys.stderr)
     return 1 if result.failures else 0

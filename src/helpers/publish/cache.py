@@ -33,10 +33,21 @@ def _digest_files(files: list[Path], root: Path) -> str:
     return digest.hexdigest()
 
 
-def code_hash(package: Path = PACKAGE) -> str:
-    """Hash of the package's code and templates (the names/ tables it reads count as data)."""
+# Package files that shape only the page around an executed notebook, not what the notebook computes:
+# changing them re-exports the pages without running a kernel.
+PAGE_ONLY = ("publish/templates/", "publish/export.py", "publish/chrome.py", "publish/index.py", "publish/bench.py")
+
+
+def code_hash(package: Path = PACKAGE, part: str = "notebook") -> str:
+    """Hash of the package's code and templates: the `notebook` part (what a notebook computes, with
+    the names/ tables it reads) or the `page` part (the page around it, see PAGE_ONLY)."""
+    def page_only(path: Path) -> bool:
+        return path.relative_to(package).as_posix().startswith(PAGE_ONLY)
+
     files = sorted(p for p in package.rglob("*") if p.is_file() and p.suffix in CODE_SUFFIXES
-                   and "__pycache__" not in p.parts)
+                   and "__pycache__" not in p.parts and page_only(p) == (part == "page"))
+    if part == "page":
+        return _digest_files(files, package)
     names = sorted(p for p in paths.NAMES.glob("*") if p.is_file()) if paths.NAMES.is_dir() else []
     return hashlib.sha256((_digest_files(files, package) + _digest_files(names, paths.NAMES)).encode()).hexdigest()
 
