@@ -176,7 +176,8 @@ def _inspect(path: Path, digest: str, memo_file: Path | None) -> tuple[dict, dic
     meta = json.loads(path.read_text(encoding="utf-8")).get("metadata", {}).get("budget_story", {})
     if memo_file:
         memo[digest] = {"parameters": parameters, "meta": meta}
-        atomic_write(memo_file, json.dumps(memo, ensure_ascii=False, indent=1, sort_keys=True) + "\n")
+        # keys keep their order: the footer lists parameters in the order the notebook declares them
+        atomic_write(memo_file, json.dumps(memo, ensure_ascii=False, indent=1) + "\n")
     return parameters, meta
 
 
