@@ -40,6 +40,7 @@ from helpers.publish.chrome import Link, PageChrome, phrase
 ALL_YEARS = "all_years"  # folder and scope of a notebook that runs once over every year
 AUDIT_PAGE_SUFFIX = "_audit"  # the template whose page the audit notice links to
 LOCK_NAME = ".batch.lock"
+WORKER_EXIT_S = 20  # how long an interrupted batch waits for its workers to stop their kernels
 STAGED = ".staged"
 # Parameters the batch sets itself; the footer leaves out tidy_dir (a folder on the machine that built it).
 NOT_SHOWN = {"tidy_dir"}
@@ -578,7 +579,11 @@ def _run_jobs(stale, result, workers, kernel, progress, out_dirs, run_id) -> Non
                     bar.write(f"FAILED {outcome.job.label}: {outcome.error}")
     except BaseException:
         # Ctrl-C (or a crash): keep what finished, remove this run's staged files; the rest stays as it was.
+        # The workers got the signal too; wait for them (briefly), or one could stage a file after the clean-up.
+        workers_left = list(getattr(pool, "_processes", {}).values())
         pool.shutdown(wait=False, cancel_futures=True)
+        for process in workers_left:
+            process.join(timeout=WORKER_EXIT_S)
         publish(result.outcomes)
         remove_staged(out_dirs, run_id)
         raise
