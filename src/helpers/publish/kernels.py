@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import subprocess
 import sys
 import tempfile
 import uuid
@@ -27,6 +28,12 @@ def ipc_kernel_manager():
         def _unique_ipc_path(self) -> str:
             # jupyter_client's default prefix is shared by every kernel; parallel kernels need their own.
             return os.path.join(tempfile.gettempdir(), f"luzhou-kernel-{uuid.uuid4().hex}-ipc")
+
+        async def _async_launch_kernel(self, kernel_cmd: list[str], **kw) -> None:
+            # The kernel process's own stderr is chatter ("Parent appears to have exited" after a Ctrl-C);
+            # what the notebook's cells print reaches the notebook over the kernel's messages, not this stream.
+            kw["stderr"] = subprocess.DEVNULL
+            await super()._async_launch_kernel(kernel_cmd, **kw)
 
         async def _async_interrupt_kernel(self) -> None:
             # jupyter_client interrupts before every shutdown; our kernels are idle by then, and the
