@@ -8,37 +8,67 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 KERNEL := luzhou-budget
 YEARS ?= 2023
-REPORT_FILES := $(wildcard data/raw/*/*.txt)
+# Parameters for every notebook that declares them, papermill's way: PARAMS="-p low_execution_threshold 0.8"
+PARAMS ?=
+TIDY := data/tidy
+TIDY_STAMP := $(TIDY)/datapackage.json
+
+# Make's own dependencies for the tidy data. Report file names may contain spaces: make reads
+# "a\ b" as one prerequisite, so every space found is escaped.
+escape = $(shell find $(1) -type f \( $(2) \) -not -path '*/__pycache__/*' 2>/dev/null | LC_ALL=C sort | sed 's/ /\\ /g')
+RAW_REPORTS := $(call escape,data/raw,-name '*.txt' -o -name '*.docx')
+INGEST_CODE := $(call escape,src/helpers/read src/helpers/data data/names,-name '*.py' -o -name '*.csv' -o -name '*.json') \
+               src/helpers/paths.py src/helpers/errors.py src/helpers/files.py
+# The ingest finds every report under data/raw/<year>/ itself (.txt and .docx, any file name).
+INGEST = $(PY) -m helpers.data.ingest --raw data/raw --out $(TIDY)
+# A year with no report under data/raw/<year>/ is refused before anything is built.
+MISSING_YEARS := $(strip $(foreach y,$(YEARS),$(if $(wildcard data/raw/$(y)/*.txt data/raw/$(y)/*.docx),,$(y))))
 
 .DEFAULT_GOAL := help
-.PHONY: help setup data reports test bench lab clean
+.PHONY: help setup data reports test test-fast lint bench lab clean years
 
 help: ## List the targets and what they do
-	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | awk -F'\t' '{printf "  make %-9s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | awk -F'\t' '{printf "  make %-10s %s\n", $$1, $$2}'
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	$(PY) -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Python (luzhou-budget)" >/dev/null
+	@# Notebook templates are committed without outputs: git runs nbstripout on them (see .gitattributes).
+	@if git rev-parse --git-dir >/dev/null 2>&1; then \
+	  git config filter.nbstripout.clean '.venv/bin/python -m nbstripout --keep-id' && \
+	  git config filter.nbstripout.smudge cat; fi
 	@touch $(STAMP)
 
-setup: $(STAMP) ## Create .venv with the pinned packages, the CJK font and the Jupyter kernel
+setup: $(STAMP) ## Create .venv with the pinned packages, the CJK font, the Jupyter kernel and the git filter
 
-data: $(STAMP) ## Rebuild data/tidy/ from every report under data/raw/ and validate it
-	$(PY) -m helpers.data.ingest $(REPORT_FILES) --out data/tidy
-	$(PY) -m helpers.data.validate data/tidy
+years:
+	@$(if $(MISSING_YEARS),echo "no report for $(MISSING_YEARS) under data/raw/<year>/ (reports found for:\
+	 $(notdir $(wildcard data/raw/[0-9]*))); put the report (.txt or .docx) there first" >&2; exit 2)
 
-reports: data ## Run every notebook for YEARS (default 2023) into reports/<year>/ as .ipynb and .html
-	$(PY) -m helpers.publish.batch --years $(YEARS)
+$(TIDY_STAMP): $(RAW_REPORTS) $(INGEST_CODE) | $(STAMP) years
+	$(INGEST)
+	$(PY) -m helpers.data.validate $(TIDY)
 
-test: $(STAMP) ## Run the test suite (unit tests, notebooks, exports)
+data: $(TIDY_STAMP) ## Rebuild data/tidy/ from the reports under data/raw/ (only when they or the code changed)
+
+reports: years $(TIDY_STAMP) ## Build every page for YEARS (default 2023) in both languages; only what changed
+	$(PY) -m helpers.publish.batch --years $(YEARS) $(PARAMS)
+
+test: $(STAMP) ## Run the whole test suite (unit tests, notebooks, exports, browser; several minutes)
 	$(PY) -m pytest
 
-bench: $(STAMP) ## Time the ingest and the batch against the naive pipeline and the floor
+test-fast: $(STAMP) ## Run the tests that need no kernel, browser or server (under 30 s)
+	$(PY) -m pytest -m "not slow" -q
+
+lint: $(STAMP) ## Check src, tests and notebooks with ruff
+	$(VENV)/bin/ruff check src tests notebooks
+
+bench: $(STAMP) ## Time the cold build, the unchanged rebuild and 2 years x 2 languages against the floor
 	$(PY) -m helpers.publish.bench
 
 lab: $(STAMP) ## Start JupyterLab on the notebooks with the project's kernel
 	$(VENV)/bin/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root)
 
 clean: ## Remove the executed reports (the templates and the tidy data stay)
-	rm -rf reports/[0-9]* reports/index.html
+	rm -rf reports/[0-9]* reports/all_years reports/index.html reports/.build

@@ -55,7 +55,16 @@ NAMES = ["01_overview", "02_three_public", "03_low_execution", "04_summary", "05
 
 
 def digests(folder: Path, pattern: str = "*.ipynb") -> dict[str, str]:
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.glob(pattern))}
+    """sha256 of every file matching `pattern` under `folder` (hidden files aside), by relative path."""
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.glob(pattern)) if p.is_file() and not p.name.startswith(".")}
+
+
+def pytest_collection_modifyitems(items):
+    """A test that needs every notebook run (the batch_run fixture) is slow, wherever it lives."""
+    for item in items:
+        if "batch_run" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(scope="session")
@@ -68,6 +77,11 @@ def batch_run(tmp_path_factory, tidy_dir):
     result = run_batch([2023], out_root=out, tidy_dir=tidy_dir, progress=False)
     assert digests(paths.NOTEBOOKS) == before, "the batch modified a template"
     return out, result
+
+
+def page(out: Path, name: str, lang: str = "en", year: int | str = 2023) -> Path:
+    """The HTML page the batch writes for notebook `name` (reports/<year>/<name>.<lang>.html)."""
+    return Path(out) / str(year) / f"{name}.{lang}.html"
 
 
 def narrative(notebook_path: Path) -> list[str]:

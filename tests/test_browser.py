@@ -7,15 +7,18 @@ tests skip, except under CI, where a missing browser fails the run.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from pathlib import Path
 
 import pytest
 
 from helpers import paths
-from helpers.publish.batch import run_batch
 from helpers.data.ingest import ingest
-from tests.conftest import NAMES
+from helpers.publish.batch import run_batch
+from tests.conftest import NAMES, page
+
+pytestmark = pytest.mark.slow
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
@@ -51,34 +54,60 @@ def open_offline(browser, page_path: Path):
 
 def test_every_report_opens_offline_without_requests_or_errors(browser, batch_run):
     out, _ = batch_run
-    for name in NAMES:
-        path = out / "2023" / f"{name}.html"
-        page, requests, errors = open_offline(browser, path)
+    for name, lang in [(name, lang) for name in NAMES for lang in ("zh", "en")]:
+        path = page(out, name, lang)
+        tab, requests, errors = open_offline(browser, path)
         assert requests == [path.resolve().as_uri()], f"{name} fetched {requests[1:]}"
         assert errors == [], f"{name}: {errors}"
-        assert page.title().startswith("2023 ")
-        assert page.locator("header.report-banner h1").inner_text() == page.title()
-        widths = page.evaluate("Array.from(document.images).map(i => i.complete ? i.naturalWidth : 0)")
+        assert tab.title().startswith("2023")
+        assert tab.locator("header.report-banner h1").inner_text() == tab.title()
+        widths = tab.evaluate("Array.from(document.images).map(i => i.complete ? i.naturalWidth : 0)")
         assert widths and all(w > 100 for w in widths), f"{name}: charts not shown {widths}"
-        assert page.locator(".report-notice").is_visible()
-        page.context.close()
+        # every chart says what it shows, in the page's language (never nbconvert's "No description …")
+        alts = tab.evaluate("Array.from(document.images).map(i => i.alt)")
+        assert all(len(alt) > 10 and "No description" not in alt for alt in alts), f"{name}: {alts}"
+        if lang == "zh":
+            assert all(re.search(r"[\u4e00-\u9fff]", alt) for alt in alts), f"{name}: {alts}"
+        assert tab.locator(".report-notice").is_visible()
+        # printing leaves the code out and keeps the story
+        tab.emulate_media(media="print")
+        shown_code = "Array.from(document.querySelectorAll('.jp-InputArea')).filter(e => e.offsetParent).length"
+        assert tab.evaluate(shown_code) == 0, name
+        assert tab.locator("footer.report-about").is_visible()
+        tab.context.close()
+
+
+def test_the_index_leads_to_every_page_and_each_page_back(browser, batch_run):
+    out, _ = batch_run
+    tab, requests, errors = open_offline(browser, out / "index.html")
+    assert errors == [] and len(requests) == 1
+    assert tab.evaluate("document.documentElement.lang") == "zh-CN"
+    # the place to start is the summary, in Chinese first (the default edition); its twin is one click away
+    tab.locator(".start a").first.click()
+    assert tab.url.endswith("/2023/04_summary.zh.html")
+    tab.locator('a[rel="next"]').first.click()
+    assert tab.url.endswith("/2023/01_overview.zh.html")
+    tab.locator('a[hreflang="en"]').first.click()
+    assert tab.url.endswith("/2023/01_overview.en.html")
+    tab.locator('a[rel="index"]').first.click()
+    assert tab.url.endswith("/index.html")
+    tab.context.close()
 
 
 def test_chinese_text_uses_the_embedded_font(browser, batch_run):
     out, _ = batch_run
-    page, _, _ = open_offline(browser, out / "2023" / "04_summary.html")
-    assert page.evaluate("document.fonts.check('16px \"Report CJK\"', '泸州')")
-    assert page.evaluate("Array.from(document.fonts).some(f => f.family.includes('Report CJK') && f.status === 'loaded')")
-    page.context.close()
+    tab, _, _ = open_offline(browser, page(out, "04_summary"))
+    assert tab.evaluate("document.fonts.check('16px \"Report CJK\"', '泸州')")
+    assert tab.evaluate("Array.from(document.fonts).some(f => f.family === 'Report CJK' && f.status === 'loaded')")
+    tab.context.close()
 
 
-def test_screenshot_of_the_summary_for_people(browser, batch_run):
+def test_screenshot_of_the_summary_for_people(browser, batch_run, tmp_path):
     out, _ = batch_run
-    page, _, _ = open_offline(browser, out / "2023" / "04_summary.html")
-    target = paths.REPORTS / "screenshots" / "2023_04_summary.png"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(target), full_page=True)
-    page.context.close()
+    tab, _, _ = open_offline(browser, page(out, "04_summary"))
+    target = tmp_path / "2023_04_summary.png"  # tests write only to temporary folders
+    tab.screenshot(path=str(target), full_page=True)
+    tab.context.close()
     assert target.stat().st_size > 50_000
 
 
@@ -114,16 +143,16 @@ def test_hostile_report_text_is_shown_literally_and_runs_nothing(browser, report
              "05_audit": ["<a href=\"javascript:window.__pwned='a'\">绿波</a>"],
              "06_self_evaluation": ["<a href=\"javascript:window.__pwned='a'\">绿波</a>"]}
     for name, texts in shown.items():
-        page, requests, errors = open_offline(browser, tmp_path / "reports" / "2023" / f"{name}.html")
-        body = page.inner_text("body")
+        tab, requests, errors = open_offline(browser, page(tmp_path / "reports", name))
+        body = tab.inner_text("body")
         for text in texts:
             assert text in body, f"{name} does not show {text!r} literally"
         # click every link, as a curious reader would: none may run script
-        for link in page.locator("a").all():
+        for link in tab.locator("a").all():
             href = link.get_attribute("href") or ""
             assert not href.strip().lower().startswith("javascript:"), f"{name}: live javascript: link {href}"
-        assert page.evaluate("window.__pwned") is None, f"{name} ran injected code"
-        assert page.locator("img[src='x']").count() == 0
+        assert tab.evaluate("window.__pwned") is None, f"{name} ran injected code"
+        assert tab.locator("img[src='x']").count() == 0
         assert errors == [], f"{name}: {errors}"
         assert all(r.startswith("file:") for r in requests), requests
-        page.context.close()
+        tab.context.close()

@@ -15,11 +15,14 @@ import nbformat
 import pytest
 
 from helpers import paths
-from helpers.publish.batch import run_batch
 from helpers.data.ingest import ingest
+from helpers.publish.batch import run_batch
 from tests.conftest import digests, narrative
 
+pytestmark = pytest.mark.slow
+
 FAST = ["02_three_public", "03_low_execution", "05_audit"]
+LANGS = ("zh", "en")  # every notebook here takes `lang`: two editions each
 
 
 @pytest.fixture
@@ -36,12 +39,13 @@ def templates_and_reports(tmp_path, tidy_dir):
 
 def _assert_reports_readable(year_dir: Path) -> None:
     names = sorted(p.name for p in year_dir.iterdir() if not p.name.startswith("."))
-    assert names == sorted([f"{n}.ipynb" for n in FAST] + [f"{n}.html" for n in FAST]), names
+    assert names == sorted(f"{n}.{lang}.{kind}" for n in FAST for lang in LANGS for kind in ("ipynb", "html")), names
     for name in FAST:
-        nb = nbformat.read(year_dir / f"{name}.ipynb", as_version=4)
-        nbformat.validate(nb)
-        assert narrative(year_dir / f"{name}.ipynb"), name
-        html = (year_dir / f"{name}.html").read_text(encoding="utf-8")
+        for lang in LANGS:
+            nb = nbformat.read(year_dir / f"{name}.{lang}.ipynb", as_version=4)
+            nbformat.validate(nb)
+            assert narrative(year_dir / f"{name}.{lang}.ipynb"), (name, lang)
+        html = (year_dir / f"{name}.en.html").read_text(encoding="utf-8")
         assert html.rstrip().endswith("</html>") and '@font-face { font-family: "Report CJK"' in html, name
 
 
@@ -49,8 +53,8 @@ def _assert_reports_readable(year_dir: Path) -> None:
 def test_killed_batch_keeps_reports_and_the_next_run_completes(templates_and_reports, tidy_dir, sig):
     folder, out = templates_and_reports
     year_dir = out / "2023"
-    command = [sys.executable, "-m", "helpers.publish.batch", "--years", "2023", "--notebooks", str(folder), "--out", str(out),
-               "--tidy", str(tidy_dir), "--no-progress"]
+    command = [sys.executable, "-m", "helpers.publish.batch", "--years", "2023", "--notebooks", str(folder),
+               "--out", str(out), "--tidy", str(tidy_dir), "--no-progress", "--force"]
     # its own process group, as a terminal runs a command: Ctrl-C and kill -9 reach the workers and kernels too
     process = subprocess.Popen(command, start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                text=True)
@@ -62,6 +66,7 @@ def test_killed_batch_keeps_reports_and_the_next_run_completes(templates_and_rep
     _, err = process.communicate(timeout=60)
     if sig == signal.SIGINT:
         assert process.returncode == 130 and "batch interrupted" in err and "Traceback" not in err, err
+        assert len(err.strip().splitlines()) == 1, f"Ctrl-C must print one line, not:\n{err}"
         assert not [p for p in year_dir.iterdir() if p.name.startswith(".")], "staged files left after Ctrl-C"
     else:
         assert process.returncode == -signal.SIGKILL
@@ -80,11 +85,62 @@ def test_killed_batch_keeps_reports_and_the_next_run_completes(templates_and_rep
 
 def test_two_runs_give_the_same_tidy_data_and_narrative(templates_and_reports, tidy_dir, report_path, tmp_path):
     folder, out = templates_and_reports
-    first = {name: narrative(out / "2023" / f"{name}.ipynb") for name in FAST}
+    first = {name: narrative(out / "2023" / f"{name}.en.ipynb") for name in FAST}
     again_tidy = tmp_path / "tidy_again"
     ingest([report_path], again_tidy)
     assert digests(again_tidy, "*") == digests(tidy_dir, "*")
     out2 = tmp_path / "reports_again"
     assert not run_batch([2023], notebook_dir=folder, out_root=out2, tidy_dir=again_tidy, progress=False).failures
-    second = {name: narrative(out2 / "2023" / f"{name}.ipynb") for name in FAST}
+    second = {name: narrative(out2 / "2023" / f"{name}.en.ipynb") for name in FAST}
     assert first == second and all(first.values())
+
+
+def test_two_batches_on_one_folder_take_turns_and_both_end_cleanly(templates_and_reports, tidy_dir):
+    folder, out = templates_and_reports
+    command = [sys.executable, "-m", "helpers.publish.batch", "--years", "2023", "--notebooks", str(folder),
+               "--out", str(out), "--tidy", str(tidy_dir), "--no-progress", "--force"]
+    first = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not list((out / "2023").glob(".*.staged*")):  # the first holds the lock and is running notebooks
+        assert first.poll() is None and time.monotonic() < deadline
+        time.sleep(0.05)
+    second = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    results = [p.communicate(timeout=300) for p in (first, second)]
+    assert [first.returncode, second.returncode] == [0, 0], results
+    assert "another batch is writing" in results[1][1] and "Traceback" not in results[1][1], results[1][1]
+    assert not [p for p in (out / "2023").iterdir() if p.name.startswith(".")]
+    _assert_reports_readable(out / "2023")
+
+
+def test_a_second_batch_refuses_when_the_first_holds_the_folder_too_long(templates_and_reports, tidy_dir):
+    from filelock import FileLock
+
+    from helpers.publish.batch import LOCK_NAME, main
+
+    folder, out = templates_and_reports
+    with FileLock(str(out / LOCK_NAME)):
+        code = main(["--years", "2023", "--notebooks", str(folder), "--out", str(out), "--tidy", str(tidy_dir),
+                     "--no-progress", "--wait", "0.5"])
+    assert code == 2
+
+
+def test_an_unchanged_batch_reruns_nothing_and_leaves_every_byte(templates_and_reports, tidy_dir, tmp_path):
+    folder, out = templates_and_reports
+    before = digests(out, "**/*.*")
+    again = run_batch([2023], notebook_dir=folder, out_root=out, tidy_dir=tidy_dir, progress=False)
+    assert again.outcomes == [] and len(again.up_to_date) == len(FAST) * len(LANGS)
+    assert digests(out, "**/*.*") == before
+    # one template changes: its page reruns, the others stay as they were
+    template = folder / "03_low_execution.ipynb"
+    nb = nbformat.read(template, as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell("print('one more cell')"))
+    nbformat.write(nb, template)
+    changed = run_batch([2023], notebook_dir=folder, out_root=out, tidy_dir=tidy_dir, progress=False)
+    assert [o.job.name for o in changed.outcomes if o.job.execute] == ["03_low_execution"]
+    after = digests(out, "**/*.*")
+    assert after["2023/02_three_public.en.ipynb"] == before["2023/02_three_public.en.ipynb"]
+    assert after["2023/03_low_execution.en.ipynb"] != before["2023/03_low_execution.en.ipynb"]
+    # --force reruns everything, and gives the same bytes again
+    forced = run_batch([2023], notebook_dir=folder, out_root=out, tidy_dir=tidy_dir, progress=False, force=True)
+    assert len(forced.outcomes) == len(FAST) * len(LANGS) and not forced.failures
+    assert digests(out, "**/*.*") == after

@@ -17,7 +17,11 @@ import uuid
 import pytest
 
 from helpers import paths
-from helpers.publish.batch import KERNEL, ensure_kernel, templates
+from helpers.constants import KERNEL
+from helpers.publish.batch import templates
+from helpers.publish.kernels import ensure_kernel
+
+pytestmark = pytest.mark.slow
 
 
 def _free_port() -> int:

@@ -9,13 +9,12 @@ is moved into place only once all of them were written.
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+
+from helpers.files import write_all
 
 AMOUNT = "万元"
 
@@ -317,20 +316,7 @@ def write_tables(tables: dict[str, pd.DataFrame], out_dir: Path) -> list[Path]:
     one is complete are they moved over the old ones (each move is atomic), so an error or an
     interrupt leaves `out_dir` as it was.
     """
-    out_dir = Path(out_dir)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-", dir=out_dir.parent))
-    try:
-        payloads = {f"{name}.csv": to_csv_bytes(df) for name, df in tables.items()}
-        payloads["datapackage.json"] = (json.dumps(datapackage(list(tables)), ensure_ascii=False, indent=2)
-                                        + "\n").encode("utf-8")
-        for filename, payload in payloads.items():
-            (staging / filename).write_bytes(payload)
-        out_dir.mkdir(parents=True, exist_ok=True)
-        written = []
-        for filename in payloads:
-            os.replace(staging / filename, out_dir / filename)
-            written.append(out_dir / filename)
-        return written
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+    payloads = {f"{name}.csv": to_csv_bytes(df) for name, df in tables.items()}
+    payloads["datapackage.json"] = (json.dumps(datapackage(list(tables)), ensure_ascii=False, indent=2)
+                                    + "\n").encode("utf-8")
+    return write_all(Path(out_dir), payloads)

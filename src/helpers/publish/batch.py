@@ -1,48 +1,134 @@
-"""Run every notebook for one or more years with papermill and export shareable HTML.
+"""Run every notebook for one or more years, in every language it is written for, and export shareable HTML.
 
-    python -m helpers.publish.batch --years 2023 [2024 ...] [--workers N]
+    python -m helpers.publish.batch --years 2023 [2024 ...] [-p NAME VALUE ...] [--force] [--workers N]
 
-For each year and each template in notebooks/, writes reports/<year>/<name>.ipynb (executed)
-and reports/<year>/<name>.html (self-contained), then reports/index.html linking every report
-on disk. Notebooks run in parallel, one kernel per core. A failing notebook is named with its
-cell; the reports that succeeded are kept, and the previous copy of a failed one is left as it
-was (the failed run is saved beside it as <name>.failed.ipynb). Exit status: 0 when all ran,
-1 when any notebook failed, 2 for a year with no data (checked before any kernel starts).
+For each year, each template in notebooks/ and each language (zh and en when the notebook takes a
+`lang` parameter), writes reports/<year>/<name>.<lang>.ipynb (executed) and
+reports/<year>/<name>.<lang>.html (self-contained), then reports/index.html. A notebook whose
+metadata says `budget_story.scope = "all_years"` runs once per batch, into reports/all_years/.
+
+Only what changed is rebuilt: each output records the hash of its inputs (template, parameters,
+tidy data, package code), and a notebook whose hash is unchanged is not run again (`--force`
+reruns everything). `-p NAME VALUE` (papermill's convention) passes a parameter to every
+notebook that declares it. Two batches on one output folder take turns (the second waits for
+the first). A failing notebook is named with its cell; the other reports, and the previous copy
+of the failed one, are kept (the failed run is saved beside it as <name>.<lang>.failed.ipynb).
+Exit status: 0 when all ran, 1 when any notebook failed, 2 when the batch could not start (a year
+with no report, an unknown parameter, another batch still running), 130 on Ctrl-C.
 """
 
 from __future__ import annotations
 
 import argparse
-import html
-import logging
+import csv
+import json
 import os
+import re
 import sys
-import tempfile
 import time
+import uuid
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-import nbformat
-
 from helpers import paths
+from helpers.constants import KERNEL, LANGUAGES, SINGLE_EDITION_LANG
+from helpers.files import atomic_write
+from helpers.publish import cache
+from helpers.publish.chrome import Link, PageChrome, phrase, unit_label
 
-KERNEL = "luzhou-budget"
-SOURCE = "泸州市公安局交通警察支队 {year}年度单位决算 (final-accounts report), data/raw/{year}/"
+ALL_YEARS = "all_years"  # folder and scope of a notebook that runs once over every year
+AUDIT_PAGE_SUFFIX = "_audit"  # the template whose page the audit notice links to
+LOCK_NAME = ".batch.lock"
+WORKER_EXIT_S = 20  # how long an interrupted batch waits for its workers to stop their kernels
+STAGED = ".staged"
+# Parameters the batch sets itself; the footer leaves out tidy_dir (a folder on the machine that built it).
+NOT_SHOWN = {"tidy_dir"}
+
+
+class BatchRefused(ValueError):
+    """The batch cannot start: the message says why and what to do."""
+
+
+@dataclass(frozen=True)
+class Template:
+    """A notebook template: its declared parameters and its budget_story metadata."""
+
+    path: Path
+    parameters: dict  # name -> papermill's inspection ({"default": "...", "inferred_type_name": ...})
+    meta: dict
+    digest: str
+
+    @property
+    def name(self) -> str:
+        return self.path.stem
+
+    @property
+    def scope(self) -> str:
+        return self.meta.get("scope", "year")
+
+    @property
+    def hide_code(self) -> bool:
+        return bool(self.meta.get("hide_code", False))
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        return LANGUAGES if "lang" in self.parameters else (SINGLE_EDITION_LANG,)
+
+    def title(self, lang: str, year: int | None) -> str:
+        title = self.meta.get("title", self.name)
+        if isinstance(title, dict):
+            title = title.get(lang) or next(iter(title.values()), self.name)
+        return str(title).format(year=year if year is not None else "").strip()
 
 
 @dataclass(frozen=True)
 class Job:
-    year: int
-    template: Path
+    """One page: a template run for one year (or all years) in one language."""
+
+    template: Template
+    year: int | None
+    lang: str
     out_dir: Path
     parameters: dict
-    kernel: str
-    notice: str = ""
+    kernel: str = KERNEL
+    run_id: str = ""
+    execute: bool = True  # False: the executed notebook is up to date, only the page is redone
+    inputs_hash: str = ""
+    page_hash: str = ""
+    chrome: PageChrome | None = None
 
     @property
     def name(self) -> str:
-        return self.template.stem
+        return self.template.name
+
+    @property
+    def stem(self) -> str:
+        return f"{self.name}.{self.lang}"
+
+    @property
+    def notebook(self) -> Path:
+        return self.out_dir / f"{self.stem}.ipynb"
+
+    @property
+    def page(self) -> Path:
+        return self.out_dir / f"{self.stem}.html"
+
+    @property
+    def failed_copy(self) -> Path:
+        return self.out_dir / f"{self.stem}.failed.ipynb"
+
+    @property
+    def staged_notebook(self) -> Path:
+        return self.out_dir / f".{self.stem}.{self.run_id}.ipynb{STAGED}"
+
+    @property
+    def staged_page(self) -> Path:
+        return self.out_dir / f".{self.stem}.{self.run_id}.html{STAGED}"
+
+    @property
+    def label(self) -> str:
+        return f"{self.out_dir.name}/{self.stem}"
 
 
 @dataclass
@@ -52,90 +138,249 @@ class Outcome:
     seconds: float
     error: str = ""
 
-    @property
-    def staged_notebook(self) -> Path:
-        return self.job.out_dir / f".{self.job.name}.ipynb.staged"
-
-    @property
-    def staged_page(self) -> Path:
-        return self.job.out_dir / f".{self.job.name}.html.staged"
-
 
 @dataclass
 class BatchResult:
     outcomes: list[Outcome] = field(default_factory=list)
+    up_to_date: list[Job] = field(default_factory=list)
 
     @property
     def failures(self) -> list[Outcome]:
         return [o for o in self.outcomes if not o.ok]
 
 
+# ---------------------------------------------------------------- templates and parameters
+
 def templates(notebook_dir: Path = paths.NOTEBOOKS) -> list[Path]:
-    """The notebook templates, in run order (their names start with the step number)."""
+    """The notebook templates, in file order (their names start with the step number)."""
     return sorted(p for p in Path(notebook_dir).glob("*.ipynb") if not p.name.startswith("_"))
 
 
-def _ipc_kernel_manager():
-    """A kernel manager that talks to its kernel over local IPC sockets instead of TCP.
+def _inspect(path: Path, digest: str, memo_file: Path | None) -> tuple[dict, dict]:
+    """Declared parameters (papermill's inspection) and budget_story metadata of a template.
 
-    Our kernels are local; TCP without encryption makes ipykernel warn on every start, which would
-    flood the batch log. Each kernel gets its own socket path in the temp folder, removed at shutdown.
+    Inspection imports papermill (seconds); the answer is remembered by the template's hash in
+    the output folder, so an unchanged batch does not pay for it.
     """
-    import uuid
+    memo = {}
+    if memo_file and memo_file.exists():
+        try:
+            memo = json.loads(memo_file.read_text(encoding="utf-8"))
+        except ValueError:
+            memo = {}
+    if digest in memo:
+        return memo[digest]["parameters"], memo[digest]["meta"]
+    from papermill.inspection import inspect_notebook
 
-    from jupyter_client.manager import AsyncKernelManager
-    from traitlets import CaselessStrEnum, default
-
-    class IPCKernelManager(AsyncKernelManager):
-        transport = CaselessStrEnum(["tcp", "ipc"], default_value="ipc", config=True)
-
-        @default("ip")
-        def _unique_ipc_path(self) -> str:
-            # jupyter_client's default prefix is shared by every kernel; parallel kernels need their own.
-            return os.path.join(tempfile.gettempdir(), f"luzhou-kernel-{uuid.uuid4().hex}-ipc")
-
-        async def _async_interrupt_kernel(self) -> None:
-            # jupyter_client interrupts before every shutdown; our kernels are idle by then, and the
-            # interrupt only makes ipykernel log "KeyboardInterrupt caught in kernel".
-            if not self.shutting_down:
-                await super()._async_interrupt_kernel()
-
-    return IPCKernelManager
+    parameters = {name: {k: v for k, v in spec.items() if k in ("default", "inferred_type_name", "help")}
+                  for name, spec in inspect_notebook(str(path)).items()}
+    meta = json.loads(path.read_text(encoding="utf-8")).get("metadata", {}).get("budget_story", {})
+    if memo_file:
+        memo[digest] = {"parameters": parameters, "meta": meta}
+        # keys keep their order: the footer lists parameters in the order the notebook declares them
+        atomic_write(memo_file, json.dumps(memo, ensure_ascii=False, indent=1) + "\n")
+    return parameters, meta
 
 
-def ensure_kernel(name: str = KERNEL) -> str:
-    """Make sure the project's kernel exists (installing it into this environment if not)."""
-    from jupyter_client.kernelspec import KernelSpecManager
+def load_templates(notebook_dir: Path, memo_file: Path | None = None) -> list[Template]:
+    """Every template in story order: pages for readers (no code shown) first, then by name."""
+    found = []
+    for path in templates(notebook_dir):
+        digest = cache.key("template", path.read_bytes().hex())
+        parameters, meta = _inspect(path, digest, memo_file)
+        found.append(Template(path, parameters, meta, digest))
+    return sorted(found, key=lambda t: (not t.hide_code, t.name))
 
-    if name not in KernelSpecManager().find_kernel_specs():
-        from ipykernel.kernelspec import install
 
-        install(kernel_name=name, display_name="Python (luzhou-budget)", prefix=sys.prefix)
-    return name
+def parse_value(text: str):
+    """A `-p` value as papermill's command line reads it: True/False/None, int, float, else text."""
+    if text in ("True", "False", "None"):
+        return {"True": True, "False": False, "None": None}[text]
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            pass
+    return text
 
 
-def _atomic_write(path: Path, text: str) -> None:
-    """Write `text` to `path` through a temporary file in the same folder, then move it in place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+def _shown_default(spec: dict) -> str:
+    return str(spec.get("default", "")).strip().strip("\"'")
+
+
+# ---------------------------------------------------------------- years, sources, notice
+
+def raw_years(raw_dir: Path = paths.RAW) -> list[int]:
+    """Years with a report (.txt or .docx) under data/raw/<year>/."""
+    if not Path(raw_dir).is_dir():
+        return []
+    return sorted(int(d.name) for d in Path(raw_dir).iterdir()
+                  if d.is_dir() and d.name.isdigit() and any(d.glob("*.txt")) | any(d.glob("*.docx")))
+
+
+def _rows(table: Path) -> list[dict]:
+    if not table.exists():
+        return []
+    with open(table, encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def tidy_years(tidy_dir: Path) -> list[int]:
+    """Years that have their own report in the tidy data (report_year when present, else year)."""
+    rows = _rows(Path(tidy_dir) / "projects.csv")
+    column = "report_year" if rows and "report_year" in rows[0] else "year"
+    return sorted({int(r[column]) for r in rows if r.get(column)})
+
+
+def _own_rows(rows: list[dict], year: int) -> list[dict]:
+    column = "report_year" if rows and "report_year" in rows[0] else "year"
+    return [r for r in rows if r.get(column) == str(year)]
+
+
+def source_reports(year: int | None, tidy_dir: Path, raw_dir: Path = paths.RAW) -> list[str]:
+    """The report file(s) a year's pages come from: the tidy data's `report` column, else data/raw/<year>/."""
+    rows = _rows(Path(tidy_dir) / "projects.csv")
+    if rows and "report" in rows[0]:
+        chosen = rows if year is None else _own_rows(rows, year)
+        return sorted({r["report"] for r in chosen})
+    folders = sorted(d for d in Path(raw_dir).glob("*") if d.is_dir()) if year is None else [Path(raw_dir) / str(year)]
+    return sorted(p.stem for d in folders for p in d.glob("*") if p.suffix in (".txt", ".docx"))
+
+
+def error_count(year: int, tidy_dir: Path) -> int:
+    """How many contradictions the audit found in the year's own report, counted as the audit page counts them:
+    one per cause (findings that share a cause, such as a class amount and its printed share, count once)."""
+    errors = [r for r in _own_rows(_rows(Path(tidy_dir) / "audit_findings.csv"), year) if r.get("severity") == "error"]
+    return len({r.get("cause") or f"row {n}" for n, r in enumerate(errors)})
+
+
+def notice_words(year: int, lang: str, errors: int) -> tuple[str, str]:
+    """The caution at the top of every page of a year whose report contradicts itself: words before and
+    after the link to the audit page (empty when the audit found no error)."""
+    if not errors:
+        return ("", "")
+    places = phrase(lang, "notice_place_one" if errors == 1 else "notice_place_many")
+    before, _, after = phrase(lang, "notice", year=year, count=errors, places=places, audit="\0").partition("\0")
+    return (before, after)
+
+
+def error_notice(year: int, tidy_dir: Path, lang: str = SINGLE_EDITION_LANG) -> str:
+    """The caution as plain text (empty when the audit found no error in the year's report)."""
+    before, after = notice_words(year, lang, error_count(year, Path(tidy_dir)))
+    return f"{before}{phrase(lang, 'notice_audit_link')}{after}" if before else ""
+
+
+def version() -> str:
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as installed
+
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.chmod(tmp, 0o644)  # mkstemp makes 0600; reports are meant to be shared
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        return installed("luzhou-budget-story")
+    except PackageNotFoundError:
+        return "unknown"
 
 
-def _quiet() -> None:
-    """Keep the console to the progress bar and our own lines: no per-cell or kernel chatter."""
-    logging.getLogger("papermill").setLevel(logging.ERROR)
-    logging.getLogger("traitlets").setLevel(logging.ERROR)
-    os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")  # the debugger's frozen-modules warning
+# ---------------------------------------------------------------- planning
+
+def check_years(years: list[int], tidy_dir: Path, default_tidy: bool, raw_dir: Path = paths.RAW) -> None:
+    """Refuse years without a report before anything runs (data/raw/ first, when the default tidy data is used)."""
+    if default_tidy:
+        have = raw_years(raw_dir)
+        missing = [y for y in years if y not in have]
+        if missing:
+            raise BatchRefused(
+                f"no report for {', '.join(map(str, missing))}: {raw_dir}/<year>/ holds none (reports found for "
+                f"{', '.join(map(str, have)) or 'no year'}). Put the report (.txt or .docx) under "
+                f"{raw_dir}/<year>/ and run the command again.")
+    have = tidy_years(tidy_dir)
+    missing = [y for y in years if y not in have]
+    if missing:
+        raise BatchRefused(
+            f"no report for {', '.join(map(str, missing))} in {tidy_dir}: the data holds "
+            f"{', '.join(map(str, have)) or 'no year'}. Put the report under data/raw/<year>/ and run `make data`.")
 
 
-def _failure_text(exc: BaseException, notebook: nbformat.NotebookNode | None) -> str:
+def plan(years: list[int], notebook_dir: Path, out_root: Path, tidy_dir: Path | None, kernel: str = KERNEL,
+         extra: dict | None = None, force: bool = False, run_id: str = "") -> list[Job]:
+    """Every page to make, with its inputs hash and whether its notebook must run; raises BatchRefused."""
+    default_tidy = tidy_dir is None
+    tidy = Path(tidy_dir) if tidy_dir else paths.TIDY
+    check_years(years, tidy, default_tidy)
+    found = load_templates(Path(notebook_dir), Path(out_root) / ".build" / "templates.json")
+    if not found:
+        raise BatchRefused(f"no notebook templates in {notebook_dir}")
+    extra = dict(extra or {})
+    unknown = sorted(set(extra) - {name for t in found for name in t.parameters})
+    if unknown:
+        raise BatchRefused(f"no notebook declares the parameter(s) {', '.join(unknown)}: check the spelling "
+                           f"against the parameters cells in {notebook_dir}")
+    tidy_digest, code_digest = cache.tidy_hash(tidy), cache.code_hash()
+    jobs = []
+    for template in found:
+        scopes = [None] if template.scope == ALL_YEARS else years
+        for year in scopes:
+            for lang in template.languages:
+                given = {"year": year, "lang": lang, **({"tidy_dir": str(tidy)} if not default_tidy else {}), **extra}
+                parameters = {k: v for k, v in given.items() if k in template.parameters and v is not None}
+                out_dir = Path(out_root) / (ALL_YEARS if year is None else str(year))
+                inputs = cache.key("notebook", template.digest, {k: v for k, v in parameters.items()
+                                                                 if k not in NOT_SHOWN}, tidy_digest, code_digest,
+                                   kernel)
+                job = Job(template, year, lang, out_dir, parameters, kernel, run_id, inputs_hash=inputs)
+                execute = force or cache.notebook_key(job.notebook) != inputs
+                jobs.append(replace(job, execute=execute))
+    return _with_chrome(jobs, tidy, cache.code_hash(part="page"))
+
+
+def _with_chrome(jobs: list[Job], tidy: Path, page_code: str) -> list[Job]:
+    """Give every job its page chrome (links, notice, footer) and the hash of its page's inputs."""
+    package_version = version()
+    groups: dict[tuple, list[Job]] = {}
+    for job in jobs:
+        groups.setdefault((job.out_dir, job.lang), []).append(job)
+    errors = {year: error_count(year, tidy) for year in {j.year for j in jobs if j.year is not None}}
+    sources = {year: source_reports(year, tidy) for year in {j.year for j in jobs}}
+    done = []
+    for job in jobs:
+        siblings = groups[(job.out_dir, job.lang)]
+        at = siblings.index(job)
+        back = "../index.html"
+
+        def link(other: Job, lang: str = "") -> Link:
+            return Link(other.page.name, other.template.title(other.lang, other.year), lang)
+
+        twins = [j for j in jobs if j.template is job.template and j.year == job.year and j.lang != job.lang]
+        audit = next((j for j in siblings if j.name.endswith(AUDIT_PAGE_SUFFIX)), None)
+        notice = notice_words(job.year, job.lang, errors[job.year]) if job.year is not None else ("", "")
+        notice_link = None
+        if notice[0] and audit is not None and audit is not job:
+            notice_link = Link(audit.page.name, phrase(job.lang, "notice_audit_link"))
+        elif notice[0]:
+            notice = (notice[0] + phrase(job.lang, "notice_audit_link") + notice[1], "")
+        shown = {name: _shown_default(spec) for name, spec in job.template.parameters.items() if name not in NOT_SHOWN}
+        shown.update({k: v for k, v in job.parameters.items() if k not in NOT_SHOWN})
+        report_files = ", ".join(sources[job.year]) or "?"
+        unit = unit_label(tidy, job.lang)
+        source = (phrase(job.lang, "source_report", year=job.year, report=report_files, unit=unit)
+                  if job.year is not None else phrase(job.lang, "source_all_years", report=report_files, unit=unit))
+        chrome = PageChrome(
+            title=job.template.title(job.lang, job.year), lang=job.lang,
+            index=Link(back, phrase(job.lang, "all_reports")),
+            previous=link(siblings[at - 1]) if at > 0 else None,
+            next=link(siblings[at + 1]) if at + 1 < len(siblings) else None,
+            other_editions=tuple(Link(t.page.name, phrase(t.lang, "other_edition",  # in the twin's language
+                                                          language=phrase(t.lang, "language_name")), t.lang)
+                                 for t in twins),
+            notice=notice, notice_link=notice_link, source=source, parameters=shown,
+            version=package_version, inputs_hash=job.inputs_hash)
+        page_hash = cache.key("page", job.inputs_hash, chrome.as_metadata(), job.template.hide_code, page_code)
+        done.append(replace(job, chrome=chrome, page_hash=page_hash))
+    return done
+
+
+# ---------------------------------------------------------------- one job (in a worker process)
+
+def _failure_text(exc: BaseException, notebook) -> str:
     from papermill.exceptions import PapermillExecutionError
 
     if isinstance(exc, PapermillExecutionError):
@@ -148,116 +393,115 @@ def _failure_text(exc: BaseException, notebook: nbformat.NotebookNode | None) ->
     return f"{type(exc).__name__}: {exc}"
 
 
+TIMING_KEYS = ("start_time", "end_time", "duration")
+# pandas' Styler gives each styled table a random id (T_1a2b3) that its CSS refers to.
+STYLER_ID = re.compile(r"\bT_[0-9a-f]{5}(?=[_\"' {])")
+# The plain-text form of a displayed object may carry its memory address: <… Styler at 0x7f…>.
+ADDRESS = re.compile(r" at 0x[0-9a-f]+>")
+
+
+def make_deterministic(notebook, job: Job) -> None:
+    """Remove what differs between two runs of the same inputs: times, temporary paths, random cell ids."""
+    for index, cell in enumerate(notebook.cells):
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            cell["id"] = "injected-parameters"
+        elif not cell.get("id"):
+            cell["id"] = f"cell-{index}"
+        cell.metadata.pop("execution", None)
+        for key in TIMING_KEYS:
+            cell.metadata.get("papermill", {}).pop(key, None)
+        for number, output in enumerate(cell.get("outputs", [])):
+            data = output.get("data", {})
+            stable_forms = (("text/html", STYLER_ID, f"T_{index}_{number}"), ("text/plain", ADDRESS, ">"))
+            for mime, pattern, stable in stable_forms:
+                if mime in data:
+                    text = "".join(data[mime]) if isinstance(data[mime], list) else data[mime]
+                    data[mime] = pattern.sub(stable, text)
+    meta = notebook.metadata.get("papermill", {})
+    for key in (*TIMING_KEYS, "environment_variables"):
+        meta.pop(key, None)
+    meta["input_path"] = f"notebooks/{job.template.path.name}"
+    meta["output_path"] = f"reports/{job.out_dir.name}/{job.notebook.name}"
+    meta.get("parameters", {}).pop("tidy_dir", None)
+    notebook.metadata.setdefault("budget_story", {})["build"] = {"inputs": job.inputs_hash}
+
+
 def run_job(job: Job) -> Outcome:
-    """Execute one notebook for one year and export it into staged files beside the reports.
+    """Execute one notebook (unless it is up to date) and export its page into staged files.
 
     Never raises for a failing notebook (the outcome says what failed). The staged files become
     the reports in `publish`, once the batch has them all: until then the previous reports stay.
     """
-    import papermill as pm
+    import nbformat
 
     from helpers.publish.export import to_html
+    from helpers.publish.kernels import ipc_kernel_manager, quiet
 
-    _quiet()
+    quiet()
     start = time.perf_counter()
-    failed_copy = job.out_dir / f"{job.name}.failed.ipynb"
     job.out_dir.mkdir(parents=True, exist_ok=True)
-    fd, scratch = tempfile.mkstemp(prefix=f".{job.name}.", suffix=".ipynb", dir=job.out_dir)
-    os.close(fd)
+    scratch = job.out_dir / f".{job.stem}.{job.run_id}.running{STAGED}.ipynb"  # papermill wants .ipynb
     try:
-        try:
-            executed = pm.execute_notebook(
-                str(job.template), scratch, parameters=job.parameters, kernel_name=job.kernel,
-                cwd=str(paths.NOTEBOOKS), progress_bar=False, log_output=False,
-                request_save_on_cell_execute=False, kernel_manager_class=_ipc_kernel_manager())
-        except Exception as exc:  # noqa: BLE001 - reported with its cell, the batch goes on
-            partial = nbformat.read(scratch, as_version=4) if Path(scratch).stat().st_size else None
-            if partial is not None:
-                _atomic_write(failed_copy, nbformat.writes(partial))
-            return Outcome(job, False, time.perf_counter() - start, _failure_text(exc, partial))
-        meta = executed.metadata.get("budget_story", {})
-        shown = {name: spec["default"] for name, spec in pm.inspect_notebook(str(job.template)).items()}
-        shown.update({k: repr(v) for k, v in job.parameters.items()})
-        title = meta.get("title", job.name).format(year=job.year)
-        page = to_html(executed, title=title, source=SOURCE.format(year=job.year), parameters=shown,
-                       notice=job.notice, hide_code=bool(meta.get("hide_code", False)), embed_font=False)
-        outcome = Outcome(job, True, time.perf_counter() - start)
-        _atomic_write(outcome.staged_page, page)
-        _atomic_write(outcome.staged_notebook, nbformat.writes(executed))
-        return outcome
+        if job.execute:
+            import papermill as pm
+
+            try:
+                executed = pm.execute_notebook(
+                    str(job.template.path), str(scratch), parameters=job.parameters, kernel_name=job.kernel,
+                    cwd=str(paths.NOTEBOOKS), progress_bar=False, log_output=False,
+                    request_save_on_cell_execute=False, kernel_manager_class=ipc_kernel_manager())
+            except Exception as exc:  # noqa: BLE001 - reported with its cell, the batch goes on
+                partial = nbformat.read(scratch, as_version=4) if scratch.exists() and scratch.stat().st_size else None
+                if partial is not None:
+                    atomic_write(job.failed_copy, nbformat.writes(partial))
+                return Outcome(job, False, time.perf_counter() - start, _failure_text(exc, partial))
+            make_deterministic(executed, job)
+        else:
+            executed = nbformat.read(job.notebook, as_version=4)
+        page = to_html(executed, job.chrome, hide_code=job.template.hide_code, build_key=job.page_hash)
+        atomic_write(job.staged_page, page)
+        if job.execute:
+            atomic_write(job.staged_notebook, nbformat.writes(executed) + "\n")
+        return Outcome(job, True, time.perf_counter() - start)
     except Exception as exc:  # noqa: BLE001 - an export failure is reported like an execution failure
         return Outcome(job, False, time.perf_counter() - start, f"export failed: {type(exc).__name__}: {exc}")
     finally:
-        Path(scratch).unlink(missing_ok=True)
+        scratch.unlink(missing_ok=True)
 
 
-def error_notice(year: int, tidy_dir: Path) -> str:
-    """A warning for the top of every report of `year` when the audit found errors in its data."""
-    from helpers.data.schema import read_table
+# ---------------------------------------------------------------- publishing and the index
 
-    if not (tidy_dir / "audit_findings.csv").exists():
-        return ""
-    findings = read_table("audit_findings", tidy_dir)
-    errors = findings[(findings["year"] == year) & (findings["severity"] == "error")]
-    if errors.empty:
-        return ""
-    return (f"Caution: the {year} report contradicts itself in {len(errors)} place(s) "
-            f"(see the audit report). Figures here are as the report states them.")
-
-
-def plan(years: list[int], notebook_dir: Path, out_root: Path, tidy_dir: Path | None, kernel: str) -> list[Job]:
-    """Check the years against the tidy data and list the jobs; raises ValueError before any kernel starts."""
-    from helpers.data.load import available_years
-
-    tidy = Path(tidy_dir) if tidy_dir else paths.TIDY
-    have = available_years(tidy)
-    missing = [y for y in years if y not in have]
-    if missing:
-        raise ValueError(f"no report for {', '.join(map(str, missing))} in {tidy}: the data holds "
-                         f"{', '.join(map(str, have)) or 'no year'}. Put the report text under data/raw/<year>/ "
-                         "and run `make data`.")
-    found = templates(notebook_dir)
-    if not found:
-        raise ValueError(f"no notebook templates in {notebook_dir}")
-    jobs = []
-    for year in years:
-        parameters = {"year": year}
-        if tidy_dir:
-            parameters["tidy_dir"] = str(tidy_dir)
-        notice = error_notice(year, tidy)
-        jobs += [Job(year, t, out_root / str(year), parameters, kernel, notice) for t in found]
-    return jobs
+def publish(done: list[Outcome]) -> None:
+    """Move the staged files of finished jobs into place (atomic renames: a reader never sees half a page)."""
+    for outcome in done:
+        job = outcome.job
+        if not outcome.ok or not job.staged_page.exists():
+            continue
+        if job.execute:
+            if not job.staged_notebook.exists():
+                continue
+            os.replace(job.staged_notebook, job.notebook)
+        os.replace(job.staged_page, job.page)
+        job.failed_copy.unlink(missing_ok=True)
 
 
-def write_index(out_root: Path) -> Path:
-    """reports/index.html: every exported report of every year on disk, newest year first."""
-    sections = []
-    for year_dir in sorted((d for d in out_root.iterdir() if d.is_dir() and d.name.isdigit()), reverse=True):
-        items = []
-        for page in sorted(year_dir.glob("*.html")):
-            title = page.stem
-            text = page.read_text(encoding="utf-8", errors="replace")
-            start, end = text.find("<title>"), text.find("</title>")
-            if start >= 0 and end > start:
-                title = html.unescape(text[start + 7:end])
-            items.append(f'<li><a href="{html.escape(year_dir.name)}/{html.escape(page.name)}">'
-                         f"{html.escape(title)}</a></li>")
-        if items:
-            sections.append(f"<h2>{html.escape(year_dir.name)}</h2>\n<ul>\n" + "\n".join(items) + "\n</ul>")
-    body = "\n".join(sections) or "<p>No reports yet: run <code>make reports</code>.</p>"
-    page = f"""<!DOCTYPE html>
-<html lang="en">
-<head><meta charset="utf-8"><title>Budget reports: 泸州市公安局交通警察支队</title>
-<style>body {{ font-family: system-ui, sans-serif; max-width: 800px; margin: 2em auto; }}</style></head>
-<body>
-<h1>Budget reports: 泸州市公安局交通警察支队 (Luzhou traffic police)</h1>
-{body}
-</body>
-</html>
-"""
-    path = out_root / "index.html"
-    _atomic_write(path, page)
-    return path
+def remove_staged(out_dirs: set[Path], run_id: str | None = None) -> None:
+    """Remove staged files: this run's (run_id), or every run's when the caller holds the lock."""
+    for folder in out_dirs:
+        if not folder.is_dir():
+            continue
+        for leftover in folder.glob(f".*{STAGED}*"):
+            if run_id is None or f".{run_id}." in leftover.name:
+                leftover.unlink(missing_ok=True)
+        if run_id is None:  # temporary files of an atomic write killed half-way
+            for leftover in folder.glob(".*.tmp"):
+                leftover.unlink(missing_ok=True)
+
+
+def write_index(out_root: Path, notebook_dir: Path = paths.NOTEBOOKS, tidy_dir: Path | None = None) -> Path:
+    from helpers.publish.index import write_index as write
+
+    return write(Path(out_root), Path(notebook_dir), Path(tidy_dir) if tidy_dir else paths.TIDY)
 
 
 def _worker_init() -> None:
@@ -267,94 +511,123 @@ def _worker_init() -> None:
     signal.signal(signal.SIGINT, lambda *_: sys.exit(130))
 
 
-def clean_stale(out_dirs: set[Path]) -> None:
-    """Remove staged and scratch files a killed batch left behind (dot-files of .ipynb or .html)."""
-    for folder in out_dirs:
-        for leftover in folder.glob(".*") if folder.is_dir() else []:
-            if leftover.is_file() and (".ipynb" in leftover.name or ".html" in leftover.name):
-                leftover.unlink(missing_ok=True)
+def _lock(out_root: Path, wait: float):
+    """The output folder's lock: a second batch waits for the first (up to `wait` seconds), then refuses."""
+    from filelock import FileLock, Timeout
 
-
-def publish(done: list[Outcome]) -> None:
-    """Move the staged reports of finished notebooks into place, with one shared Chinese font.
-
-    Pages of one batch share one font subset (subsetting is the slow part of an export). Each
-    report is replaced by an atomic rename, so a reader never sees a half-written file.
-    """
-    from helpers.publish.export import cjk_font_css, wide_chars, with_font
-
-    ready = [o for o in done if o.ok and o.staged_page.exists() and o.staged_notebook.exists()]
-    pages = [(o, o.staged_page.read_text(encoding="utf-8")) for o in ready]
-    css = cjk_font_css(set().union(*(wide_chars(page) for _, page in pages))) if pages else ""
-    for outcome, page in pages:
-        target = outcome.job.out_dir / f"{outcome.job.name}.ipynb"
-        _atomic_write(outcome.staged_page, with_font(page, css))
-        os.replace(outcome.staged_page, target.with_suffix(".html"))
-        os.replace(outcome.staged_notebook, target)
-        (outcome.job.out_dir / f"{outcome.job.name}.failed.ipynb").unlink(missing_ok=True)
+    out_root.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(out_root / LOCK_NAME))
+    try:
+        lock.acquire(timeout=0)
+        return lock
+    except Timeout:
+        print(f"another batch is writing {out_root}: waiting for it to finish (up to {wait:.0f} s)…",
+              file=sys.stderr, flush=True)
+    try:
+        lock.acquire(timeout=wait)
+    except Timeout:
+        raise BatchRefused(f"another batch is still writing {out_root} after {wait:.0f} s; run this one when it "
+                           f"has finished (or pass --wait SECONDS)") from None
+    return lock
 
 
 def run_batch(years: list[int], *, notebook_dir: Path = paths.NOTEBOOKS, out_root: Path = paths.REPORTS,
               tidy_dir: Path | None = None, workers: int | None = None, kernel: str = KERNEL,
-              progress: bool = True) -> BatchResult:
-    """Execute and export every notebook for every year; see the module docstring."""
+              progress: bool = True, parameters: dict | None = None, force: bool = False,
+              wait: float = 1800) -> BatchResult:
+    """Execute and export every stale page for every year and language; see the module docstring."""
+    out_root = Path(out_root)
+    default_tidy = tidy_dir is None
+    check_years(years, Path(tidy_dir) if tidy_dir else paths.TIDY, default_tidy)  # before taking the lock
+    lock = _lock(out_root, wait)
+    try:
+        return _run_locked(years, Path(notebook_dir), out_root, tidy_dir, workers, kernel, progress,
+                           parameters, force)
+    finally:
+        lock.release()
+
+
+def _run_locked(years, notebook_dir, out_root, tidy_dir, workers, kernel, progress, parameters, force):
+    run_id = uuid.uuid4().hex[:12]
+    everything = plan(years, notebook_dir, out_root, tidy_dir, kernel, parameters, force, run_id)
+    stale = [j for j in everything if force or j.execute or cache.page_key(j.page) != j.page_hash]
+    result = BatchResult(up_to_date=[j for j in everything if j not in stale])
+    out_dirs = {job.out_dir for job in everything}
+    remove_staged(out_dirs)  # we hold the lock: whatever is staged was left by a killed batch
+    if stale:
+        _run_jobs(stale, result, workers, kernel, progress, out_dirs, run_id)
+    result.outcomes.sort(key=lambda o: (o.job.out_dir.name, o.job.name, o.job.lang))
+    write_index(out_root, notebook_dir, tidy_dir)
+    return result
+
+
+def _run_jobs(stale, result, workers, kernel, progress, out_dirs, run_id) -> None:
     from tqdm import tqdm
 
-    jobs = plan(years, Path(notebook_dir), Path(out_root), tidy_dir, kernel)
-    ensure_kernel(kernel)
-    _quiet()
-    workers = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
-    clean_stale({job.out_dir for job in jobs})
-    result = BatchResult()
+    from helpers.publish.kernels import ensure_kernel, quiet
+
+    if any(job.execute for job in stale):
+        ensure_kernel(kernel)
+    quiet()
+    workers = max(1, min(workers or os.cpu_count() or 1, len(stale)))
     pool = ProcessPoolExecutor(max_workers=workers, initializer=_worker_init)
     try:
-        futures = [pool.submit(run_job, job) for job in jobs]
-        with tqdm(total=len(jobs), desc="notebooks", unit="nb", disable=not progress, file=sys.stderr) as bar:
+        futures = [pool.submit(run_job, job) for job in stale]
+        with tqdm(total=len(stale), desc="notebooks", unit="nb", disable=not progress, file=sys.stderr) as bar:
             for future in as_completed(futures):
                 outcome = future.result()
                 result.outcomes.append(outcome)
                 bar.update(1)
                 if not outcome.ok:
-                    bar.write(f"FAILED {outcome.job.year}/{outcome.job.template.name}: {outcome.error}")
-    except KeyboardInterrupt:
-        # Keep what finished; the rest stays as it was. Workers and their kernels got the signal too.
+                    bar.write(f"FAILED {outcome.job.label}: {outcome.error}")
+    except BaseException:
+        # Ctrl-C (or a crash): keep what finished, remove this run's staged files; the rest stays as it was.
+        # The workers got the signal too; wait for them (briefly), or one could stage a file after the clean-up.
+        workers_left = list(getattr(pool, "_processes", {}).values())
         pool.shutdown(wait=False, cancel_futures=True)
+        for process in workers_left:
+            process.join(timeout=WORKER_EXIT_S)
         publish(result.outcomes)
-        clean_stale({job.out_dir for job in jobs})
-        write_index(Path(out_root))
+        remove_staged(out_dirs, run_id)
         raise
     pool.shutdown(wait=True)
-    result.outcomes.sort(key=lambda o: (o.job.year, o.job.name))
     publish(result.outcomes)
-    write_index(Path(out_root))
-    return result
+    remove_staged(out_dirs, run_id)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m helpers.publish.batch", description=__doc__.split("\n\n")[0])
     parser.add_argument("--years", nargs="+", type=int, default=[2023], help="report years (default 2023)")
+    parser.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
+                        help="pass a parameter to every notebook that declares it (repeatable)")
+    parser.add_argument("--force", action="store_true", help="rerun every notebook, even those up to date")
     parser.add_argument("--workers", type=int, help="parallel kernels (default: number of cores)")
     parser.add_argument("--out", type=Path, default=paths.REPORTS, help="output folder (default reports/)")
     parser.add_argument("--tidy", type=Path, help="tidy data folder (default data/tidy)")
     parser.add_argument("--notebooks", type=Path, default=paths.NOTEBOOKS, help="templates (default notebooks/)")
+    parser.add_argument("--wait", type=float, default=1800, help="seconds to wait for another batch (default 1800)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     args = parser.parse_args(argv)
     started = time.perf_counter()
     try:
+        extra = {name: parse_value(value) for name, value in args.parameter}
         result = run_batch(args.years, notebook_dir=args.notebooks, out_root=args.out, tidy_dir=args.tidy,
-                           workers=args.workers, progress=not args.no_progress)
-    except ValueError as exc:
+                           workers=args.workers, progress=not args.no_progress, parameters=extra,
+                           force=args.force, wait=args.wait)
+    except BatchRefused as exc:
         print(f"batch not started: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("batch interrupted: reports finished before the interrupt are complete and kept, the others are "
-              "as they were; run the same command again to finish", file=sys.stderr)
+        print("batch interrupted: pages finished before the interrupt are in place, the others are as they "
+              "were; run the same command again to finish", file=sys.stderr)
         return 130
     ok = [o for o in result.outcomes if o.ok]
-    print(f"{len(ok)} of {len(result.outcomes)} notebooks ran and exported in "
-          f"{time.perf_counter() - started:.1f} s; index: {args.out / 'index.html'}")
+    ran = sum(1 for o in ok if o.job.execute)
+    print(f"{ran} notebook(s) run, {len(ok) - ran} page(s) only re-exported, {len(result.up_to_date)} up to date"
+          f"{f', {len(result.failures)} failed' if result.failures else ''}, in {time.perf_counter() - started:.1f} s;"
+          f" index: {args.out / 'index.html'}")
     for outcome in result.failures:
-        print(f"failed: {outcome.job.year}/{outcome.job.template.name}: {outcome.error}", file=sys.stderr)
+        print(f"failed: {outcome.job.label}: {outcome.error}", file=sys.stderr)
     return 1 if result.failures else 0
 
 

@@ -1,45 +1,42 @@
-"""Benchmark the ingest and the batch against baselines run side by side on this machine.
+"""Benchmark the batch against the floor, run side by side on this machine.
 
     python -m helpers.publish.bench [--rounds 2]
 
-The machine is shared and noisy, so every figure comes with a baseline measured in the same
-run, rounds interleaved, and the targets are ratios:
+The machine is shared and noisy, so every figure comes with a baseline measured in the same run,
+rounds interleaved, and the targets are ratios. The floor is the same batch running notebooks that
+only import pandas and seaborn, one per template with the same parameters and scope, so it makes
+the same number of pages: what any notebook costs (a kernel, papermill, an export) before it does
+any work.
 
-- ingest: the 2023 report parsed and written, in-process (target: well under a second), against
-  reading the same file and splitting it into lines;
-- batch: `python -m helpers.publish.batch` for one year;
-- naive: the same notebooks, sequentially, each through the `papermill` CLI then the
-  `jupyter nbconvert --to html` CLI (target: the batch at least 3x faster);
-- floor: as many notebooks that only import pandas and seaborn, run and exported by the batch
-  (target: the batch within 1.5x of it).
+- cold: every page for 2023 into an empty folder, against the floor's cold build;
+- unchanged: the same command again with nothing changed (target: under 3 s, every byte kept);
+- 2 years x 2 languages: every page for 2023 and 2024 (the 2023 report restated as 2024) into an
+  empty folder, against the floor for the same page count (target: within 1.3x).
 
-Each pipeline runs in a fresh process; its peak memory is the largest resident set of it and
-its children (kernels included).
+Each run is a fresh process; its peak memory is the largest resident set of it and its children.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
-
-import nbformat
 
 from helpers import paths
 
 PY = sys.executable
-BIN = Path(sys.executable).parent
+UNCHANGED_TARGET_S = 3.0
+FLOOR_TARGET = 1.3
 
 # Runs a command and prints its wall time and the peak RSS (MiB) of itself and its children.
 _MEASURE = r"""
 import json, resource, subprocess, sys, time
 start = time.perf_counter()
-code = subprocess.call(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) if len(sys.argv) > 1 else 0
+code = subprocess.call(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 seconds = time.perf_counter() - start
 peak = max(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 print(json.dumps({"seconds": seconds, "peak_mib": peak / 1024, "code": code}))
@@ -55,82 +52,77 @@ def measure(command: list[str]) -> dict:
     return result
 
 
-def naive_script(templates: list[Path], out_dir: Path, tidy_dir: Path) -> list[str]:
-    """One shell command: papermill CLI then nbconvert CLI, notebook after notebook."""
-    steps = []
-    for template in templates:
-        executed = out_dir / template.name
-        steps.append(f"{BIN}/papermill --log-level ERROR --no-progress-bar -k luzhou-budget --cwd {paths.NOTEBOOKS} "
-                     f"-p year 2023 -p tidy_dir {tidy_dir} {template} {executed}")
-        steps.append(f"{BIN}/jupyter nbconvert --to html --log-level ERROR {executed}")
-    return ["bash", "-c", " && ".join(steps)]
+def floor_notebooks(folder: Path, like: list) -> Path:
+    """One import-only notebook per template in `like`, with the same parameters and scope."""
+    import nbformat
 
-
-def floor_notebooks(folder: Path, count: int) -> Path:
-    """`count` notebooks that only import pandas and seaborn, with the same parameters cell."""
     folder.mkdir(parents=True, exist_ok=True)
-    for i in range(count):
+    for template in like:
         nb = nbformat.v4.new_notebook()
         nb.metadata["kernelspec"] = {"name": "luzhou-budget", "display_name": "Python (luzhou-budget)",
                                      "language": "python"}
-        params = nbformat.v4.new_code_cell('year: int = 2023  # report year\ntidy_dir: str = ""  # tidy data')
+        nb.metadata["budget_story"] = {"scope": template.scope, "hide_code": template.hide_code,
+                                       "title": {"zh": f"floor {template.name}", "en": f"floor {template.name}"}}
+        params = nbformat.v4.new_code_cell("\n".join(f"{name} = {spec.get('default') or None}"
+                                                     for name, spec in template.parameters.items()))
         params.metadata["tags"] = ["parameters"]
         nb.cells = [params, nbformat.v4.new_code_cell("import pandas\nimport seaborn")]
-        nbformat.write(nb, folder / f"{i:02d}_floor.ipynb")
+        nbformat.write(nb, folder / f"{template.name}.ipynb")
     return folder
 
 
-def ingest_timing(report: Path, repeats: int) -> dict:
-    """Median in-process seconds of the ingest and of the read-and-split baseline."""
-    from helpers.data.ingest import ingest
+def two_year_tidy(folder: Path) -> Path:
+    """Tidy data of 2023 and of the same report restated as 2024 (a second year of the same size)."""
+    report = paths.raw_reports()[0]
+    restated = folder / "raw" / "2024" / "restated_2024.txt"
+    restated.parent.mkdir(parents=True)
+    restated.write_text(report.read_text(encoding="utf-8").replace("2023年", "2024年"), encoding="utf-8")
+    tidy = folder / "tidy"
+    subprocess.run([PY, "-m", "helpers.data.ingest", str(report), str(restated), "--out", str(tidy)], check=True,
+                   capture_output=True)
+    return tidy
 
-    def median_time(fn) -> float:
-        times = []
-        for _ in range(repeats):
-            start = time.perf_counter()
-            fn()
-            times.append(time.perf_counter() - start)
-        return statistics.median(times)
 
-    with tempfile.TemporaryDirectory() as tmp:
-        ingest([report], Path(tmp) / "warm")  # first call pays imports
-        ingest_s = median_time(lambda: ingest([report], Path(tmp) / "tidy"))
-    read_s = median_time(lambda: report.read_text(encoding="utf-8").split("\n"))
-    return {"ingest_s": ingest_s, "read_s": read_s}
+def digest(folder: Path) -> str:
+    files = sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith("."))
+    return hashlib.sha256(b"".join(p.relative_to(folder).as_posix().encode() + p.read_bytes() for p in files)
+                          ).hexdigest()
 
 
 def run(rounds: int) -> dict:
-    from helpers.publish.batch import ensure_kernel, templates
+    from helpers.publish.batch import load_templates, plan
+    from helpers.publish.kernels import ensure_kernel
 
     ensure_kernel()
-    report = paths.raw_reports()[0]
-    found = templates()
-    results: dict[str, list[dict]] = {"batch": [], "naive": [], "floor": []}
+    found = load_templates(paths.NOTEBOOKS)
+    results: dict[str, list[dict]] = {k: [] for k in ("cold", "floor_cold", "unchanged", "two", "floor_two")}
+    identical = True
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        tidy = tmp / "tidy"
-        subprocess.run([PY, "-m", "helpers.data.ingest", str(report), "--out", str(tidy)], check=True,
-                       capture_output=True)
-        floor_dir = floor_notebooks(tmp / "floor_templates", len(found))
+        tidy = two_year_tidy(tmp)
+        floor_dir = floor_notebooks(tmp / "floor_templates", found)
+        pages_one = len(plan([2023], paths.NOTEBOOKS, tmp / "plan", tidy))
+        pages_two = len(plan([2023, 2024], paths.NOTEBOOKS, tmp / "plan", tidy))
+
+        def batch(out: Path, years: list[int], notebooks: Path = paths.NOTEBOOKS) -> list[str]:
+            return [PY, "-m", "helpers.publish.batch", "--years", *map(str, years), "--tidy", str(tidy),
+                    "--out", str(out), "--notebooks", str(notebooks), "--no-progress"]
+
         for r in range(rounds):
-            for name in ("floor", "batch", "naive"):  # interleaved, so drift hits all three alike
-                out = tmp / f"{name}{r}"
-                out.mkdir()
-                if name == "batch":
-                    command = [PY, "-m", "helpers.publish.batch", "--years", "2023", "--tidy", str(tidy), "--out", str(out),
-                               "--no-progress"]
-                elif name == "floor":
-                    command = [PY, "-c", "import sys; from pathlib import Path; from helpers.publish.batch import run_batch; "
-                               f"r = run_batch([2023], notebook_dir=Path({str(floor_dir)!r}), "
-                               f"out_root=Path({str(out)!r}), tidy_dir=Path({str(tidy)!r}), progress=False); "
-                               "sys.exit(1 if r.failures else 0)"]
-                else:
-                    command = naive_script(found, out, tidy)
+            steps = [("floor_cold", batch(tmp / f"floor_cold{r}", [2023], floor_dir)),
+                     ("cold", batch(tmp / f"cold{r}", [2023])),
+                     ("unchanged", batch(tmp / f"cold{r}", [2023])),
+                     ("floor_two", batch(tmp / f"floor_two{r}", [2023, 2024], floor_dir)),
+                     ("two", batch(tmp / f"two{r}", [2023, 2024]))]
+            for name, command in steps:  # interleaved, so drift hits the batch and its floor alike
+                before = digest(tmp / f"cold{r}") if name == "unchanged" else ""
                 results[name].append(measure(command))
-                print(f"  round {r + 1} {name:5s} {results[name][-1]['seconds']:6.1f} s", file=sys.stderr)
-    timing = ingest_timing(report, repeats=15)
+                if name == "unchanged":
+                    identical = identical and digest(tmp / f"cold{r}") == before
+                print(f"  round {r + 1} {name:10s} {results[name][-1]['seconds']:6.1f} s", file=sys.stderr)
     best = {name: min(runs, key=lambda m: m["seconds"]) for name, runs in results.items()}
-    return {"notebooks": len(found), "rounds": rounds, **timing, **{f"{k}_s": v["seconds"] for k, v in best.items()},
+    return {"pages_one": pages_one, "pages_two": pages_two, "rounds": rounds, "identical": identical,
+            **{f"{k}_s": v["seconds"] for k, v in best.items()},
             **{f"{k}_peak_mib": max(m["peak_mib"] for m in results[k]) for k in results}}
 
 
@@ -138,19 +130,17 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m helpers.publish.bench", description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=2, help="interleaved rounds; the best of each is kept")
     args = parser.parse_args(argv)
-    print(f"benchmark on {paths.raw_reports()[0].name}, {args.rounds} interleaved round(s)…", file=sys.stderr)
+    print(f"benchmark, {args.rounds} interleaved round(s)…", file=sys.stderr)
     r = run(args.rounds)
-    speedup = r["naive_s"] / r["batch_s"]
-    over_floor = r["batch_s"] / r["floor_s"]
+    cold_ratio, two_ratio = r["cold_s"] / r["floor_cold_s"], r["two_s"] / r["floor_two_s"]
+    unchanged_ok = r["unchanged_s"] < UNCHANGED_TARGET_S and r["identical"]
     print(f"""
-ingest (in-process, median)  {r['ingest_s'] * 1000:8.1f} ms   read+split baseline {r['read_s'] * 1000:.1f} ms   target < 1000 ms: {'met' if r['ingest_s'] < 1 else 'MISSED'}
-batch, {r['notebooks']} notebooks         {r['batch_s']:8.1f} s    peak {r['batch_peak_mib']:6.0f} MiB
-naive papermill+nbconvert CLI{r['naive_s']:8.1f} s    peak {r['naive_peak_mib']:6.0f} MiB
-floor (import-only notebooks){r['floor_s']:8.1f} s    peak {r['floor_peak_mib']:6.0f} MiB
-
-naive / batch = {speedup:.2f}x   (target >= 3x: {'met' if speedup >= 3 else 'MISSED'})
-batch / floor = {over_floor:.2f}x   (target <= 1.5x: {'met' if over_floor <= 1.5 else 'MISSED'})
-batch peak memory / floor = {r['batch_peak_mib'] / r['floor_peak_mib']:.2f}x""")
+cold build, 2023 ({r['pages_one']} pages)        {r['cold_s']:7.1f} s   floor {r['floor_cold_s']:6.1f} s   \
+ratio {cold_ratio:.2f}x   peak {r['cold_peak_mib']:5.0f} MiB
+unchanged rebuild                    {r['unchanged_s']:7.2f} s   every file identical: {r['identical']}   \
+target < {UNCHANGED_TARGET_S:.0f} s: {'met' if unchanged_ok else 'MISSED'}
+2 years x 2 languages ({r['pages_two']} pages)  {r['two_s']:7.1f} s   floor {r['floor_two_s']:6.1f} s   \
+ratio {two_ratio:.2f}x   target <= {FLOOR_TARGET}x: {'met' if two_ratio <= FLOOR_TARGET else 'MISSED'}""")
     return 0
 
 

@@ -1,7 +1,8 @@
 """Export an executed notebook to a self-contained HTML page that opens offline.
 
-Uses nbconvert's HTMLExporter with the project's `offline` template (lab look, no CDN scripts);
-charts are PNGs embedded in the page as data URIs.
+Uses nbconvert's HTMLExporter with the project's `offline` template (lab look, no CDN scripts,
+the page chrome of `helpers.publish.chrome`); charts are PNGs embedded as data URIs, and the page
+carries the subset of Noto Sans CJK SC it needs. Same notebook and chrome, same bytes.
 """
 
 from __future__ import annotations
@@ -9,10 +10,14 @@ from __future__ import annotations
 import base64
 import io
 import re
+from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import nbformat
-from nbconvert import HTMLExporter
+from helpers.publish.chrome import PageChrome, phrase
+
+if TYPE_CHECKING:  # nbformat takes seconds to import; an up-to-date batch never needs it
+    import nbformat
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 FONT_FAMILY = "Report CJK"
@@ -28,6 +33,7 @@ FONT_CSS = """<style type="text/css">
 body, .report-banner {{ font-family: var(--jp-content-font-family); }}
 </style>
 """
+HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$", re.M)
 
 
 def wide_chars(html: str) -> set[str]:
@@ -36,24 +42,30 @@ def wide_chars(html: str) -> set[str]:
     return set(WIDE_CHARS.findall(text))
 
 
+@cache
+def _font_bytes() -> bytes:
+    from helpers.show.charts import cjk_font_path
+
+    return Path(cjk_font_path()).read_bytes()
+
+
 def cjk_font_css(chars: set[str]) -> str:
-    """A <style> embedding Noto Sans CJK SC cut down to `chars`.
+    """A <style> embedding Noto Sans CJK SC cut down to `chars` (empty when there are none).
 
     Readers' browsers may have no Chinese font (or a different one); the page carries its own,
     as a data URI, so it renders the same everywhere with nothing fetched. Only the characters
-    used are kept, which makes the font a few dozen kB instead of 16 MB.
+    used are kept, which makes the font a few dozen kB instead of 16 MB. The font's timestamp is
+    kept as shipped, so the same characters give the same bytes.
     """
     from fontTools import subset
     from fontTools.ttLib import TTFont
-
-    from helpers.show.charts import cjk_font_path
 
     chars = sorted(chars)
     if not chars:
         return ""
     options = subset.Options()
     options.layout_features, options.name_IDs, options.hinting, options.desubroutinize = [], [], False, True
-    font = TTFont(str(cjk_font_path()), lazy=True)
+    font = TTFont(io.BytesIO(_font_bytes()), lazy=True, recalcTimestamp=False)
     subsetter = subset.Subsetter(options)
     subsetter.populate(unicodes=[ord(c) for c in chars])
     subsetter.subset(font)
@@ -62,13 +74,16 @@ def cjk_font_css(chars: set[str]) -> str:
     return FONT_CSS.format(family=FONT_FAMILY, data=base64.b64encode(buffer.getvalue()).decode("ascii"))
 
 
-def html_exporter(hide_code: bool = False) -> HTMLExporter:
+def html_exporter(hide_code: bool = False, lang: str = "en"):
     """An HTMLExporter on the offline template; `hide_code` leaves out every input cell."""
+    from nbconvert import HTMLExporter
+
     exporter = HTMLExporter(template_name="offline", extra_template_basedirs=[str(TEMPLATES)])
     exporter.exclude_input = hide_code
     exporter.exclude_input_prompt = True
     exporter.exclude_output_prompt = True
     exporter.embed_images = True
+    exporter.language_code = phrase(lang, "html_lang")
     return exporter
 
 
@@ -77,16 +92,42 @@ def with_font(html: str, font_css: str) -> str:
     return html.replace("</head>", font_css + "</head>", 1)
 
 
-def to_html(notebook: nbformat.NotebookNode, *, title: str, source: str, parameters: dict,
-            notice: str = "", hide_code: bool = False, embed_font: bool = True) -> str:
-    """The HTML page of an executed notebook, with a banner giving title, data source and parameters.
+def describe_charts(notebook: nbformat.NotebookNode, lang: str) -> None:
+    """Give every chart without alt text one named after the heading above it, in the page's language.
 
-    `embed_font=False` leaves the Chinese font out, for a caller that embeds one font shared by
-    several pages (the batch's `publish`).
+    A chart that sets its own (`display(..., metadata={"image/png": {"alt": ...}})`) keeps it.
     """
+    heading = ""
+    for cell in notebook.cells:
+        sources = [cell.source] if cell.cell_type == "markdown" else []
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            sources += ["".join(data["text/markdown"])] if "text/markdown" in data else []
+            if "image/png" in data:
+                meta = output.setdefault("metadata", {}).setdefault("image/png", {})
+                if not meta.get("alt"):
+                    meta["alt"] = (phrase(lang, "chart_alt", heading=heading) if heading
+                                   else phrase(lang, "chart_alt_untitled"))
+            for text in sources:
+                found = HEADING.findall(text)
+                heading = found[-1].replace("*", "").replace("`", "") if found else heading
+            sources = []
+        for text in sources:
+            found = HEADING.findall(text)
+            heading = found[-1].replace("*", "").replace("`", "") if found else heading
+
+
+def to_html(notebook: nbformat.NotebookNode, chrome: PageChrome, *, hide_code: bool = False,
+            embed_font: bool = True, build_key: str = "") -> str:
+    """The HTML page of an executed notebook inside its chrome (links, notice, about footer).
+
+    `build_key` goes into <meta name="build-inputs">: the batch's hash of everything the page shows.
+    """
+    import nbformat
+
     notebook = nbformat.from_dict(notebook)  # a copy: the metadata below is for the page only
-    notebook.metadata["title"] = title
-    notebook.metadata["report"] = {"title": title, "source": source, "notice": notice,
-                                   "parameters": {k: str(v) for k, v in parameters.items()}}
-    body, _ = html_exporter(hide_code).from_notebook_node(notebook)
+    describe_charts(notebook, chrome.lang)
+    notebook.metadata["title"] = chrome.title
+    notebook.metadata["report"] = {**chrome.as_metadata(), "build_key": build_key}
+    body, _ = html_exporter(hide_code, chrome.lang).from_notebook_node(notebook)
     return with_font(body, cjk_font_css(wide_chars(body))) if embed_font else body

@@ -1,0 +1,54 @@
+"""Writing files so that a reader never sees half of one: write beside the target, then move it in.
+
+An interrupt, a full disk or an error leaves the old file (or no file) in place, never a truncated one.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+SHARED_MODE = 0o644  # mkstemp makes 0600; data and reports are meant to be read by others
+
+
+def atomic_write(path: Path, content: str | bytes) -> Path:
+    """Write `content` (text is UTF-8) to `path` through a temporary file in the same folder."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.chmod(tmp, SHARED_MODE)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def write_all(out_dir: Path, payloads: dict[str, bytes]) -> list[Path]:
+    """Write every file of `payloads` (name -> bytes) into `out_dir`, all or nothing.
+
+    Every file is written into a temporary folder on the same file system first; only when all
+    are complete are they moved over the old ones (each move is atomic), so an error while
+    writing leaves `out_dir` as it was.
+    """
+    out_dir = Path(out_dir)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-", dir=out_dir.parent))
+    try:
+        for filename, payload in payloads.items():
+            (staging / filename).write_bytes(payload)
+            os.chmod(staging / filename, SHARED_MODE)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        written = []
+        for filename in payloads:
+            os.replace(staging / filename, out_dir / filename)
+            written.append(out_dir / filename)
+        return written
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)

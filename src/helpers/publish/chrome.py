@@ -1,0 +1,89 @@
+"""The words and links around every page (navigation, notice, "about this page") in the page's language.
+
+The words live in templates/chrome.csv, one row per phrase and one column per language: a third
+language is one more column there (and one more entry in helpers.constants.LANGUAGES).
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+from helpers.data.load import english_names
+
+CHROME_TABLE = Path(__file__).resolve().parent / "templates" / "chrome.csv"
+
+
+@cache
+def _phrases() -> dict[str, dict[str, str]]:
+    with open(CHROME_TABLE, encoding="utf-8", newline="") as handle:
+        return {row["key"]: row for row in csv.DictReader(handle)}
+
+
+def phrase(lang: str, key: str, **values) -> str:
+    """The phrase `key` of chrome.csv in `lang`, with {placeholders} filled in from `values`."""
+    try:
+        template = _phrases()[key][lang]
+    except KeyError as exc:
+        raise KeyError(f"{CHROME_TABLE.name} has no {lang!r} text for {key!r}: add it to the table") from exc
+    return template.format(**values)
+
+
+def unit_label(tidy_dir: Path, lang: str) -> str:
+    """The unit(s) whose reports are in `tidy_dir`, as the reports name themselves (reports.csv); in English
+    with the gloss of data/names/units.csv where one is known for exactly that name. Never a unit the data
+    does not name: without reports.csv it is the table's neutral word for "the unit"."""
+    path = Path(tidy_dir) / "reports.csv"
+    names = []
+    if path.exists():
+        with open(path, encoding="utf-8", newline="") as handle:
+            names = sorted({row["unit_zh"] for row in csv.DictReader(handle)})
+    if not names:
+        return phrase(lang, "unit_unknown")
+    glosses = english_names("units")
+    labels = [glosses[n] + f" ({n})" if lang != "zh" and glosses.get(n) else n for n in names]
+    return phrase(lang, "list_separator").join(labels)
+
+
+@dataclass(frozen=True)
+class Link:
+    href: str
+    text: str
+    lang: str = ""
+
+
+@dataclass(frozen=True)
+class PageChrome:
+    """Everything around one page's content: its title, language, links, notice and the about footer."""
+
+    title: str
+    lang: str
+    index: Link
+    previous: Link | None = None
+    next: Link | None = None
+    other_editions: tuple[Link, ...] = ()
+    notice: tuple[str, str] = ("", "")  # the words before and after the link to the audit page
+    notice_link: Link | None = None
+    source: str = ""
+    parameters: dict = field(default_factory=dict)
+    version: str = ""
+    inputs_hash: str = ""
+
+    def words(self) -> dict[str, str]:
+        """The fixed phrases the page template shows, in the page's language."""
+        keys = ["all_reports", "previous", "next", "about_page", "source", "parameters", "version", "inputs_hash",
+                "html_lang"]
+        return {k: phrase(self.lang, k) for k in keys}
+
+    def as_metadata(self) -> dict:
+        """A JSON-ready form for the nbconvert template (notebook metadata `report`)."""
+        def link(item: Link | None) -> dict | None:
+            return None if item is None else {"href": item.href, "text": item.text, "lang": item.lang}
+
+        return {"title": self.title, "lang": self.lang, "index": link(self.index), "previous": link(self.previous),
+                "next": link(self.next), "other_editions": [link(e) for e in self.other_editions],
+                "notice": list(self.notice), "notice_link": link(self.notice_link), "source": self.source,
+                "parameters": {k: str(v) for k, v in self.parameters.items()}, "version": self.version,
+                "inputs_hash": self.inputs_hash, "words": self.words()}
