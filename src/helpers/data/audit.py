@@ -410,11 +410,11 @@ def _check_indicators(a: Audit, p: pd.Series, mine: pd.DataFrame) -> None:
               lines(p["total_line"]), project_code=code)
 
 
-def has_table(name: str, projects: pd.DataFrame) -> bool:
-    """Whether a project a prose list names has a project table: the same name, or the table's name with a
+def same_project(listed: str, table: str) -> bool:
+    """Whether the name a prose list prints is the project of a table: the same name, or the table's name with a
     prefix of rules/table_name_prefixes.csv (a year) before it."""
     prefixes = "|".join(f"(?:{p})" for p in rules.table("table_name_prefixes")["pattern"])
-    return any(re.fullmatch(f"(?:{prefixes})?{re.escape(name)}", table) for table in projects["project_name"])
+    return re.fullmatch(f"(?:{prefixes})?{re.escape(listed)}", table) is not None
 
 
 TABLES_NOT_NAMED = "tables_not_named"  # in `related`, parts the listed names without a table from the tables left out
@@ -423,9 +423,9 @@ TABLES_NOT_NAMED = "tables_not_named"  # in `related`, parts the listed names wi
 def list_against_tables(listed: pd.DataFrame, projects: pd.DataFrame) -> list[str]:
     """The listed names that have no project table (as printed), then, after the key TABLES_NOT_NAMED, the
     codes of the tables the list does not name; empty when the list names exactly the tables."""
-    without_table = [n for n in listed["project_name"] if not has_table(n, projects)]
-    not_named = [code for code, name in zip(projects["project_code"], projects["project_name"])
-                 if not any(has_table(n, pd.DataFrame({"project_name": [name]})) for n in listed["project_name"])]
+    names, tables = list(listed["project_name"]), list(zip(projects["project_code"], projects["project_name"]))
+    without_table = [n for n in names if not any(same_project(n, table) for _, table in tables)]
+    not_named = [code for code, table in tables if not any(same_project(n, table) for n in names)]
     return without_table + ([TABLES_NOT_NAMED, *not_named] if not_named else [])
 
 
