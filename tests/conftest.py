@@ -35,7 +35,7 @@ def tidy_dir(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def tables(tidy_dir):
     names = ["facts", "functional_classification", "projects", "project_funding", "indicators", "glossary",
-             "unconsumed_lines"]
+             "named_projects", "unconsumed_lines"]
     return {name: read_table(name, tidy_dir) for name in names}
 
 

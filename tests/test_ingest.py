@@ -153,6 +153,23 @@ def test_glossary_and_unconsumed_lines(tables):
     assert "figures_not_extracted" not in set(unconsumed["kind"])
 
 
+def test_projects_named_in_the_prose(tables):
+    named = tables["named_projects"]
+    # line 86: 组织对辅警经费、…、城乡社区道路交通及配套设施支出等16个项目开展了预算事前绩效评估 (12 names)
+    evaluated = named[named["list"] == "performance_evaluated"]
+    assert list(evaluated["project_name"]) == [
+        "辅警经费", "道路交通管理综合经费", "交通安全宣传项目", "物业管理项目", "车驾管业务项目",
+        "道路交通管理业务系统建设项目", "道路交通管理设施设备维保服务项目", "道路交通组织优化项目",
+        "办公场所维修改造项目", "道路交通事故处理业务项目", "道路交通安全隐患排查及综合治理项目",
+        "城乡社区道路交通及配套设施支出"]
+    assert set(evaluated["source_line"]) == {86}
+    # line 81: 政府采购支出 主要用于物业管理项目、…、道路交通安全隐患排查及综合治理项目等项目 (8 names)
+    procured = named[named["list"] == "government_procurement"]
+    assert len(procured) == 8 and set(procured["source_line"]) == {81}
+    assert procured.iloc[0]["project_name"] == "物业管理项目"
+    assert procured.iloc[-1]["project_name"] == "道路交通安全隐患排查及综合治理项目"
+
+
 def test_every_value_points_at_its_line(tables, report_lines):
     facts = tables["facts"]
     for _, row in facts[~facts["derived"]].iterrows():

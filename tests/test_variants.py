@@ -309,3 +309,31 @@ def test_a_value_in_words_that_is_not_a_number_is_a_rules_error(monkeypatch):
     monkeypatch.setattr(prose, "rules_table", lambda name: rows if name == "sentences" else real(name))
     with pytest.raises(ValueError, match=r"rules/sentences.csv: \{carryover_balance=无\}.*such as \{carryover_balance=0\}"):
         prose.load_rules()
+
+
+LINE_86_LIST = ("辅警经费、道路交通管理综合经费、交通安全宣传项目、物业管理项目、车驾管业务项目、道路交通管理业务系统建设项目、"
+                "道路交通管理设施设备维保服务项目、道路交通组织优化项目、办公场所维修改造项目、道路交通事故处理业务项目、"
+                "道路交通安全隐患排查及综合治理项目、城乡社区道路交通及配套设施支出")
+
+
+def test_a_list_naming_exactly_the_tables_gives_no_list_detail(tmp_path, baseline):
+    # line 86 rewritten to list the 17 tables by name (办公场所维修改造项目 as listed, the table prints 2023年…)
+    names = [n if n != "2023年办公场所维修改造项目" else "办公场所维修改造项目" for n in baseline["projects"]["project_name"]]
+    assert len(names) == 17
+    tables = tidy(tmp_path, replace_line(text_2023(), 86, LINE_86_LIST, "、".join(names)))
+    listed = tables["named_projects"][tables["named_projects"]["list"] == "performance_evaluated"]
+    assert list(listed["project_name"]) == names and set(listed["source_line"]) == {86}
+    counts = tables["audit_findings"][tables["audit_findings"]["check"] == "stated_count"]
+    # the counts (16) still differ from the 17 tables, but the list no longer does
+    assert len(counts) == 3 and set(counts["detail"]) == {""} and set(counts["related"]) == {""}
+
+
+def test_a_list_that_cannot_be_read_is_listed_not_dropped(tmp_path):
+    # a comma where the report separates names with 、: the list is not read, and line 86 says so
+    text = replace_line(text_2023(), 86, "辅警经费、道路交通管理综合经费", "辅警经费，道路交通管理综合经费")
+    tables = tidy(tmp_path, text)
+    assert "performance_evaluated" not in set(tables["named_projects"]["list"])
+    unread = tables["unconsumed_lines"][tables["unconsumed_lines"]["kind"] == "project_list_not_read"]
+    assert list(unread["source_line"]) == [86] and "辅警经费，道路交通管理综合经费" in unread.iloc[0]["text"]
+    counts = tables["audit_findings"][tables["audit_findings"]["check"] == "stated_count"]
+    assert len(counts) == 3 and set(counts["detail"]) == {""}

@@ -410,18 +410,42 @@ def _check_indicators(a: Audit, p: pd.Series, mine: pd.DataFrame) -> None:
               lines(p["total_line"]), project_code=code)
 
 
-def check_counts(a: Audit, f: Facts, projects: pd.DataFrame) -> None:
+def same_project(listed: str, table: str) -> bool:
+    """Whether the name a prose list prints is the project of a table: the same name, or the table's name with a
+    prefix of rules/table_name_prefixes.csv (a year) before it."""
+    prefixes = "|".join(f"(?:{p})" for p in rules.table("table_name_prefixes")["pattern"])
+    return re.fullmatch(f"(?:{prefixes})?{re.escape(listed)}", table) is not None
+
+
+TABLES_NOT_NAMED = "tables_not_named"  # in `related`, parts the listed names without a table from the tables left out
+
+
+def list_against_tables(listed: pd.DataFrame, projects: pd.DataFrame) -> list[str]:
+    """The listed names that have no project table (as printed), then, after the key TABLES_NOT_NAMED, the
+    codes of the tables the list does not name; empty when the list names exactly the tables."""
+    names, tables = list(listed["project_name"]), list(zip(projects["project_code"], projects["project_name"]))
+    without_table = [n for n in names if not any(same_project(n, table) for _, table in tables)]
+    not_named = [code for code, table in tables if not any(same_project(n, table) for n in names)]
+    return without_table + ([TABLES_NOT_NAMED, *not_named] if not_named else [])
+
+
+def check_counts(a: Audit, f: Facts, projects: pd.DataFrame, named_projects: pd.DataFrame | None = None) -> None:
     """Counts the prose states against the project tables.
 
     The counts of one sentence (line 86 in 2023: self-evaluated, monitored, given targets) share
     one cause. No table is named as the odd one out: the sentence's own list of projects does not
-    match the tables either.
+    match the tables either, and the finding says how (detail list_differs_from_tables: the listed
+    names without a table, then the tables the list leaves out).
     """
     tables = len(projects)
     for metric in ("projects_self_evaluated", "projects_monitored", "projects_with_targets"):
         if f.get(metric) is not None:
             where = lines(f.line(metric), projects["source_line"].min())
+            listed = (named_projects[named_projects["source_line"] == f.line(metric)]
+                      if named_projects is not None else named_projects)
+            differences = list_against_tables(listed, projects) if listed is not None and len(listed) else []
             a.compare("stated_count", metric, f.get(metric), tables, 0, "exact_count", where, metrics=metric,
+                      detail="list_differs_from_tables" if differences else "", related=keys(*differences),
                       cause=f"stated_count|{f.line(metric)}|{f.get(metric)}|{tables}")
     if not f.has("recurring_projects", "one_off_projects"):
         return
@@ -548,7 +572,8 @@ def run_checks(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
         check_changes(a, f)
         check_completion(a, f, of["functional_classification"])
         check_projects(a, of["projects"], of["project_funding"], of["indicators"])
-        check_counts(a, f, of["projects"])
+        check_counts(a, f, of["projects"],
+                     of_report(tables["named_projects"], report, year) if "named_projects" in tables else None)
         check_project_spending(a, f, of["projects"], of["project_funding"])
         check_statements(a, f, of["projects"], of["indicators"])
         identity = {} if report is None else {"report": report, "report_year": year}

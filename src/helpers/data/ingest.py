@@ -4,8 +4,8 @@
     python -m helpers.data.ingest REPORT [REPORT ...] --out DIR [--year YEAR]
 
 Reads each report (.txt or .docx), writes facts.csv, functional_classification.csv, projects.csv,
-project_funding.csv, indicators.csv, explanations.csv, glossary.csv, unconsumed_lines.csv, restatements.csv,
-audit_findings.csv, audit_checks.csv and datapackage.json into DIR. Every row carries the report that states
+project_funding.csv, indicators.csv, explanations.csv, glossary.csv, named_projects.csv, unconsumed_lines.csv,
+restatements.csv, audit_findings.csv, audit_checks.csv and datapackage.json into DIR. Every row carries the report that states
 it (`report`, the file name without extension, and `report_year`). On bad input it prints what is wrong and
 where, exits with status 2, and leaves DIR untouched.
 """
@@ -64,6 +64,7 @@ def parse_report(path: Path | str, year: int | None = None) -> Parsed:
         "indicators": indicators,
         "glossary": prose.glossary,
         "reports": [unit_name(report)],
+        "named_projects": prose.named_projects,
         "unconsumed_lines": prose.unconsumed + [u for t in tables for u in t.unconsumed],
     }
     return Parsed(report.year, report.path, rows, list(report.warnings))

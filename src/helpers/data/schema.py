@@ -58,7 +58,9 @@ FINDING_FIELDS = [
     col("lines", "string", "Report lines of the figures involved, ';'-separated, ascending.", "报告行"),
     col("detail", "string", "What else the audit established, as a key: share_agrees_with_items, "
         "class_totals_agree, truncated, explained_by_projects, not_explained, no_table_named, "
-        "bought_in_project.", "补充"),
+        "bought_in_project, list_differs_from_tables (a stated count whose sentence lists projects: `related` "
+        "holds the listed names that have no project table, as printed, then the key tables_not_named and the "
+        "codes of the tables the list does not name).", "补充"),
     col("related", "string", "Keys the detail refers to (project codes or metrics), ';'-separated.", "相关"),
 ]
 
@@ -166,6 +168,14 @@ TABLES: dict[str, dict] = {
                  col("term_zh", "string", "Term.", "名词"), col("definition_zh", "string", "Definition.", "解释"),
                  LINE],
         key=["year", "number"], sort=["year", "number"]),
+    "named_projects": dict(
+        title="Projects the prose names in a list (rules of helpers/read/rules/project_lists.csv), as printed",
+        columns=[YEAR, col("list", "string", "Which list names the project: a key of project_lists.csv "
+                           "(performance_evaluated: the 预算绩效管理情况 sentence; government_procurement: what "
+                           "政府采购支出 went to).", "列举", required=True),
+                 col("project_name", "string", "The project's name exactly as the list prints it.", "项目名称",
+                     required=True), LINE],
+        key=["year", "list", "project_name"], sort=["year", "list", "source_line"]),
     "audit_findings": dict(
         title="Arithmetic checks of the report that did not pass (errors first), grouped by cause",
         columns=[YEAR, col("finding_no", "integer", "Order of the finding within its year: errors, warnings, info.",
@@ -185,7 +195,9 @@ TABLES: dict[str, dict] = {
         columns=[YEAR, LINE, col("kind", "string", "chart_image_debris: OCR text of an embedded chart image; "
                                  "figures_not_extracted: prose with figures no rule reads; figures_left_in_used_line: "
                                  "a line a rule read that holds further figures (a share not stored, a number in a "
-                                 "stated reason); table_row_not_recognised.", "类别"),
+                                 "stated reason); project_list_not_read: a sentence with the wording of a project "
+                                 "list (rules/project_lists.csv) whose names could not be read; "
+                                 "table_row_not_recognised.", "类别"),
                  col("section", "string", "Section of the report the line sits in.", "所在部分"),
                  col("figures", "string", "The figures of the line that are in no fact, space-separated "
                      "(years, dates and list numbers are not counted as figures).", "未提取数字"),

@@ -9,6 +9,10 @@ heading style (rules/headings.csv). A sentence broken across lines is joined wit
 A figure the report states in words, not digits (2023年无结转结余资金: a balance of 0), is a placeholder
 with its value, {carryover_balance=0}, in the sentence that states it.
 
+Lists of project names (组织对辅警经费、…等16个项目…) are read by rules/project_lists.csv: the section, the
+sentence with a {projects} placeholder (names separated by 、) and the list's key; a sentence with a
+list's wording whose names cannot be read is listed as project_list_not_read.
+
 Nothing is dropped silently: every number of the prose either fills a fact or is listed in
 unconsumed_lines with its section, also when it stands on a line another rule used. A figure the
 notebooks need (rules/required_figures.csv) that no sentence gave is an error naming its section.
@@ -215,6 +219,7 @@ class ProseData:
     explanations: list[dict] = field(default_factory=list)
     glossary: list[dict] = field(default_factory=list)
     unconsumed: list[dict] = field(default_factory=list)
+    named_projects: list[dict] = field(default_factory=list)
 
 
 def heading_section(text: str) -> str | None:
@@ -449,6 +454,52 @@ def extract_glossary(report: Report, prose: list[Sentence]) -> list[dict]:
     return rows
 
 
+PROJECT_LIST_PLACEHOLDERS = {"{projects}": r"(?P<projects>[^，。；：]+?)", "{count}": r"\d+"}
+PROJECT_NAME_SEPARATOR = "、"
+
+
+@functools.cache
+def project_list_rules() -> list[tuple[str, re.Pattern[str], str, str]]:
+    """(section, pattern, anchor, list) of rules/project_lists.csv: the sentences that name projects."""
+    rules = []
+    for row in rules_table("project_lists"):
+        parts = re.split(r"(\{projects\}|\{count\})", row["sentence"])
+        pattern = "".join(PROJECT_LIST_PLACEHOLDERS.get(part, re.escape(part)) for part in parts)
+        rules.append((row["section"], re.compile(pattern), row["anchor"], row["list"]))
+    return rules
+
+
+def _name_spans(start: int, end: int, text: str) -> list[tuple[int, int]]:
+    """Spans of the names between `start` and `end`, split at the separator."""
+    spans, a = [], start
+    for b in [m.start() for m in re.finditer(PROJECT_NAME_SEPARATOR, text[start:end])] + [end - start]:
+        spans.append((a, start + b))
+        a = start + b + len(PROJECT_NAME_SEPARATOR)
+    return spans
+
+
+def extract_named_projects(report: Report, prose: list[Sentence]) -> tuple[list[dict], list[dict]]:
+    """(names, unread): every project a list sentence names, as printed, with its line; and the sentences
+    that carry a list's anchor wording but whose list could not be read (listed, never dropped)."""
+    names: list[dict] = []
+    unread: list[dict] = []
+    for section, pattern, anchor, list_key in project_list_rules():
+        for sentence in prose:
+            if sentence.section != section or anchor not in sentence.text:
+                continue
+            match = pattern.search(sentence.text)
+            spans = _name_spans(*match.span("projects"), sentence.text) if match else []
+            listed = [(sentence.norm.raw_span(a, b).strip(), a) for a, b in spans]
+            if not listed or not all(name for name, _ in listed):
+                unread.append(dict(year=report.year, source_line=sentence.line, section=SECTION_LABELS[section],
+                                   kind="project_list_not_read", text=sentence.norm.raw.strip(), figures=""))
+                continue
+            sentence.used = True
+            names += [dict(year=report.year, list=list_key, project_name=name, source_line=sentence.line_at(a))
+                      for name, a in listed]
+    return names, unread
+
+
 def figures(text: str) -> list[re.Match]:
     """The numbers of a line that are figures: not years, months, days, list numbers or caption numbers."""
     excluded = [m.span() for m in NOT_FIGURES.finditer(text)]
@@ -508,4 +559,5 @@ def extract_prose(report: Report) -> ProseData:
     check_required(report, facts)
     classes = extract_classes(report, prose)
     glossary = extract_glossary(report, prose)
-    return ProseData(facts, classes, explanations, glossary, unconsumed_lines(report, prose))
+    named, unread = extract_named_projects(report, prose)
+    return ProseData(facts, classes, explanations, glossary, unconsumed_lines(report, prose) + unread, named)

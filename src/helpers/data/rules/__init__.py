@@ -6,7 +6,8 @@ when it fails; `rounding_rules.csv`: the tolerance rules a check applies; `lefto
 how the report marks rows it carries over but no longer means (see `helpers.data.leftovers`);
 `indicator_rules.csv`: indicators that are not targets (grade bands) or are caps (成本指标);
 `indicator_facts.csv`: indicators that restate a figure of the prose; `balance_markers.csv`:
-reasons that say money was received but paid the next year; `thresholds.csv`: numeric settings.
+reasons that say money was received but paid the next year; `thresholds.csv`: numeric settings;
+`table_name_prefixes.csv`: what a project table may print before the name a prose list gives it.
 """
 
 from __future__ import annotations
