@@ -5,7 +5,6 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from helpers.data.audit import audit_tables
 from helpers.data.load import load_year
 from helpers.data.schema import read_table
 
@@ -124,7 +123,8 @@ def test_leftover_rows(data):
     from helpers.data.leftovers import leftovers
 
     rows_ = leftovers(data.indicators)
-    # 37 rows marked 2022年数据，系统默认导出，无法删除: 35 with target and result 0, and 代管资金's two (lines 6787, 6811)
+    # 37 rows marked 2022年数据，系统默认导出，无法删除: 35 with target and result 0,
+    # and 代管资金's two (lines 6787, 6811)
     assert len(rows_) == 37
     assert int(((rows_["target_value"] == 0) & (rows_["actual_value"] == 0)).sum()) == 35
 

@@ -35,8 +35,9 @@ def test_check_kind_chart_is_labelled_in_the_page_language(data):
 
 def test_weight_chart_counts_points_not_money(data):
     weights = selfeval.weight_shares(data)
-    fig = audit_charts.points_bars(weights, label="level1", value="points", share="share", title="t", xlabel="分值（分）",
-                                   unit="分")
+    fig = audit_charts.points_bars(
+        weights, label="level1", value="points", share="share", title="t", xlabel="分值（分）", unit="分"
+    )
     texts = [t.get_text() for t in fig.axes[0].texts]
     assert "593 分 (43%)" in texts and not any("万元" in t or "." in t.split("分")[0] for t in texts)
     plt.close(fig)

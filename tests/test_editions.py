@@ -152,7 +152,10 @@ def test_trend_covers_every_year_and_matches_projects_by_code(tidy_dir, tmp_path
     assert building["year"].tolist() == [2023, 2024] and building["executed"].tolist() == [518.61, 900.0]
     previous = results.previous_report(results.load_year(2024, tidy))
     assert previous.year == 2023 and previous.as_printed_then == 17211.32 and not previous.restated
-    for lang, expected in (("zh", "2024年比2023年增加788.68万元，增长4.6%"), ("en", "2023 to 2024: spending rose by 788.68 万元")):
+    for lang, expected in (
+        ("zh", "2024年比2023年增加788.68万元，增长4.6%"),
+        ("en", "2023 to 2024: spending rose by 788.68 万元"),
+    ):
         nb = run("07_trend", lang, tidy, tmp_path)
         text = "\n".join(outputs(nb, "text/markdown"))
         assert expected in text, text

@@ -79,7 +79,9 @@ def test_year_data_answers_from_the_same_store(tidy_dir):
     data = load_year(2023, tidy_dir)
     assert isinstance(data.fact_store, Facts) and data.fact_store.table is data.facts
     assert data.value("total_expenditure") == pytest.approx(17211.32) and data.line("total_expenditure") == 26
-    assert data.value("total_expenditure", 2022) == pytest.approx(18100.64) and data.line("total_expenditure", 2022) == 10
+    assert (
+        data.value("total_expenditure", 2022) == pytest.approx(18100.64) and data.line("total_expenditure", 2022) == 10
+    )
     assert data.has("three_public_total", 2022) and not data.has("basic_expenditure", 2022)
     with pytest.raises(KeyError, match=r"basic_expenditure for 2022 is not in .*facts\.csv"):
         data.value("basic_expenditure", 2022)

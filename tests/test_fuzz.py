@@ -86,7 +86,7 @@ def test_shuffled_table_rows(swaps):
         blocks[i], blocks[j] = blocks[j], blocks[i]
     rebuilt = lines[:TABLE_START]
     position = TABLE_START
-    for (a, b), block in zip(BLOCKS, blocks):
+    for (a, b), block in zip(BLOCKS, blocks, strict=True):
         rebuilt += lines[position:a] + block
         position = b
     rebuilt += lines[position:]

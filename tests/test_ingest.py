@@ -193,4 +193,6 @@ def test_utf16_report_reads_like_utf8(report_path, tmp_path, tidy_dir):
         copy.write_bytes(b"\xfe\xff" + raw if encoding == "utf-16-be" else raw)
         ingest([copy], tmp_path / encoding / "tidy")
         for name in ("facts", "projects", "indicators"):
-            assert (tmp_path / encoding / "tidy" / f"{name}.csv").read_bytes() == (tidy_dir / f"{name}.csv").read_bytes()
+            assert (tmp_path / encoding / "tidy" / f"{name}.csv").read_bytes() == (
+                tidy_dir / f"{name}.csv"
+            ).read_bytes()

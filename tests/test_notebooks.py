@@ -108,8 +108,14 @@ def test_headline_figures_are_in_the_reports(batch_run, lang):
         assert name in low and name in summary
 
 
-NOTICE = {"zh": ("2023年度决算报告有9处数字前后矛盾", "核对页"), "en": ("contradicts itself in 9 places", "the audit page")}
-RELIABILITY = {"zh": ("这些数字可靠吗？", "共核对590项"), "en": ("How reliable are these figures?", "590 arithmetic checks")}
+NOTICE = {
+    "zh": ("2023年度决算报告有9处数字前后矛盾", "核对页"),
+    "en": ("contradicts itself in 9 places", "the audit page"),
+}
+RELIABILITY = {
+    "zh": ("这些数字可靠吗？", "共核对590项"),
+    "en": ("How reliable are these figures?", "590 arithmetic checks"),
+}
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

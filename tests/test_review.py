@@ -20,7 +20,9 @@ def test_prior_year_totals_are_labelled_as_worked_back_not_printed(data):
     totals = results.totals(data)
     assert totals.spending.prior_derived and totals.spending.prior == 18100.64
     assert "18,100.64万元（由本年数和报告所列增减额推算）相比" in say("zh", "overview", "totals", t=totals)
-    assert "18,100.64 万元 in 2022 (worked back from the change the report states)" in say("en", "overview", "totals", t=totals)
+    assert "18,100.64 万元 in 2022 (worked back from the change the report states)" in say(
+        "en", "overview", "totals", t=totals
+    )
     # line 59 prints 617.37 and 增加437.37: 2022's 180.00 is worked back too
     tp = results.three_public(data)
     assert tp.change.prior_derived and tp.change.prior == 180.0
@@ -106,7 +108,9 @@ def test_timing_sentence_names_its_project_so_it_reads_alone_on_the_summary(data
     [timing] = results.timing_effects(data, results.low_execution(data, 0.9))
     zh = say("zh", "low_execution", "timing", t=timing)
     assert zh.startswith("2023年办公场所维修改造项目的租赁结余属于支付时间差") and "这属于" not in zh
-    assert say("en", "low_execution", "timing", t=timing).startswith("The lease money left in 2023年办公场所维修改造项目")
+    assert say("en", "low_execution", "timing", t=timing).startswith(
+        "The lease money left in 2023年办公场所维修改造项目"
+    )
 
 
 def test_summary_and_audit_page_count_doubtful_figures_alike(data):
@@ -119,7 +123,9 @@ def test_summary_and_audit_page_count_doubtful_figures_alike(data):
 
 
 def test_no_projects_across_years_reads_as_chinese_not_zero_count():
-    assert say("zh", "trend", "projects", matched=0, total=17) == "17个项目均只出现在一个年度的报告中（按项目编码匹配）。"
+    assert (
+        say("zh", "trend", "projects", matched=0, total=17) == "17个项目均只出现在一个年度的报告中（按项目编码匹配）。"
+    )
     assert "有2个出现在不止一个年度" in say("zh", "trend", "projects", matched=2, total=17)
     assert say("en", "trend", "projects", matched=0, total=17).startswith("None of the 17 projects")
 
@@ -136,15 +142,21 @@ def test_leftover_count_in_exactness_says_which_leftovers_it_counts(data):
     from helpers.story import selfeval
     exact = selfeval.exactness(data)
     zh = say("zh", "selfeval", "exactness", **exact)
-    assert f"如把有数字的{exact['leftovers']}个遗留行也算进去，则{exact['all_rows']}个指标中有{exact['all_exact']}个" in zh
+    assert (
+        f"如把有数字的{exact['leftovers']}个遗留行也算进去，则{exact['all_rows']}个指标中有{exact['all_exact']}个" in zh
+    )
     assert "比例是" not in zh
-    assert f"Counting the {exact['leftovers']} leftover rows that have numbers" in say("en", "selfeval", "exactness", **exact)
+    assert f"Counting the {exact['leftovers']} leftover rows that have numbers" in say(
+        "en", "selfeval", "exactness", **exact
+    )
 
 
 def test_english_budget_lines_use_their_budget_not_complete_a_percentage(data):
     # line 43: 执法办案（项）:支出决算为819.04万元，完成预算37.6%
     [link] = results.items_and_projects(data, 0.9)
-    assert say("en", "overview", "item_project", l=link).startswith("执法办案 used 37.6% of its budget: 819.04 万元 spent")
+    assert say("en", "overview", "item_project", l=link).startswith(
+        "执法办案 used 37.6% of its budget: 819.04 万元 spent"
+    )
 
 
 def test_listed_vehicle_amount_is_labelled_as_our_sum(data):
@@ -221,7 +233,10 @@ def test_chinese_unexplained_projects_sentence_is_not_translationese(data):
     # 文明劝导员工作经费 (78.1%) leaves the 原因 cell of its table empty although 自评表 asks for a reason below 90%
     names = list(results.low_execution_summary(data, 0.9).without_reason["project_name"])
     assert names == ["文明劝导员工作经费"]
-    assert say("zh", "low_execution", "unexplained", names=names) == "其中1个项目未按自评表要求说明原因：文明劝导员工作经费。"
+    assert (
+        say("zh", "low_execution", "unexplained", names=names)
+        == "其中1个项目未按自评表要求说明原因：文明劝导员工作经费。"
+    )
 
 
 def test_class_reconciliation_says_plainly_which_figures_are_wrong(data):
@@ -229,7 +244,7 @@ def test_class_reconciliation_says_plainly_which_figures_are_wrong(data):
     # 15,705.00 ÷ 17,211.32 = 91.2%: the printed share follows the items, so the class amount is the odd one out
     totals = reliability.class_totals(data)
     values = dict({k: v for k, v in totals.items() if k != "off"},
-                  off=list(zip(totals["off"]["class_zh"], totals["off"]["gap"])))
+                  off=list(zip(totals["off"]["class_zh"], totals["off"]["gap"], strict=True)))
     assert round(15705.00 / 17211.32, 3) == 0.912
     zh = say("zh", "audit", "classes_agree", **values)
     assert "只有占比能指出" not in zh and "说明出错的是类数，而非各项金额" in zh

@@ -53,8 +53,13 @@ def test_judged_misses_leave_out_false_positives(data):
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_pages_say_which_figures_agree(data, lang):
     totals = reliability.class_totals(data)
-    text = wording.say(lang, "audit", "classes_agree", off=list(zip(totals["off"]["class_zh"], totals["off"]["gap"])),
-                       **{k: v for k, v in totals.items() if k != "off"})
+    text = wording.say(
+        lang,
+        "audit",
+        "classes_agree",
+        off=list(zip(totals["off"]["class_zh"], totals["off"]["gap"], strict=True)),
+        **{k: v for k, v in totals.items() if k != "off"},
+    )
     assert "17,211.31" in text and "17,211.32" in text and "32.52" in text and "12.36" in text and "20.17" in text
 
 
@@ -94,7 +99,9 @@ def test_verdicts_only_when_their_declared_rule_holds(data, lang, verdict):
     assert untouched in wording.say(lang, "selfeval", "low_vs_rest", report_rule=True, **low)  # 95.2% kept
     assert untouched not in wording.say(lang, "selfeval", "low_vs_rest", report_rule=True, **dict(low, low_kept=0.6))
     rule = {"zh": "报告自己的标准", "en": "the report's own rule"}[lang]
-    assert rule not in wording.say(lang, "selfeval", "low_vs_rest", report_rule=False, **selfeval.low_vs_rest(data, 0.8))
+    assert rule not in wording.say(
+        lang, "selfeval", "low_vs_rest", report_rule=False, **selfeval.low_vs_rest(data, 0.8)
+    )
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

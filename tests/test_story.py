@@ -54,7 +54,9 @@ def test_three_public_rose_and_the_printed_rate_sits_beside_the_computed_one(dat
     assert "增加437.37万元，增长243.0%（报告列示为242.9%）" in say("zh", "three_public", "change", tp=tp)
     assert "rose by 437.37 万元, or 243.0% (the report prints 242.9%)" in say("en", "three_public", "change", tp=tp)
     # line 65: 公务用车购置及运行维护费 完成预算93.6%; line 68: 公务接待费支出0万元，完成预算0%
-    assert "公务用车购置及运行维护费完成预算93.6%；公务接待费0.00万元，完成预算0%。" in say("zh", "three_public", "items", tp=tp)
+    assert "公务用车购置及运行维护费完成预算93.6%；公务接待费0.00万元，完成预算0%。" in say(
+        "zh", "three_public", "items", tp=tp
+    )
 
 
 @pytest.fixture
@@ -117,7 +119,9 @@ def test_class_shares_as_printed_with_the_computed_share_beside(data):
     args = dict(top=top.to_dict(), n=len(classes), rest=classes["amount"].iloc[1:].sum(),
                 differs=classes.loc[classes["share_differs"], "class_zh"].tolist())
     assert "报告列示占91.2%（按金额计算为91.4%）" in say("zh", "overview", "classes", **args)
-    assert "91.2% of spending as the report prints it (91.4% computed from the amounts)" in say("en", "overview", "classes", **args)
+    assert "91.2% of spending as the report prints it (91.4% computed from the amounts)" in say(
+        "en", "overview", "classes", **args
+    )
     # 社会保障和就业支出 840.71 is 4.88%, printed 4.9%: no computed figure needed
     assert classes.set_index("class_zh").loc["社会保障和就业支出", "share_differs"] == False  # noqa: E712
 
@@ -128,13 +132,16 @@ def test_vehicles_as_the_report_lists_them(data):
     assert (v.listed_vehicles, v.listed_amount, v.purchase_total, v.gap) == (15, 256.44, 447.37, 190.93)
     # line 6872: 清障车1辆、执勤执法汽车4辆、执勤执法摩托车38辆、执勤执法电动自行车30辆、执勤执法新能源汽车10辆
     assert v.project == "2022年省级政法转移支付资金"
-    assert dict(zip(v.bought["kind_zh"], v.bought["vehicles"])) == {
+    assert dict(zip(v.bought["kind_zh"], v.bought["vehicles"], strict=True)) == {
         "清障车": 1, "执勤执法汽车": 4, "执勤执法摩托车": 38, "执勤执法电动自行车": 30, "执勤执法新能源汽车": 10}
     assert v.project_matches_list and v.project_booked == 477.72
     # the indicator row of 公务用车购置 ≤ 477.72 万元: 7183 holds the figure; 7178 is where main's reader starts the row
     assert v.project_booked_line in (7178, 7183)
     zh, en = say("zh", "three_public", "project", v=v), say("en", "three_public", "project", v=v)
-    assert "清障车1辆、执勤执法汽车4辆、执勤执法新能源汽车10辆" in zh and "执勤执法摩托车38辆、执勤执法电动自行车30辆" in zh
+    assert (
+        "清障车1辆、执勤执法汽车4辆、执勤执法新能源汽车10辆" in zh
+        and "执勤执法摩托车38辆、执勤执法电动自行车30辆" in zh
+    )
     assert "1 清障车 (tow truck)" in en and "30 执勤执法电动自行车 (law-enforcement duty e-bikes)" in en
     assert "190.93 万元" in en and "patrol" not in en + say("en", "three_public", "listed", v=v)
 
@@ -148,12 +155,20 @@ def test_reasons_as_stated_and_where_the_tables_disagree(data):
     low = results.low_execution(data, 0.9)
     # line 42: 二大队办公场所租赁项目本年预算80万元为15个月租赁总价，2023年实际支付6个月的租赁费用
     [timing] = results.timing_effects(data, low)
-    assert (timing.project_name, timing.covered, timing.paid, timing.source_line) == ("2023年办公场所维修改造项目", 15, 6, 42)
+    assert (timing.project_name, timing.covered, timing.paid, timing.source_line) == (
+        "2023年办公场所维修改造项目",
+        15,
+        6,
+        42,
+    )
     assert "支付时间差" in say("zh", "low_execution", "timing", t=timing)
     assert "timing effect" in say("en", "low_execution", "timing", t=timing)
     # line 10 says 2022年办公场所维修改造项目 … 2023年未安排支出; lines 5953–5988: the 2023 project, 150 / 102.14
     [conflict] = results.reason_conflicts(data)
-    assert (conflict.stated_project, conflict.table_project) == ("2022年办公场所维修改造项目", "2023年办公场所维修改造项目")
+    assert (conflict.stated_project, conflict.table_project) == (
+        "2022年办公场所维修改造项目",
+        "2023年办公场所维修改造项目",
+    )
     assert (conflict.budget_adjusted, conflict.executed, conflict.reason_line) == (150.0, 102.14, 10)
     assert conflict.clause == "2022年办公场所维修改造项目已完工验收，2023年未安排支出"
     assert "调整后预算150.00万元，执行102.14万元" in say("zh", "overview", "conflict", k=conflict)
@@ -227,7 +242,12 @@ def test_the_overview_names_a_restated_prior_year_figure(data, monkeypatch):
     monkeypatch.setattr(results, "available_years", lambda tidy_dir=None: [2022, 2023])
     monkeypatch.setattr(results, "load_year", lambda year, tidy_dir=None: earlier)
     previous = results.previous_report(data)
-    assert (previous.year, previous.as_printed_then, previous.as_stated_now, previous.restated) == (2022, 18000.0, 18100.64, True)
+    assert (previous.year, previous.as_printed_then, previous.as_stated_now, previous.restated) == (
+        2022,
+        18000.0,
+        18100.64,
+        True,
+    )
     assert "相差100.64万元" in say("zh", "overview", "previous", p=previous)
     assert "a restatement of 100.64 万元" in say("en", "overview", "previous", p=previous)
 
@@ -247,7 +267,8 @@ def test_restatements_are_read_for_this_report_only(tmp_path):
 
 
 def test_two_projects_report_the_same_500_civility_guides(data):
-    # line 4070 (城乡社区道路交通及配套设施支出: 聘请交通文明劝导员500人) and line 6391 (文明劝导员工作经费): 500 人 each
+    # line 4070 (城乡社区道路交通及配套设施支出: 聘请交通文明劝导员500人)
+    # and line 6391 (文明劝导员工作经费): 500 人 each
     [shared] = results.shared_outputs(data)
     assert (shared.indicator, shared.unit, shared.actual) == ("聘请交通文明劝导员人数", "人", 500.0)
     assert [name for name, _ in shared.projects] == ["城乡社区道路交通及配套设施支出", "文明劝导员工作经费"]

@@ -30,7 +30,9 @@ def test_another_units_report_is_named_as_that_unit(tmp_path, report_lines):
     page_en, page_zh = Page(2023, "en", str(tmp_path / "tidy")), Page(2023, "zh", str(tmp_path / "tidy"))
     # no English name is known for the other unit: its own Chinese name, never the Luzhou traffic police
     assert page_en.unit == {"zh": OTHER, "en": ""}
-    assert page_en.text("summary", "title", year=2023, unit=page_en.unit) == f"{OTHER}: the 2023 final accounts in brief"
+    assert (
+        page_en.text("summary", "title", year=2023, unit=page_en.unit) == f"{OTHER}: the 2023 final accounts in brief"
+    )
     assert page_zh.text("summary", "title", year=2023, unit=page_zh.unit) == f"2023年度{OTHER}决算摘要"
     for page in (page_en, page_zh):
         for topic in ("summary", "overview"):

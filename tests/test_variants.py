@@ -12,9 +12,9 @@ import math
 import pandas as pd
 import pytest
 
-from helpers.data.ingest import build_tables, main, parse_report
 import variants
-from variants import edit_lines, in_prose, replace, replace_line, text_2023
+from helpers.data.ingest import build_tables, main, parse_report
+from variants import in_prose, replace, replace_line, text_2023
 
 AUXILIARY = "51050022T000000367054"  # 辅警经费, the first project table (lines 194-)
 
@@ -99,12 +99,16 @@ def test_crlf_line_ends_and_byte_order_mark(tmp_path, baseline):
     path.write_bytes(b"\xef\xbb\xbf" + text_2023().replace("\n", "\r\n").encode("utf-8"))
     tables = build_tables([parse_report(path)])
     same_facts(tables, baseline)
-    pd.testing.assert_frame_equal(tables["projects"].drop(columns="report"), baseline["projects"].drop(columns="report"))
+    pd.testing.assert_frame_equal(
+        tables["projects"].drop(columns="report"), baseline["projects"].drop(columns="report")
+    )
 
 
 # --- sentence patterns from the phrase tables ----------------------------------------------------------
 
-@pytest.mark.parametrize("comparison", ["与上年相比，", "与上年度相比，", "比上年", "较上年度", "较2022年", "比2022年度"])
+@pytest.mark.parametrize(
+    "comparison", ["与上年相比，", "与上年度相比，", "比上年", "较上年度", "较2022年", "比2022年度"]
+)
 def test_comparison_words(tmp_path, comparison):
     text = replace_line(text_2023(), 10, "与2022年度相比，", comparison)
     tables = tidy(tmp_path, text)
@@ -184,11 +188,17 @@ def test_fleet_listing_that_does_not_add_up_leaves_the_rest_unstated(tmp_path, c
 # --- every figure accounted for ------------------------------------------------------------------------
 
 def test_a_figure_on_a_line_another_rule_used_is_listed(tmp_path):
-    text = replace_line(text_2023(), 26, "项目支出8,814.42万元，占51.2%。", "项目支出8,814.42万元，占51.2%；经营支出12.50万元。")
+    text = replace_line(
+        text_2023(), 26, "项目支出8,814.42万元，占51.2%。", "项目支出8,814.42万元，占51.2%；经营支出12.50万元。"
+    )
     tables = tidy(tmp_path, text)
     assert fact(tables, "project_expenditure") == (8814.42, 26)
     row = tables["unconsumed_lines"].set_index("source_line").loc[26]
-    assert (row["kind"], row["figures"], row["section"]) == ("figures_left_in_used_line", "12.50", "三、支出决算情况说明")
+    assert (row["kind"], row["figures"], row["section"]) == (
+        "figures_left_in_used_line",
+        "12.50",
+        "三、支出决算情况说明",
+    )
 
 
 def test_a_second_income_source_is_listed_not_dropped(tmp_path):
@@ -294,7 +304,9 @@ def test_a_zero_stated_in_words_is_read_and_a_stated_balance_is_not(tmp_path):
     figure is listed as not read, for a sentence rule to be written."""
     line = "泸州市公安局交通警察支队2023年无结转结余资金。"
     assert fact(tidy(tmp_path, text_2023()), "carryover_balance") == (0, 146)
-    tables = tidy(tmp_path, replace_line(text_2023(), 146, line, "泸州市公安局交通警察支队2023年结转结余资金1,316.00万元。"))
+    tables = tidy(
+        tmp_path, replace_line(text_2023(), 146, line, "泸州市公安局交通警察支队2023年结转结余资金1,316.00万元。")
+    )
     assert (tables["facts"]["metric"] == "carryover_balance").sum() == 0
     row = tables["unconsumed_lines"].set_index("source_line").loc[146]
     assert (row["kind"], row["figures"]) == ("figures_not_extracted", "1,316.00")
@@ -307,18 +319,24 @@ def test_a_value_in_words_that_is_not_a_number_is_a_rules_error(monkeypatch):
                  occurrence="", explains="")]
     real = prose.rules_table
     monkeypatch.setattr(prose, "rules_table", lambda name: rows if name == "sentences" else real(name))
-    with pytest.raises(ValueError, match=r"rules/sentences.csv: \{carryover_balance=无\}.*such as \{carryover_balance=0\}"):
+    with pytest.raises(
+        ValueError, match=r"rules/sentences.csv: \{carryover_balance=无\}.*such as \{carryover_balance=0\}"
+    ):
         prose.load_rules()
 
 
-LINE_86_LIST = ("辅警经费、道路交通管理综合经费、交通安全宣传项目、物业管理项目、车驾管业务项目、道路交通管理业务系统建设项目、"
-                "道路交通管理设施设备维保服务项目、道路交通组织优化项目、办公场所维修改造项目、道路交通事故处理业务项目、"
-                "道路交通安全隐患排查及综合治理项目、城乡社区道路交通及配套设施支出")
+LINE_86_LIST = (
+    "辅警经费、道路交通管理综合经费、交通安全宣传项目、物业管理项目、车驾管业务项目、道路交通管理业务系统建设项目、"
+    "道路交通管理设施设备维保服务项目、道路交通组织优化项目、办公场所维修改造项目、道路交通事故处理业务项目、"
+    "道路交通安全隐患排查及综合治理项目、城乡社区道路交通及配套设施支出"
+)
 
 
 def test_a_list_naming_exactly_the_tables_gives_no_list_detail(tmp_path, baseline):
     # line 86 rewritten to list the 17 tables by name (办公场所维修改造项目 as listed, the table prints 2023年…)
-    names = [n if n != "2023年办公场所维修改造项目" else "办公场所维修改造项目" for n in baseline["projects"]["project_name"]]
+    names = [
+        n if n != "2023年办公场所维修改造项目" else "办公场所维修改造项目" for n in baseline["projects"]["project_name"]
+    ]
     assert len(names) == 17
     tables = tidy(tmp_path, replace_line(text_2023(), 86, LINE_86_LIST, "、".join(names)))
     listed = tables["named_projects"][tables["named_projects"]["list"] == "performance_evaluated"]

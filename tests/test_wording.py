@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-import pytest
-
 from pathlib import Path
 
 import jinja2
+import pytest
 
 from helpers.story import wording
 from helpers.story.wording import LANGS, say, sentences
 
 
-@pytest.mark.parametrize(("change", "zh", "en"), [(-889.32, "减少", "fell"), (437.37, "增加", "rose"), (0.0, "持平", "held steady")])
+@pytest.mark.parametrize(
+    ("change", "zh", "en"), [(-889.32, "减少", "fell"), (437.37, "增加", "rose"), (0.0, "持平", "held steady")]
+)
 def test_change_word_follows_the_sign(change, zh, en):
     assert say("zh", "common", "change_word", change=change) == zh
     assert say("en", "common", "change_word", change=change) == en

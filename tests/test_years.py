@@ -53,7 +53,7 @@ TABLES = ["facts", "functional_classification", "projects", "project_funding", "
 def test_every_table_names_its_report(tidy):
     for name in TABLES:
         df = read_table(name, tidy["both"])
-        assert set(zip(df["report"], df["report_year"])) == {(STEM_2023, 2023), (NAME_2024, 2024)}, name
+        assert set(zip(df["report"], df["report_year"], strict=True)) == {(STEM_2023, 2023), (NAME_2024, 2024)}, name
 
 
 def test_both_reports_validate_together(tidy):

@@ -222,8 +222,13 @@ def check_classes(a: Audit, f: Facts, classes: pd.DataFrame) -> None:
                                 metrics=keys("general_budget_final" if f.get("general_budget_final") else total_metric),
                                 cause=cause)
     item_sums = items.groupby("class_zh")["amount"].sum()
-    off = [r["class_zh"] for _, r in class_rows.iterrows() if r["class_zh"] in item_sums.index
-           and abs(r["amount"] - item_sums[r["class_zh"]]) > _sum_tolerance(int((items["class_zh"] == r["class_zh"]).sum())) + 1e-9]
+    off = [
+        r["class_zh"]
+        for _, r in class_rows.iterrows()
+        if r["class_zh"] in item_sums.index
+        and abs(r["amount"] - item_sums[r["class_zh"]])
+        > _sum_tolerance(int((items["class_zh"] == r["class_zh"]).sum())) + 1e-9
+    ]
     for _, row in class_rows.iterrows():
         mine = items[items["class_zh"] == row["class_zh"]]
         if mine.empty:
@@ -368,8 +373,12 @@ def judged_indicators(indicators: pd.DataFrame) -> pd.DataFrame:
     cap = indicator_rule_mask(ind, "cap") & (ind["operator_symbol"] == "=")
     ind["judged_operator"] = ind["operator_symbol"].where(~cap, "<=")
     ind["placeholder"] = (ind["operator_symbol"] == "=") & (ind["target_value"] == 0) & (ind["actual_value"] > 0)
-    ind["met"] = [OPS[o](actual, target) or bool(placeholder) for o, actual, target, placeholder in
-                  zip(ind["judged_operator"], ind["actual_value"], ind["target_value"], ind["placeholder"])]
+    ind["met"] = [
+        OPS[o](actual, target) or bool(placeholder)
+        for o, actual, target, placeholder in zip(
+            ind["judged_operator"], ind["actual_value"], ind["target_value"], ind["placeholder"], strict=True
+        )
+    ]
     # A quantity above a "≤" target with a stated reason is a plan changed and explained, not a miss.
     ind["explained_excess"] = ((ind["judged_operator"] == "<=") & ~ind["met"]
                                & (ind["shortfall_reason"].fillna("").str.strip() != ""))
@@ -405,7 +414,9 @@ def _check_indicators(a: Audit, p: pd.Series, mine: pd.DataFrame) -> None:
     if math.isnan(budget):  # left blank: take the score the execution rate earns
         budget = min(p["budget_weight"] * p["execution_rate_reported"], p["budget_weight"])
     parts = [budget, *scores]
-    tolerance = 0.5 * 10 ** (-decimals(p["total_score"])) + sum(0.5 * 10 ** (-decimals(s)) for s in parts if decimals(s))
+    tolerance = 0.5 * 10 ** (-decimals(p["total_score"])) + sum(
+        0.5 * 10 ** (-decimals(s)) for s in parts if decimals(s)
+    )
     a.compare("total_score", name, p["total_score"], budget + scores.sum(), tolerance, "score_rounding",
               lines(p["total_line"]), project_code=code)
 
@@ -423,7 +434,10 @@ TABLES_NOT_NAMED = "tables_not_named"  # in `related`, parts the listed names wi
 def list_against_tables(listed: pd.DataFrame, projects: pd.DataFrame) -> list[str]:
     """The listed names that have no project table (as printed), then, after the key TABLES_NOT_NAMED, the
     codes of the tables the list does not name; empty when the list names exactly the tables."""
-    names, tables = list(listed["project_name"]), list(zip(projects["project_code"], projects["project_name"]))
+    names, tables = (
+        list(listed["project_name"]),
+        list(zip(projects["project_code"], projects["project_name"], strict=True)),
+    )
     without_table = [n for n in names if not any(same_project(n, table) for _, table in tables)]
     not_named = [code for code, table in tables if not any(same_project(n, table) for n in names)]
     return without_table + ([TABLES_NOT_NAMED, *not_named] if not_named else [])
@@ -472,9 +486,14 @@ def check_counts(a: Audit, f: Facts, projects: pd.DataFrame, named_projects: pd.
                       lines(f.line("recurring_projects_over_10pct_balance")),
                       metrics="recurring_projects_over_10pct_balance", fail="warning")
     if f.has("vehicles_bought_patrol", "motorcycles_bought", "vehicles_bought") and f.get("motorcycles_bought") > 0:
-        a.note("vehicles_listed", "vehicles_bought", lines(f.line("motorcycles_bought"), f.line("vehicles_bought")),
-               reported=f.get("motorcycles_bought") + f.get("vehicles_bought_patrol"), computed=f.get("vehicles_bought"),
-               metrics=keys("motorcycles_bought", "vehicles_bought_patrol", "vehicles_bought"))
+        a.note(
+            "vehicles_listed",
+            "vehicles_bought",
+            lines(f.line("motorcycles_bought"), f.line("vehicles_bought")),
+            reported=f.get("motorcycles_bought") + f.get("vehicles_bought_patrol"),
+            computed=f.get("vehicles_bought"),
+            metrics=keys("motorcycles_bought", "vehicles_bought_patrol", "vehicles_bought"),
+        )
 
 
 def check_project_spending(a: Audit, f: Facts, projects: pd.DataFrame, funding: pd.DataFrame) -> None:
@@ -545,7 +564,7 @@ def reports(tables: dict[str, pd.DataFrame]) -> list[tuple[str | None, int]]:
     contract C1 hold one report per year: (None, year)."""
     projects = tables["projects"]
     if "report" in projects:
-        return sorted({(str(r), int(y)) for r, y in zip(projects["report"], projects["report_year"])},
+        return sorted({(str(r), int(y)) for r, y in zip(projects["report"], projects["report_year"], strict=True)},
                       key=lambda ry: (ry[1], ry[0]))
     return [(None, int(y)) for y in sorted(projects["year"].unique())]
 

@@ -42,7 +42,8 @@ class Facts:
 
     `year` is the year the report is about: the default year of every lookup. Built from a facts
     table (tidy `facts.csv` rows, or the rows the reader parsed before they are stamped with their
-    report); `source` (the file it came from) is named when a figure is missing. Rows of more than one report, or two rows for one (year, metric), are refused.
+    report); `source` (the file it came from) is named when a figure is missing. Rows of more than one
+    report, or two rows for one (year, metric), are refused.
     """
 
     def __init__(self, year: int, table: pd.DataFrame, source: str | Path = "") -> None:

@@ -5,9 +5,9 @@
 
 Reads each report (.txt or .docx), writes facts.csv, functional_classification.csv, projects.csv,
 project_funding.csv, indicators.csv, explanations.csv, glossary.csv, named_projects.csv, unconsumed_lines.csv,
-restatements.csv, audit_findings.csv, audit_checks.csv and datapackage.json into DIR. Every row carries the report that states
-it (`report`, the file name without extension, and `report_year`). On bad input it prints what is wrong and
-where, exits with status 2, and leaves DIR untouched.
+restatements.csv, audit_findings.csv, audit_checks.csv and datapackage.json into DIR. Every row carries the
+report that states it (`report`, the file name without extension, and `report_year`). On bad input it prints
+what is wrong and where, exits with status 2, and leaves DIR untouched.
 """
 
 from __future__ import annotations
@@ -22,12 +22,13 @@ import pandas as pd
 
 from helpers.data.audit import audit_tables
 from helpers.data.restatement import restatement_checks, restatements
+from helpers.data.schema import frame, stamp, write_tables
 from helpers.errors import ReportError
 from helpers.read.decode import REPORT_SUFFIXES, read_report
 from helpers.read.identity import unit_name
 from helpers.read.prose import extract_prose
 from helpers.read.tables import parse_tables
-from helpers.data.schema import IDENTITY, frame, stamp, write_tables
+
 
 @dataclass
 class Parsed:
@@ -114,14 +115,14 @@ def _append_restatement_checks(tables: dict[str, pd.DataFrame]) -> None:
     last_check = checks.groupby("report")["check_no"].max()
     last_finding = findings.groupby("report")["finding_no"].max()
     extra["check_no"] = [int(last_check.get(r, 0)) + n for r, n in
-                         zip(extra["report"], extra.groupby("report").cumcount() + 1)]
+                         zip(extra["report"], extra.groupby("report").cumcount() + 1, strict=True)]
     failed = extra[~extra["passed"]].copy()
     failed["finding_no"] = [int(last_finding.get(r, 0)) + n for r, n in
-                            zip(failed["report"], failed.groupby("report").cumcount() + 1)]
+                            zip(failed["report"], failed.groupby("report").cumcount() + 1, strict=True)]
     # each restatement is a cause of its own, numbered after the report's own causes (C1, C2 …)
     last_cause = findings.assign(_n=findings["cause"].str[1:].astype(int)).groupby("report")["_n"].max()
     failed["cause"] = ["C" + str(int(last_cause.get(r, 0)) + n) for r, n in
-                       zip(failed["report"], failed.groupby("report").cumcount() + 1)]
+                       zip(failed["report"], failed.groupby("report").cumcount() + 1, strict=True)]
     tables["audit_checks"] = frame("audit_checks", checks.to_dict("records") + extra.to_dict("records"))
     tables["audit_findings"] = frame("audit_findings", findings.to_dict("records") + failed.to_dict("records"))
 
@@ -189,7 +190,7 @@ def ingest(paths: list[Path | str], out_dir: Path | str, year: int | None = None
     check_output_folder(out_dir)
     parsed = [parse_report(p, year=year) for p in paths]
     if warnings is not None:
-        for path, p in zip(paths, parsed):
+        for path, p in zip(paths, parsed, strict=True):
             warnings.extend(p.warnings + ([] if year is not None else folder_year_warnings(Path(path), p)))
     tables = build_tables(parsed)
     write_tables(tables, out_dir)

@@ -56,14 +56,14 @@ class YearData:
         return self.year - 1
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def english_names(kind: str) -> dict[str, str]:
     """Chinese -> English names from data/names/<kind>.csv (classes, projects)."""
     path = paths.NAMES / f"{kind}.csv"
     if not path.exists():
         return {}
     names = pd.read_csv(path, dtype=str, keep_default_na=False)
-    return dict(zip(names["name_zh"], names["name_en"]))
+    return dict(zip(names["name_zh"], names["name_en"], strict=True))
 
 
 def display_name(name_zh: str, names: dict[str, str]) -> str:
@@ -92,7 +92,7 @@ def reports_by_year(tidy_dir: Path | str | None = None) -> dict[int, str]:
     tidy_dir = Path(tidy_dir) if tidy_dir else paths.TIDY
     facts = read_table("facts", tidy_dir)
     pairs = facts[["report_year", "report"]].drop_duplicates().sort_values(["report_year", "report"])
-    return {int(y): str(r) for y, r in zip(pairs["report_year"], pairs["report"])}
+    return {int(y): str(r) for y, r in zip(pairs["report_year"], pairs["report"], strict=True)}
 
 
 def available_years(tidy_dir: Path | str | None = None) -> list[int]:

@@ -260,7 +260,7 @@ def frame(name: str, rows: list[dict]) -> pd.DataFrame:
     if name == "facts":
         # Counts are written as whole numbers (112, not 112.0); amounts and rates as floats.
         counts = ~df["unit"].isin(["万元", "ratio"])
-        df["value"] = pd.Series([int(v) if is_count else v for v, is_count in zip(df["value"], counts)],
+        df["value"] = pd.Series([int(v) if is_count else v for v, is_count in zip(df["value"], counts, strict=True)],
                                 index=df.index, dtype=object)
     return df
 
@@ -314,8 +314,18 @@ def datapackage(names: list[str]) -> dict:
         if spec.get("foreign"):
             schema["foreignKeys"] = [{"fields": fields_, "reference": {"resource": ref, "fields": fields_}}
                                      for fields_, ref in spec["foreign"]]
-        resources.append({"name": name, "path": f"{name}.csv", "title": spec["title"], "profile": "tabular-data-resource",
-                          "format": "csv", "mediatype": "text/csv", "encoding": "utf-8", "schema": schema})
+        resources.append(
+            {
+                "name": name,
+                "path": f"{name}.csv",
+                "title": spec["title"],
+                "profile": "tabular-data-resource",
+                "format": "csv",
+                "mediatype": "text/csv",
+                "encoding": "utf-8",
+                "schema": schema,
+            }
+        )
     return {"name": "luzhou-final-accounts", "title": "Final-accounts reports (单位决算) as tidy tables",
             "profile": "tabular-data-package", "licenses": [{"name": "other-pd", "title": "Public government report"}],
             "resources": resources}

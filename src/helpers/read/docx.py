@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+import zlib
 from pathlib import Path
 
 from helpers.errors import ReportError
@@ -52,13 +53,19 @@ def _table_lines(tbl) -> list[str]:
 def docx_lines(path: Path, raw: bytes) -> list[str]:
     """The report's lines from the bytes of its .docx. Raises ReportError when it is not a Word file."""
     import docx  # python-docx
+    from docx.opc.exceptions import OpcError
+    from lxml.etree import LxmlError
 
     if not zipfile.is_zipfile(io.BytesIO(raw)):
         raise ReportError(path, "is named .docx but is not a Word file (not a zip archive)",
                           hint="open it in Word or WPS and save it as .docx again, or rename it to what it is")
     try:
         body = docx.Document(io.BytesIO(raw)).element.body
-    except Exception as exc:  # python-docx raises several kinds for a damaged package
+    # What python-docx raises for a damaged package: a missing part (KeyError), broken XML (LxmlError),
+    # a wrong content type (ValueError), a relationship it cannot follow (AttributeError), a corrupt
+    # archive member (BadZipFile, zlib.error, EOFError), or its own package errors (OpcError).
+    except (OpcError, LxmlError, KeyError, ValueError, AttributeError, EOFError, zipfile.BadZipFile,
+            zlib.error) as exc:
         raise ReportError(path, f"the Word file cannot be opened ({type(exc).__name__}: {exc})",
                           hint="open it in Word or WPS and save it as .docx again") from None
     lines: list[str] = []

@@ -34,7 +34,9 @@ def _characters() -> dict[str, str]:
 # A full-width comma between a digit and three digits is a thousands separator (17，211.32).
 THOUSANDS = re.compile(r"(?<=\d)，(?=\d{3}(?!\d))")
 # Spaces with a digit on one side and a Chinese character, %, or punctuation on the other: 17,211.32 万元.
-SPACE_BY_NUMBER = re.compile(r"(?<=[\d%])[ \t]+(?=[\u4e00-\u9fff%，。；：、）])|(?<=[\u4e00-\u9fff，：；（])[ \t]+(?=[-\d])")
+SPACE_BY_NUMBER = re.compile(
+    r"(?<=[\d%])[ \t]+(?=[\u4e00-\u9fff%，。；：、）])|(?<=[\u4e00-\u9fff，：；（])[ \t]+(?=[-\d])"
+)
 STRAIGHT_QUOTE = re.compile(r'"([^"]*)"')
 STRAIGHT_SINGLE = re.compile(r"'([\u4e00-\u9fff][^']*)'")
 

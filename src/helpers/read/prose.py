@@ -155,7 +155,9 @@ CLASS_PART = re.compile(rf"^(?P<cls>[^\d，；]+?){NUM}万元，占{PCT}")
 ITEM_LINE = re.compile(
     rf"^\s*(?:\d+\.\s*)?(?P<cls>[^（]+?)（类）(?P<cat>[^（]+?)（款）\s*(?P<item>[^（]+?)（项）\s*：\s*"
     rf"支出决算为{NUM}万元，完成预算{PCT}[，。]?(?P<note>.*)$")
-GLOSSARY_LINE = re.compile(r"^\s*(?:（(?P<bracketed>\d+)）|(?P<no>\d+)\s*[、.])\s*(?P<term>[^：]+?)\s*：\s*(?P<definition>.+?)\s*$")
+GLOSSARY_LINE = re.compile(
+    r"^\s*(?:（(?P<bracketed>\d+)）|(?P<no>\d+)\s*[、.])\s*(?P<term>[^：]+?)\s*：\s*(?P<definition>.+?)\s*$"
+)
 STATED_REASON = re.compile(r"(?:决算数小于预算数的?|减少的|增加的)?主要原因(?:是)?\s*：?\s*(?P<reason>.+?)\s*$")
 REASON_PREFIX = re.compile(r"^\s*决算数小于预算数的?主要原因是")
 IMAGE_LINE = re.compile(r"^\s*\[image[:：]")
@@ -250,8 +252,15 @@ def section_of_lines(report: Report) -> list[str | None]:
 
 def _is_heading(text: str) -> bool:
     stripped = text.strip()
-    return bool(re.match(rf"^(第[一二三四五六七八九十]部分|[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|附件)", stripped)) \
-        and len(stripped) <= HEADING_MAX_CHARS or heading_section(stripped) is not None
+    return (
+        bool(
+            re.match(
+                r"^(第[一二三四五六七八九十]部分|[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|附件)", stripped
+            )
+        )
+        and len(stripped) <= HEADING_MAX_CHARS
+        or heading_section(stripped) is not None
+    )
 
 
 def sentences(report: Report, keys: list[str | None]) -> list[Sentence]:
@@ -322,9 +331,12 @@ def extract_facts(report: Report, prose: list[Sentence]) -> tuple[list[dict], li
         if hit is None:
             if r.required:
                 wanted = ", ".join(m.key for m in [*r.metrics.values(), *r.in_words])
-                raise ReportError(report.path, f"expected a sentence giving {wanted}, found none; the report may "
-                                  "be truncated or worded in a way rules/sentences.csv and rules/phrases.csv do not know yet",
-                                  section=SECTION_LABELS[r.section])
+                raise ReportError(
+                    report.path,
+                    f"expected a sentence giving {wanted}, found none; the report may "
+                    "be truncated or worded in a way rules/sentences.csv and rules/phrases.csv do not know yet",
+                    section=SECTION_LABELS[r.section],
+                )
             continue
         sentence, match = hit
         sentence.consume(match, set(r.metrics) | {m.sign_group for m in r.metrics.values() if m.sign_group})
@@ -362,9 +374,13 @@ def extract_fleet(report: Report, prose: list[Sentence]) -> list[dict]:
             kind = re.sub(r"^[，、；\s]*(?:其中：)?|\s+$", "", part.group("type"))
             metric = FLEET_TYPES.get(kind)
             if metric is None:
-                raise ReportError(report.path, f"the fleet sentence lists a vehicle type {kind!r} that "
-                                  "rules/fleet_types.csv does not know", line=line, section=SECTION_LABELS["three_public"],
-                                  hint="add the type and the fleet metric it counts in to rules/fleet_types.csv")
+                raise ReportError(
+                    report.path,
+                    f"the fleet sentence lists a vehicle type {kind!r} that rules/fleet_types.csv does not know",
+                    line=line,
+                    section=SECTION_LABELS["three_public"],
+                    hint="add the type and the fleet metric it counts in to rules/fleet_types.csv",
+                )
             counts[metric] = counts.get(metric, 0) + parse_count(part.group(2), what=kind, path=report.path, line=line)
             sentence.consumed.append((base + part.start(2), base + part.end(2)))
         sentence.consumed.append((match.start(1), match.end(1)))
@@ -433,8 +449,11 @@ def extract_classes(report: Report, prose: list[Sentence]) -> list[dict]:
                 reported_share=None, note=REASON_PREFIX.sub("", note).strip().rstrip("。"),
                 source_line=line))
     if not any(r["level"] == "类" for r in rows):
-        raise ReportError(report.path, "expected the sentence '…主要用于以下方面：<类>…万元，占…%' with the 类 breakdown",
-                          section=SECTION_LABELS["general_budget"])
+        raise ReportError(
+            report.path,
+            "expected the sentence '…主要用于以下方面：<类>…万元，占…%' with the 类 breakdown",
+            section=SECTION_LABELS["general_budget"],
+        )
     return rows
 
 

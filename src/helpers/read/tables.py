@@ -13,9 +13,9 @@ import re
 from dataclasses import dataclass, field
 
 from helpers.errors import ReportError
-from helpers.read.numbers import parse_amount, parse_rate, parse_score, to_number
 from helpers.read.decode import TABLE_TITLE, Report
 from helpers.read.normalize import normalize_text, rules_table
+from helpers.read.numbers import parse_amount, parse_rate, parse_score, to_number
 
 # Row labels of the budget part, in the Sichuan and the Ministry of Finance templates (rules/*.csv).
 FUNDING_SOURCES = {row["label"]: row["source_zh"] for row in rules_table("funding_labels")}
@@ -288,8 +288,16 @@ def parse_table(report: Report, rows: list[Row]) -> ProjectTable:
             project["project_lead"] = re.sub(r"^项目负责人[:：]\s*", "", _text(row, 0))
             project["finance_lead"] = re.sub(r"^财务负责人[:：]\s*", "", _text(row, 1))
         else:
-            table.unconsumed.append(dict(year=year, source_line=row.line, kind="table_row_not_recognised", section=section, figures="",
-                                         text=" | ".join(c.strip() for c in row.cells)[:200]))
+            table.unconsumed.append(
+                dict(
+                    year=year,
+                    source_line=row.line,
+                    kind="table_row_not_recognised",
+                    section=section,
+                    figures="",
+                    text=" | ".join(c.strip() for c in row.cells)[:200],
+                )
+            )
 
     if not project["project_name"]:
         raise ReportError(path, "expected a '项目名称' row naming the project", line=start, section=section)

@@ -60,7 +60,7 @@ def points_bars(table: pd.DataFrame, *, label: str, value: str, share: str, titl
     table = table.iloc[::-1]
     fig, ax = plt.subplots(figsize=(8, 0.5 * len(table) + 1.2))
     bars = ax.barh(table[label], table[value], color=PALETTE["this_year"])
-    ax.bar_label(bars, labels=[f"{v:,.0f} {unit} ({s:.0%})" for v, s in zip(table[value], table[share])],
+    ax.bar_label(bars, labels=[f"{v:,.0f} {unit} ({s:.0%})" for v, s in zip(table[value], table[share], strict=True)],
                  padding=3, fontsize=9)
     ax.set_xlabel(xlabel)
     ax.set_title(title)

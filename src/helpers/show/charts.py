@@ -67,7 +67,7 @@ def change_bars(prior_year: int, prior: float, year: int, current: float, title:
     x = [str(prior_year), textwrap.fill(change_label, 22, break_long_words=True), str(year)]
     bars = ax.bar(x, [prior, abs(current - prior), current], bottom=[0, min(prior, current), 0],
                   color=[PALETTE["prior_year"], colour, PALETTE["this_year"]], width=0.6)
-    for bar, value in zip(bars, (prior, None, current)):
+    for bar, value in zip(bars, (prior, None, current), strict=True):
         if value is not None:
             ax.text(bar.get_x() + bar.get_width() / 2, value, f"{value:,.2f}", ha="center", va="bottom", fontsize=9)
     ax.plot([0.3, 0.7], [prior, prior], color=PALETTE["neutral"], lw=0.8, ls=":")
@@ -108,7 +108,7 @@ def share_bars(values: pd.DataFrame, label: str, value: str, title: str, share: 
     sns.barplot(data, y=label, x=value, color=PALETTE["this_year"], ax=ax)
     shares = data[share] if share else data[value] / data[value].sum()
     texts = []
-    for i, (v, s) in enumerate(zip(data[value], shares)):
+    for i, (v, s) in enumerate(zip(data[value], shares, strict=True)):
         text = f"{v:,.2f} ({fmt.pct_as_printed(s) if share else fmt.rate(s)}"
         if computed and differs and bool(data[differs].iloc[i]):
             text += f"; {computed_word} {fmt.pct(data[computed].iloc[i])}"
@@ -145,7 +145,7 @@ def budget_vs_executed(projects: pd.DataFrame, threshold: float, title: str, lab
     colors = [PALETTE["low"] if r < threshold else PALETTE["ok"] for r in data["execution_rate"]]
     ax.barh(y, data["executed"], height=0.45, color=colors, label=executed_label)
     width = data["budget_adjusted"].max() if len(data) else 1
-    for i, (executed, rate) in enumerate(zip(data["executed"], data["execution_rate"])):
+    for i, (executed, rate) in enumerate(zip(data["executed"], data["execution_rate"], strict=True)):
         if executed <= 0:
             ax.plot([0], [i], marker="|", markersize=14, color=PALETTE["low"], markeredgewidth=3)
         ax.text(max(executed, 0) + width * 0.01, i, fmt.rate(rate), va="center", fontsize=8)
@@ -164,7 +164,7 @@ def trend_lines(values: pd.DataFrame, x: str, columns: dict[str, str], title: st
     fig, ax = plt.subplots(figsize=(7, 3.8))
     for column, label in columns.items():
         ax.plot(values[x].astype(str), values[column], marker="o", label=label)
-        for xv, yv in zip(values[x].astype(str), values[column]):
+        for xv, yv in zip(values[x].astype(str), values[column], strict=True):
             ax.annotate(f"{yv:,.2f}", (xv, yv), textcoords="offset points", xytext=(0, 6), ha="center", fontsize=8)
     ax.set(title=title, xlabel="", ylabel=unit)
     ax.yaxis.set_major_formatter(wan_axis)

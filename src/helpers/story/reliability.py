@@ -25,7 +25,7 @@ COUNT_CHECKS = {"stated_count", "indicator_vs_fact", "vehicles_listed"}
 def check_labels(lang: str) -> dict[str, str]:
     """Check kind -> its label in `lang` (rules/audit_checks.csv)."""
     table = rules.table("audit_checks")
-    return dict(zip(table["check"], table[f"label_{wording.check_lang(lang)}"]))
+    return dict(zip(table["check"], table[f"label_{wording.check_lang(lang)}"], strict=True))
 
 
 def causes(data: YearData) -> pd.DataFrame:
@@ -148,15 +148,26 @@ def finding_values(data: YearData, row: pd.Series) -> dict:
     indicator = data.indicators[(data.indicators["project_code"] == row["project_code"])
                                 & (data.indicators["indicator"] == row["indicator"])] if row["indicator"] else None
     ind = indicator.iloc[0] if indicator is not None and len(indicator) else None
-    return dict(check=row["check"], key=row["subject"], subject=label(data, row["subject"]), indicator=row["indicator"],
-                reported=_reported(row, kind), computed=_number(row["computed"], kind),
-                difference=_number(abs(row["difference"]), kind), sign=(row["difference"] > 0) - (row["difference"] < 0),
-                kind=kind, lines=[int(n) for n in row["lines"].split(";") if n], detail=row["detail"],
-                related=[label(data, k) for k in row["related"].split(";") if k],
-                parts=[label(data, m) for m in row["metrics"].split(";")[1:] if m],
-                metric_labels=[label(data, m) for m in row["metrics"].split(";") if m],
-                operator="" if ind is None else ind["operator"], target="" if ind is None else ind["target"],
-                actual="" if ind is None else ind["actual"], unit="" if ind is None else ind["unit"])
+    return dict(
+        check=row["check"],
+        key=row["subject"],
+        subject=label(data, row["subject"]),
+        indicator=row["indicator"],
+        reported=_reported(row, kind),
+        computed=_number(row["computed"], kind),
+        difference=_number(abs(row["difference"]), kind),
+        sign=(row["difference"] > 0) - (row["difference"] < 0),
+        kind=kind,
+        lines=[int(n) for n in row["lines"].split(";") if n],
+        detail=row["detail"],
+        related=[label(data, k) for k in row["related"].split(";") if k],
+        parts=[label(data, m) for m in row["metrics"].split(";")[1:] if m],
+        metric_labels=[label(data, m) for m in row["metrics"].split(";") if m],
+        operator="" if ind is None else ind["operator"],
+        target="" if ind is None else ind["target"],
+        actual="" if ind is None else ind["actual"],
+        unit="" if ind is None else ind["unit"],
+    )
 
 
 def finding_lines(data: YearData, severity: str, lang: str) -> list[str]:
@@ -168,8 +179,11 @@ def finding_lines(data: YearData, severity: str, lang: str) -> list[str]:
             continue
         sentences = [wording.say(lang, "audit", "finding", **finding_values(data, row)) for _, row in group.iterrows()]
         first_related = group.drop_duplicates("detail").set_index("detail")["related"]  # one sentence per detail
-        details = [wording.say(lang, "audit", "detail_sentence", detail=d,
-                               related=[label(data, k) for k in r.split(";") if k]) for d, r in first_related.items() if d]
+        details = [
+            wording.say(lang, "audit", "detail_sentence", detail=d, related=[label(data, k) for k in r.split(";") if k])
+            for d, r in first_related.items()
+            if d
+        ]
         bullets.append(wording.say(lang, "audit", "cause_bullet", cause=cause, findings=len(group),
                                    sentences=sentences, details=details))
     return bullets
@@ -181,7 +195,9 @@ HEADLINE_METRICS = ["total_expenditure", "total_income_expenditure", "three_publ
 
 def headline_lines(data: YearData) -> list[int]:
     """Report lines of the story's headline figures: totals, “三公” spending, the projects' budget rows."""
-    return sorted({data.line(m) for m in HEADLINE_METRICS if data.has(m)} | set(data.projects["budget_line"].astype(int)))
+    return sorted(
+        {data.line(m) for m in HEADLINE_METRICS if data.has(m)} | set(data.projects["budget_line"].astype(int))
+    )
 
 
 def headline_causes(data: YearData) -> pd.DataFrame:

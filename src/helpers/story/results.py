@@ -85,7 +85,9 @@ class Change:
     @property
     def pct_printed_differs(self) -> bool:
         """True when the computed % change, rounded as printed, is not the printed one (242.98% vs 242.9%)."""
-        return self.stated_pct is not None and printed_differs(self.pct, self.stated_pct, decimals_of(self.stated_pct) + 2)
+        return self.stated_pct is not None and printed_differs(
+            self.pct, self.stated_pct, decimals_of(self.stated_pct) + 2
+        )
 
 
 def change_of(data: YearData, metric: str, change_metric: str | None = None) -> Change:
@@ -197,7 +199,7 @@ def class_table(data: YearData) -> pd.DataFrame:
     classes["printed_share"] = classes["reported_share"]
     classes["computed_share"] = classes["amount"] / total
     classes["share_differs"] = [printed_differs(c, p, decimals_of(p) + 2) if p == p else False
-                                for c, p in zip(classes["computed_share"], classes["printed_share"])]
+                                for c, p in zip(classes["computed_share"], classes["printed_share"], strict=True)]
     return classes[["class_zh", "class_en", "amount", "printed_share", "computed_share", "share_differs",
                     "source_line"]].sort_values("amount", ascending=False).reset_index(drop=True)
 
@@ -436,9 +438,15 @@ def glossary_line(data: YearData, term_zh: str) -> int | None:
 
 def purchase_table(data: YearData) -> pd.DataFrame:
     """The purchases the 三公 section lists: kind (metric suffix), vehicles, amount."""
-    rows = [dict(kind=kind, vehicles=int(data.value(f"vehicles_bought_{kind}")),
-                 amount=data.value(f"vehicle_purchase_{kind}") if data.has(f"vehicle_purchase_{kind}") else float("nan"))
-            for kind in ("sedan", "other") if data.has(f"vehicles_bought_{kind}")]
+    rows = [
+        dict(
+            kind=kind,
+            vehicles=int(data.value(f"vehicles_bought_{kind}")),
+            amount=data.value(f"vehicle_purchase_{kind}") if data.has(f"vehicle_purchase_{kind}") else float("nan"),
+        )
+        for kind in ("sedan", "other")
+        if data.has(f"vehicles_bought_{kind}")
+    ]
     return pd.DataFrame(rows, columns=["kind", "vehicles", "amount"])
 
 
@@ -455,8 +463,10 @@ def project_vehicles(text: str, project: str) -> pd.DataFrame:
     for m in _VEHICLE_COUNT.finditer(text):
         kind = m["kind"]
         if kind not in kinds.index:
-            raise ValueError(f"project {project}: vehicle kind {kind!r} ({m[0]}) is not in "
-                             f"{RULES / 'vehicle_kinds.csv'}; add it with its English name and how the 三公 list counts it")
+            raise ValueError(
+                f"project {project}: vehicle kind {kind!r} ({m[0]}) is not in "
+                f"{RULES / 'vehicle_kinds.csv'}; add it with its English name and how the 三公 list counts it"
+            )
         rows.append(dict(kind_zh=kind, kind_en=kinds.loc[kind, "kind_en"], vehicles=int(m["n"]),
                          counted_with=kinds.loc[kind, "counted_with"]))
     return pd.DataFrame(rows, columns=["kind_zh", "kind_en", "vehicles", "counted_with"])
@@ -512,9 +522,15 @@ def vehicle_purchases(data: YearData) -> VehiclePurchases:
         return VehiclePurchases(data.value("vehicle_purchase"), listed, None, None, None, None)
     row = booked.iloc[0]
     project = data.projects[data.projects["project_code"] == row["project_code"]].iloc[0]
-    return VehiclePurchases(data.value("vehicle_purchase"), listed, project["project_name"], int(project["source_line"]),
-                            float(row["actual_value"]), int(row["source_line"]),
-                            project_vehicles(project["goal_completion"], project["project_name"]))
+    return VehiclePurchases(
+        data.value("vehicle_purchase"),
+        listed,
+        project["project_name"],
+        int(project["source_line"]),
+        float(row["actual_value"]),
+        int(row["source_line"]),
+        project_vehicles(project["goal_completion"], project["project_name"]),
+    )
 
 
 @dataclass(frozen=True)
@@ -537,7 +553,9 @@ def renewal(data: YearData) -> Renewal | None:
     """None when the report states no vehicles bought or no fleet at year end."""
     if not (data.has("vehicles_bought") and data.has("fleet_total")):
         return None
-    label = data.facts[(data.facts["metric"] == "vehicles_bought") & (data.facts["year"] == data.year)].iloc[0]["label_zh"]
+    label = data.facts[(data.facts["metric"] == "vehicles_bought") & (data.facts["year"] == data.year)].iloc[0][
+        "label_zh"
+    ]
     return Renewal(int(data.value("vehicles_bought")), data.line("vehicles_bought"), "更新" in label,
                    int(data.value("fleet_total")), data.line("fleet_total"))
 
@@ -614,7 +632,7 @@ def class_line_reasons(data: YearData, project_name: str) -> pd.DataFrame:
     """
     stem = _strip_year(project_name)
     rows = [dict(clause=clause.strip(), source_line=int(line))
-            for note, line in zip(data.classes["note"].fillna(""), data.classes["source_line"])
+            for note, line in zip(data.classes["note"].fillna(""), data.classes["source_line"], strict=True)
             for clause in re.split(r"[；;]", note) if stem and stem in clause]
     return pd.DataFrame(rows, columns=["clause", "source_line"])
 
@@ -688,8 +706,17 @@ def shared_outputs(data: YearData) -> list[SharedOutput]:
     for (name, unit, actual), rows in ind.groupby(["name", "unit", "actual_value"], sort=True):
         first = rows.drop_duplicates("project_code")
         if len(first) > 1:
-            found.append(SharedOutput(name, unit, float(actual), tuple(
-                (names.get(code, code), int(line)) for code, line in zip(first["project_code"], first["source_line"]))))
+            found.append(
+                SharedOutput(
+                    name,
+                    unit,
+                    float(actual),
+                    tuple(
+                        (names.get(code, code), int(line))
+                        for code, line in zip(first["project_code"], first["source_line"], strict=True)
+                    ),
+                )
+            )
     return found
 
 
