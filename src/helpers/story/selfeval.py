@@ -101,7 +101,7 @@ def low_vs_rest(data: YearData, threshold: float) -> dict:
     table = scores_vs_execution(data).dropna(subset=["execution_rate"])
     low, high = table[table["execution_rate"] < threshold], table[table["execution_rate"] >= threshold]
     no_indicators = low[~(low["weight"] > 0)]
-    return dict(threshold=threshold, low=len(low), high=len(high),
+    return dict(threshold=threshold, report_rule=threshold == rules.threshold("report_low_execution_rule"), low=len(low), high=len(high),
                 low_score=low["total_score"].mean() if len(low) else float("nan"),
                 high_score=high["total_score"].mean() if len(high) else float("nan"),
                 low_kept=low["score"].sum() / low["weight"].sum() if low["weight"].sum() else float("nan"),
