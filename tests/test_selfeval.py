@@ -96,12 +96,11 @@ def test_verdicts_only_when_their_declared_rule_holds(data, lang, verdict):
     assert verdict not in wording.say(lang, "selfeval", "exactness", **dict(exact, exact=100, rate=100 / 371))
     low = selfeval.low_vs_rest(data, 0.9)
     untouched = {"zh": "几乎没有影响", "en": "barely touched"}[lang]
-    assert untouched in wording.say(lang, "selfeval", "low_vs_rest", report_rule=True, **low)  # 95.2% kept
-    assert untouched not in wording.say(lang, "selfeval", "low_vs_rest", report_rule=True, **dict(low, low_kept=0.6))
+    assert untouched in wording.say(lang, "selfeval", "low_vs_rest", **low)  # 95.2% kept
+    assert untouched not in wording.say(lang, "selfeval", "low_vs_rest", **dict(low, low_kept=0.6))
     rule = {"zh": "报告自己的标准", "en": "the report's own rule"}[lang]
-    assert rule not in wording.say(
-        lang, "selfeval", "low_vs_rest", report_rule=False, **selfeval.low_vs_rest(data, 0.8)
-    )
+    assert rule in wording.say(lang, "selfeval", "low_vs_rest", **low)
+    assert rule not in wording.say(lang, "selfeval", "low_vs_rest", **selfeval.low_vs_rest(data, 0.8))
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

@@ -103,7 +103,8 @@ def low_vs_rest(data: YearData, threshold: float) -> dict:
     is_low = table["project_code"].isin(low_execution(data, threshold)["project_code"])
     low, high = table[is_low], table[~is_low]
     no_indicators = low[~(low["weight"] > 0)]
-    return dict(threshold=threshold, low=len(low), high=len(high),
+    return dict(threshold=threshold, report_rule=threshold == rules.threshold("report_low_execution_rule"),
+                low=len(low), high=len(high),
                 low_score=low["total_score"].mean() if len(low) else float("nan"),
                 high_score=high["total_score"].mean() if len(high) else float("nan"),
                 low_kept=low["score"].sum() / low["weight"].sum() if low["weight"].sum() else float("nan"),
