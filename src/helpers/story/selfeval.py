@@ -15,7 +15,7 @@ from helpers.data import rules
 from helpers.data.audit import OPS, judged_indicators
 from helpers.data.leftovers import leftover_mask
 from helpers.data.load import YearData
-from helpers.story.results import low_execution  # the one low-execution set every page uses
+from helpers.story.results import low_execution, report_rule  # one low-execution set, one report rule
 
 
 def leftover_points(data: YearData) -> dict:
@@ -103,7 +103,7 @@ def low_vs_rest(data: YearData, threshold: float) -> dict:
     is_low = table["project_code"].isin(low_execution(data, threshold)["project_code"])
     low, high = table[is_low], table[~is_low]
     no_indicators = low[~(low["weight"] > 0)]
-    return dict(threshold=threshold, report_rule=threshold == rules.threshold("report_low_execution_rule"),
+    return dict(threshold=threshold, report_rule=threshold == report_rule("low_execution_threshold"),
                 low=len(low), high=len(high),
                 low_score=low["total_score"].mean() if len(low) else float("nan"),
                 high_score=high["total_score"].mean() if len(high) else float("nan"),
