@@ -103,6 +103,46 @@ def test_chinese_text_uses_the_embedded_font(browser, batch_run):
     tab.context.close()
 
 
+CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def unembedded_chinese(tab) -> list[str]:
+    """Texts whose Chinese characters the browser drew with a font other than the embedded one.
+
+    Asks Chromium which fonts rendered each element's own text (DevTools' getPlatformFontsForNode):
+    on a machine without a system CJK font, any Chinese glyph not drawn by the page's own
+    (custom) font is a box. Headings, the banner and the nav links once were, while body text was fine.
+    """
+    cdp = tab.context.new_cdp_session(tab)
+    cdp.send("DOM.enable")
+    cdp.send("CSS.enable")
+    missing, stack = [], [cdp.send("DOM.getDocument", {"depth": -1, "pierce": False})["root"]]
+    while stack:
+        node = stack.pop()
+        children = node.get("children", [])
+        stack.extend(c for c in children if c["nodeType"] == 1 and c["nodeName"] not in ("HEAD", "STYLE", "SCRIPT"))
+        own = "".join(c["nodeValue"] for c in children if c["nodeType"] == 3)
+        if not CJK.search(own):
+            continue
+        fonts = cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node["nodeId"]})["fonts"]
+        if not fonts:  # not drawn at all (hidden)
+            continue
+        embedded = sum(f["glyphCount"] for f in fonts if f["isCustomFont"])
+        if embedded < len(CJK.findall(own)):
+            missing.append(f"<{node['nodeName'].lower()}> {own.strip()[:40]!r}: {fonts}")
+    cdp.detach()
+    return missing
+
+
+def test_every_chinese_character_is_drawn_with_the_embedded_font(browser, batch_run):
+    out, _ = batch_run
+    paths = [out / "index.html"] + [page(out, name, lang) for name in NAMES for lang in ("zh", "en")]
+    for path in paths:
+        tab, _, _ = open_offline(browser, path)
+        assert unembedded_chinese(tab) == [], path.name
+        tab.context.close()
+
+
 def test_screenshot_of_the_summary_for_people(browser, batch_run, tmp_path):
     out, _ = batch_run
     tab, _, _ = open_offline(browser, page(out, "04_summary"))

@@ -23,12 +23,18 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 FONT_FAMILY = "Report CJK"
 # Characters outside Latin and common punctuation: CJK ideographs, fullwidth forms, CJK punctuation.
 WIDE_CHARS = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef\u201c\u201d\u2018\u2019]")
+# Curly quotes take the CJK font's full-width glyphs on Chinese pages only; English keeps its own.
+CURLY_QUOTES = set("\u201c\u201d\u2018\u2019")
+# The embedded family leads every stack. Chromium lays out the first text of each style before a
+# data-URI font has loaded and, with the family last, keeps the fallback for it (boxes where no
+# system CJK font exists: the first heading, the banner, the nav link). Leading with it is safe:
+# the subset holds only the wide characters, so Latin text falls through to the fonts after it.
 FONT_CSS = """<style type="text/css">
 @font-face {{ font-family: "{family}"; src: url(data:font/otf;base64,{data}) format("opentype"); }}
 :root {{
-  --jp-ui-font-family: system-ui, -apple-system, "Segoe UI", Helvetica, Arial, sans-serif, "{family}";
-  --jp-content-font-family: system-ui, -apple-system, "Segoe UI", Helvetica, Arial, sans-serif, "{family}";
-  --jp-code-font-family: menlo, consolas, "DejaVu Sans Mono", monospace, "{family}";
+  --jp-ui-font-family: "{family}", system-ui, -apple-system, "Segoe UI", Helvetica, Arial, sans-serif;
+  --jp-content-font-family: "{family}", system-ui, -apple-system, "Segoe UI", Helvetica, Arial, sans-serif;
+  --jp-code-font-family: "{family}", menlo, consolas, "DejaVu Sans Mono", monospace;
 }}
 body, .report-banner {{ font-family: var(--jp-content-font-family); }}
 </style>
@@ -36,10 +42,14 @@ body, .report-banner {{ font-family: var(--jp-content-font-family); }}
 HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$", re.M)
 
 
-def wide_chars(html: str) -> set[str]:
-    """The Chinese (and fullwidth) characters a page shows, outside tags, styles and data URIs."""
+def wide_chars(html: str, lang: str = "zh") -> set[str]:
+    """The Chinese (and fullwidth) characters a page shows, outside tags, styles and data URIs.
+
+    On an English page the curly quotes stay with the Latin font (the embedded font leads the stack).
+    """
     text = re.sub(r"<(style|script)[^>]*>.*?</\1>|<[^>]+>|data:[^\"')]+", " ", html, flags=re.S)
-    return set(WIDE_CHARS.findall(text))
+    found = set(WIDE_CHARS.findall(text))
+    return found - CURLY_QUOTES if lang == "en" else found
 
 
 @cache
@@ -130,4 +140,4 @@ def to_html(notebook: nbformat.NotebookNode, chrome: PageChrome, *, hide_code: b
     notebook.metadata["title"] = chrome.title
     notebook.metadata["report"] = {**chrome.as_metadata(), "build_key": build_key}
     body, _ = html_exporter(hide_code, chrome.lang).from_notebook_node(notebook)
-    return with_font(body, cjk_font_css(wide_chars(body))) if embed_font else body
+    return with_font(body, cjk_font_css(wide_chars(body, chrome.lang))) if embed_font else body
