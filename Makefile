@@ -34,6 +34,8 @@ $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	$(PY) -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Python (luzhou-budget)" >/dev/null
+	@# The Chinese font cut once to GB 2312, so that each page's font is cut from it in a third of the time.
+	$(PY) -m helpers.publish.fonts
 	@# Notebook templates are committed without outputs: git runs nbstripout on them (see .gitattributes).
 	@if git rev-parse --git-dir >/dev/null 2>&1; then \
 	  git config filter.nbstripout.clean '.venv/bin/python -m nbstripout --keep-id' && \

@@ -111,7 +111,7 @@ def render(out_root: Path, notebook_dir: Path, tidy_dir: Path) -> str:
 
 def write_index(out_root: Path, notebook_dir: Path = paths.NOTEBOOKS, tidy_dir: Path = paths.TIDY) -> Path:
     """Write reports/index.html, with the Chinese font it needs; untouched when nothing it shows changed."""
-    from helpers.publish.export import cjk_font_css, wide_chars, with_font
+    from helpers.publish.fonts import cjk_font_css, wide_chars, with_font
 
     out_root.mkdir(parents=True, exist_ok=True)
     page = render(out_root, notebook_dir, tidy_dir)
