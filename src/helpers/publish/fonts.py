@@ -75,17 +75,20 @@ def full_font() -> bytes:
     return Path(cjk_font_path()).read_bytes()
 
 
-def cut(font: bytes, chars: set[str] | frozenset[str]) -> bytes:
+def cut(font: bytes, chars: set[str] | frozenset[str], *, prepared: bool = False) -> bytes:
     """`font` cut down to `chars`: no layout features, names or hints, outlines without subroutines.
 
     The font's timestamp and bounding boxes are kept as shipped (recomputing the boxes draws every
     glyph), so the same font and characters give the same bytes, whichever font they were cut from.
+    `prepared`: `font` is itself a cut (hints and subroutines already gone), so the passes that run
+    every outline to remove them are skipped.
     """
     from fontTools import subset
     from fontTools.ttLib import TTFont
 
     options = subset.Options()
-    options.layout_features, options.name_IDs, options.hinting, options.desubroutinize = [], [], False, True
+    options.layout_features, options.name_IDs = [], []
+    options.hinting, options.desubroutinize = prepared, not prepared
     loaded = TTFont(io.BytesIO(font), lazy=True, recalcTimestamp=False, recalcBBoxes=False)
     subsetter = subset.Subsetter(options)
     subsetter.populate(unicodes=sorted(ord(c) for c in chars))
@@ -131,7 +134,7 @@ def cjk_font_css(chars: set[str]) -> str:
     if not chars:
         return ""
     base = base_font() if chars <= gb2312_chars() else None
-    font = cut(base if base is not None else full_font(), chars)
+    font = cut(full_font(), chars) if base is None else cut(base, chars, prepared=True)
     return FONT_CSS.format(family=FONT_FAMILY, data=base64.b64encode(font).decode("ascii"))
 
 
