@@ -320,7 +320,11 @@ def check_completion(a: Audit, f: Facts, classes: pd.DataFrame) -> None:
 def check_projects(a: Audit, projects: pd.DataFrame, funding: pd.DataFrame, indicators: pd.DataFrame) -> None:
     indicators_of = dict(list(indicators.groupby("project_code", sort=False)))
     funding_of = dict(list(funding.groupby("project_code", sort=False)))
-    for _, p in projects.iterrows():
+    # Every mask and judgement is row by row: done once for all projects, then looked up per project.
+    current = indicators[~leftover_mask(indicators)]
+    current_of = dict(list(current.groupby("project_code", sort=False)))
+    judged_of = dict(list(judged_indicators(current).dropna(subset=["score"]).groupby("project_code", sort=False)))
+    for p in projects.to_dict("records"):
         name, code, where = p["project_name"], p["project_code"], p["budget_line"]
         if p["budget_adjusted"] > 0:
             a.compare("execution_rate", name, p["execution_rate_reported"], p["executed"] / p["budget_adjusted"],
@@ -338,7 +342,7 @@ def check_projects(a: Audit, projects: pd.DataFrame, funding: pd.DataFrame, indi
         if mine.empty:
             a.note("no_indicators", name, lines(p["source_line"]), project_code=code)
         else:
-            _check_indicators(a, p, mine)
+            _check_indicators(a, p, mine, current_of.get(code, current.iloc[:0]), judged_of.get(code))
         own = funding_of.get(code, funding.iloc[:0])
         for column in ("budget_initial", "budget_adjusted", "executed"):
             values = own[column].dropna()
@@ -389,14 +393,16 @@ def judged_indicators(indicators: pd.DataFrame) -> pd.DataFrame:
     return ind
 
 
-def _check_indicators(a: Audit, p: pd.Series, mine: pd.DataFrame) -> None:
+def _check_indicators(a: Audit, p: dict, mine: pd.DataFrame, current: pd.DataFrame,
+                      judged: pd.DataFrame | None) -> None:
+    """One project's indicator checks: `mine` all its rows, `current` without leftovers, `judged` as
+    `judged_indicators` reads them (None when none has a numeric target, result and score)."""
     name, code = p["project_name"], p["project_code"]
-    current = mine[~leftover_mask(mine)]
     for ind in current.to_dict("records"):
         if not math.isnan(ind["score"]) and not math.isnan(ind["weight"]):
             a.compare("score_within_weight", name, ind["score"], min(ind["score"], ind["weight"]), 0,
                       "score_within_weight", lines(ind["source_line"]), project_code=code, indicator=ind["indicator"])
-    for ind in judged_indicators(current).dropna(subset=["score"]).to_dict("records"):
+    for ind in ([] if judged is None else judged.to_dict("records")):
         where, label = lines(ind["source_line"]), dict(project_code=code, indicator=ind["indicator"])
         if not ind["met"] and ind["full_marks"] and not ind["explained_excess"]:
             a.note("target_missed_full_marks", name, where, reported=ind["score"], computed=ind["weight"], **label)

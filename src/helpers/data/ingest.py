@@ -101,6 +101,8 @@ def build_tables(parsed: list[Parsed]) -> dict[str, pd.DataFrame]:
 
 
 def _combine(name: str, frames: list[pd.DataFrame]) -> pd.DataFrame:
+    if len(frames) == 1:  # one report: its frame is already typed and sorted (a round trip changes nothing)
+        return frames[0]
     rows = [r for df in frames for r in df.to_dict("records")]
     return frame(name, rows)
 

@@ -63,8 +63,12 @@ def _substitute(chars: list[str], pattern: re.Pattern[str], text: str, replace) 
             chars[match.start() + offset] = char
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def normalize(raw: str) -> Normalized:
-    """The normalised form of one line (or one cell) of a report."""
+    """The normalised form of one line (or one cell) of a report.
+
+    Memoised (the result is immutable): table cells repeat within a report, and lines across the
+    reports of a batch or the variants of the tests."""
     table = _characters()
     chars = [table.get(c, c) for c in raw]
     text = "".join(chars)
