@@ -61,7 +61,7 @@ test: $(STAMP) ## Run the whole test suite (unit tests, notebooks, exports, brow
 	$(PY) -m pytest
 
 test-fast: $(STAMP) ## Run the tests that need no kernel, browser or server (under 30 s)
-	$(PY) -m pytest -m "not slow" -q
+	$(PY) -m pytest -m "not slow" -q --hypothesis-profile=fast -n 2
 
 lint: $(STAMP) ## Check src, tests and notebooks with ruff
 	$(VENV)/bin/ruff check src tests notebooks
@@ -69,8 +69,9 @@ lint: $(STAMP) ## Check src, tests and notebooks with ruff
 bench: $(STAMP) ## Time the cold build, the unchanged rebuild and 2 years x 2 languages against the floor
 	$(PY) -m helpers.publish.bench
 
-lab: $(STAMP) ## Start JupyterLab on the notebooks with the project's kernel
-	$(VENV)/bin/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root)
+lab: $(STAMP) ## Start JupyterLab on the notebooks with the project's kernel (saves templates without outputs)
+	@# The project's server config: a template run and saved in JupyterLab is saved without its outputs.
+	$(VENV)/bin/jupyter lab --notebook-dir=notebooks --config=src/helpers/publish/jupyter_server_config.py $(if $(filter 0,$(shell id -u)),--allow-root)
 
 clean: ## Remove the executed reports (the templates and the tidy data stay)
 	rm -rf reports/[0-9]* reports/all_years reports/index.html reports/.build

@@ -3,14 +3,29 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from helpers import paths
 from helpers.data.ingest import ingest
 from helpers.data.schema import read_table
+
+# Damaged-report fuzzing (tests/test_fuzz.py): `full` under `make test`, a smoke run of the same
+# properties under `make test-fast`, and `explore` (FUZZ_EXAMPLES=500, new random examples) by hand.
+settings.register_profile("full", max_examples=25, deadline=None, derandomize=True,
+                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+settings.register_profile("fast", parent=settings.get_profile("full"), max_examples=3)
+settings.register_profile("explore", parent=settings.get_profile("full"), derandomize=False,
+                          max_examples=int(os.environ.get("FUZZ_EXAMPLES", 200)))
+
+
+def pytest_configure(config):
+    if not config.getoption("--hypothesis-profile"):  # the command line's profile wins
+        settings.load_profile("explore" if os.environ.get("FUZZ_EXAMPLES") else "full")
 
 REPORT_2023 = paths.RAW / "2023" / "luzhou_traffic_police_2023_final_accounts.txt"
 
@@ -60,10 +75,13 @@ def digests(folder: Path, pattern: str = "*.ipynb") -> dict[str, str]:
             for p in sorted(folder.glob(pattern)) if p.is_file() and not p.name.startswith(".")}
 
 
+# Fixtures that execute notebooks in a kernel: a test using one is slow, wherever it lives.
+NOTEBOOK_FIXTURES = {"batch_run", "editions", "pages"}
+
+
 def pytest_collection_modifyitems(items):
-    """A test that needs every notebook run (the batch_run fixture) is slow, wherever it lives."""
     for item in items:
-        if "batch_run" in getattr(item, "fixturenames", ()):
+        if NOTEBOOK_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.slow)
 
 

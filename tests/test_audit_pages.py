@@ -8,7 +8,6 @@ import re
 
 import matplotlib
 import matplotlib.pyplot as plt
-import papermill
 import pytest
 
 from helpers import paths
@@ -56,6 +55,8 @@ def test_scatter_has_the_threshold_line_and_keeps_the_zero_point_off_the_axes(da
 
 
 def run(tmp_path_factory, tidy_dir, name: str, lang: str) -> dict:
+    import papermill  # seconds to import: only the slow tests that run notebooks pay for it
+
     out = tmp_path_factory.mktemp("pages") / f"{name}.{lang}.ipynb"
     papermill.execute_notebook(str(paths.NOTEBOOKS / f"{name}.ipynb"), str(out), kernel_name="luzhou-budget",
                                parameters={"lang": lang, "tidy_dir": str(tidy_dir)}, cwd=str(paths.NOTEBOOKS),

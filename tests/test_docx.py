@@ -45,6 +45,7 @@ def test_docx_and_text_give_identical_tidy_data(docx_2023, tidy_dir, tmp_path, c
     assert {"reports.csv", "named_projects.csv"} <= set(match)
 
 
+@pytest.mark.slow  # builds a second Word document and ingests two reports
 def test_2024_docx_beside_2023_text(tmp_path):
     """make data's discovery: a .docx as a browser saves it (spaces, "(1)", Chinese) in data/raw/2024/."""
     raw = tmp_path / "raw"

@@ -3,13 +3,13 @@ notebook covers every year present. The notebooks run with papermill, as an anal
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from pathlib import Path
+from types import SimpleNamespace
 
-import nbformat
 import pandas as pd
-import papermill as pm
 import pytest
 
 from helpers import paths
@@ -18,7 +18,11 @@ STORY_PAGES = ["01_overview", "02_three_public", "03_low_execution", "04_summary
 FIGURE = re.compile(r"\d[\d,]*\.\d+%?|\d+%")
 
 
-def run(name: str, lang: str, tidy_dir: Path, out: Path) -> nbformat.NotebookNode:
+def run(name: str, lang: str, tidy_dir: Path, out: Path):
+    import nbformat  # seconds to import (its schema validator): only the slow tests pay for it
+    import papermill as pm
+
+
     target = out / f"{name}.{lang}.ipynb"
     pm.execute_notebook(str(paths.NOTEBOOKS / f"{name}.ipynb"), str(target), kernel_name="luzhou-budget",
                         parameters={"lang": lang, "tidy_dir": str(tidy_dir)}, cwd=str(paths.NOTEBOOKS),
@@ -47,17 +51,19 @@ def editions(tidy_dir, tmp_path_factory):
 
 def test_templates_take_lang_and_carry_titles_in_both_languages():
     for name in STORY_PAGES:
-        nb = nbformat.read(paths.NOTEBOOKS / f"{name}.ipynb", as_version=4)
-        params = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
+        nb = json.loads((paths.NOTEBOOKS / f"{name}.ipynb").read_text(encoding="utf-8"))
+        cells = [SimpleNamespace(cell_type=c["cell_type"], source="".join(c["source"]), metadata=c["metadata"])
+                 for c in nb["cells"]]
+        params = next(c for c in cells if "parameters" in c.metadata.get("tags", []))
         assert 'lang: str = "zh"' in params.source and 'tidy_dir: str = ""' in params.source, name
-        meta = nb.metadata["budget_story"]
+        meta = nb["metadata"]["budget_story"]
         assert set(meta["title"]) == {"zh", "en"} and "hide_code" in meta, name
         assert ("year: int = 2023" in params.source) == (meta["scope"] == "year"), name
-        assert not [c for c in nb.cells if c.cell_type == "markdown"], f"{name}: markdown cells cannot follow lang"
-        setup = [c for c in nb.cells if c.cell_type == "code"][1].source
+        assert not [c for c in cells if c.cell_type == "markdown"], f"{name}: markdown cells cannot follow lang"
+        setup = [c for c in cells if c.cell_type == "code"][1].source
         assert "from helpers.show.page import Page" in setup and "page = Page(" in setup, name
         for parameter in re.findall(r"^(\w+):", params.source, flags=re.M):
-            rest = "\n".join(c.source for c in nb.cells if c is not params)
+            rest = "\n".join(c.source for c in cells if c is not params)
             assert re.search(rf"\b{parameter}\b", rest), f"{name}: parameter {parameter} is never used"
 
 
@@ -140,6 +146,7 @@ def two_year_tidy(tidy_dir: Path, out: Path) -> Path:
     return out
 
 
+@pytest.mark.slow  # runs the trend notebook twice
 def test_trend_covers_every_year_and_matches_projects_by_code(tidy_dir, tmp_path):
     from helpers.story import results
 

@@ -11,7 +11,7 @@ import io
 import tempfile
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from helpers.data.ingest import main
@@ -20,9 +20,6 @@ from tests.conftest import REPORT_2023
 
 LINES = REPORT_2023.read_text(encoding="utf-8").split("\n")
 TABLE_START = next(i for i, l in enumerate(LINES) if "部门预算项目支出绩效自评表" in l)
-SETTINGS = settings(max_examples=int(__import__("os").environ.get("FUZZ_EXAMPLES", 25)), deadline=None,
-                    derandomize=not __import__("os").environ.get("FUZZ_EXAMPLES"),
-                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 
 def _blocks(lines: list[str]) -> list[tuple[int, int]]:
@@ -68,7 +65,6 @@ def run_ingest(content: bytes) -> tuple[int, str, Path]:
         return status, err.getvalue(), out
 
 
-@SETTINGS
 @given(st.integers(min_value=0, max_value=len(LINES)))
 def test_cut_reports(cut):
     status, err, _ = run_ingest("\n".join(LINES[:cut]).encode())
@@ -76,7 +72,6 @@ def test_cut_reports(cut):
         assert status == 2
 
 
-@SETTINGS
 @given(st.lists(st.tuples(st.sampled_from(range(len(BLOCKS))), st.sampled_from(range(len(BLOCKS)))),
                 min_size=1, max_size=4))
 def test_shuffled_table_rows(swaps):
@@ -93,7 +88,6 @@ def test_shuffled_table_rows(swaps):
     run_ingest("\n".join(rebuilt).encode())
 
 
-@SETTINGS
 @given(st.lists(st.tuples(st.sampled_from(NUMBER_LINES),
                           st.text(alphabet="0123456789.,%-+ 〇一二万元abcx", min_size=0, max_size=8)),
                 min_size=1, max_size=5))
@@ -106,7 +100,6 @@ def test_garbled_number_cells(edits):
         assert "line " in err and "expected" in err
 
 
-@SETTINGS
 @given(st.sampled_from(["gb18030", "utf-16", "utf-32", "big5", "shift_jis"]),
        st.integers(min_value=1, max_value=len(LINES)))
 def test_wrong_encodings(encoding, cut):
@@ -115,7 +108,6 @@ def test_wrong_encodings(encoding, cut):
     assert status == 2 or encoding == "gb18030" and content.isascii()
 
 
-@SETTINGS
 @given(st.binary(min_size=0, max_size=300), st.integers(min_value=0, max_value=len(LINES)))
 def test_random_bytes_spliced_in(junk, at):
     text = "\n".join(LINES).encode()

@@ -11,7 +11,6 @@ import sys
 import time
 from pathlib import Path
 
-import nbformat
 import pytest
 
 from helpers import paths
@@ -38,6 +37,8 @@ def templates_and_reports(tmp_path, tidy_dir):
 
 
 def _assert_reports_readable(year_dir: Path) -> None:
+    import nbformat  # seconds to import: not at collection, which `make test-fast` shares
+
     names = sorted(p.name for p in year_dir.iterdir() if not p.name.startswith("."))
     assert names == sorted(f"{n}.{lang}.{kind}" for n in FAST for lang in LANGS for kind in ("ipynb", "html")), names
     for name in FAST:
@@ -125,6 +126,8 @@ def test_a_second_batch_refuses_when_the_first_holds_the_folder_too_long(templat
 
 
 def test_an_unchanged_batch_reruns_nothing_and_leaves_every_byte(templates_and_reports, tidy_dir, tmp_path):
+    import nbformat  # seconds to import: not at collection, which `make test-fast` shares
+
     folder, out = templates_and_reports
     before = digests(out, "**/*.*")
     again = run_batch([2023], notebook_dir=folder, out_root=out, tidy_dir=tidy_dir, progress=False)

@@ -4,15 +4,18 @@ kernel started by that server in notebooks/, every cell executed over the kernel
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import secrets
+import shutil
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
 import uuid
+from pathlib import Path
 
 import pytest
 
@@ -20,6 +23,7 @@ from helpers import paths
 from helpers.constants import KERNEL
 from helpers.publish.batch import templates
 from helpers.publish.kernels import ensure_kernel
+from helpers.publish.lab import SERVER_CONFIG
 
 pytestmark = pytest.mark.slow
 
@@ -45,16 +49,16 @@ class Server:
         return json.loads(text) if text else None
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
+@contextlib.contextmanager
+def jupyter_lab(root: Path, runtime: Path):
+    """A JupyterLab server on loopback as `make lab` starts it (the project's server config), rooted at `root`."""
     ensure_kernel()
     port, token = _free_port(), secrets.token_hex(16)
-    runtime = tmp_path_factory.mktemp("jupyter-runtime")
     env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(runtime), "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
     process = subprocess.Popen(
         [sys.executable, "-m", "jupyterlab", "--no-browser", "--ServerApp.ip=127.0.0.1",
          f"--ServerApp.port={port}", "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}",
-         f"--ServerApp.root_dir={paths.NOTEBOOKS}", "--ServerApp.log_level=ERROR",
+         f"--ServerApp.root_dir={root}", "--ServerApp.log_level=INFO", f"--config={SERVER_CONFIG}",
          *(["--allow-root"] if os.geteuid() == 0 else [])],  # CI runs as root
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
     srv = Server(port, token)
@@ -68,12 +72,45 @@ def server(tmp_path_factory):
                 process.kill()
                 pytest.fail(f"Jupyter server did not start: {process.stderr.read().decode()[-2000:]}")
             time.sleep(0.3)
-    yield srv
-    process.terminate()
     try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
+        yield srv
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def test_make_lab_starts_jupyter_with_the_project_config():
+    makefile = (paths.ROOT / "Makefile").read_text(encoding="utf-8")
+    lab = makefile[makefile.index("\nlab:"):].split("\n\n")[0]
+    assert "--notebook-dir=notebooks" in lab and f"--config={SERVER_CONFIG.relative_to(paths.ROOT)}" in lab
+
+
+def test_saving_a_run_template_in_jupyterlab_keeps_its_outputs_out(tmp_path):
+    """JupyterLab saves (and autosaves) through the server's contents API: what reaches the disk has no outputs."""
+    template = templates()[0]
+    shutil.copy(template, tmp_path / template.name)
+    run = json.loads(template.read_text(encoding="utf-8"))
+    code = next(c for c in run["cells"] if c["cell_type"] == "code")
+    code["outputs"] = [{"output_type": "stream", "name": "stdout", "text": "17,211.32\n"}]
+    code["execution_count"] = 4
+    with jupyter_lab(tmp_path, tmp_path / "runtime") as srv:
+        srv.api("PUT", f"/api/contents/{template.name}", {"type": "notebook", "format": "json", "content": run})
+        saved = srv.api("GET", f"/api/contents/{template.name}")["content"]
+    on_disk = json.loads((tmp_path / template.name).read_text(encoding="utf-8"))
+    assert all(c["outputs"] == [] and c["execution_count"] is None
+               for c in on_disk["cells"] if c["cell_type"] == "code")
+    assert [c["source"] for c in on_disk["cells"]] == [c["source"] for c in json.loads(
+        template.read_text(encoding="utf-8"))["cells"]]
+    assert "17,211.32" not in json.dumps(saved)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    with jupyter_lab(paths.NOTEBOOKS, tmp_path_factory.mktemp("jupyter-runtime")) as srv:
+        yield srv
 
 
 async def _execute_all(srv: Server, kernel_id: str, cells: list[str]) -> list[dict]:

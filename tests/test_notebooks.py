@@ -7,7 +7,6 @@ import re
 import shutil
 from pathlib import Path
 
-import nbformat
 import pytest
 
 from helpers import paths
@@ -20,6 +19,8 @@ pytestmark = pytest.mark.slow
 
 
 def test_templates_are_clean_with_one_parameters_cell():
+    import nbformat  # seconds to import: not at collection, which `make test-fast` shares
+
     found = [p.stem for p in templates()]
     assert found[: len(NAMES)] == NAMES
     for path in templates():
@@ -50,6 +51,8 @@ def test_every_notebook_ran(batch_run):
 
 
 def test_no_missing_glyph_warnings_anywhere(batch_run):
+    import nbformat  # seconds to import: not at collection, which `make test-fast` shares
+
     out, _ = batch_run
     for path in (out / "2023").glob("*.*.ipynb"):
         text = path.read_text(encoding="utf-8")
@@ -221,6 +224,8 @@ def _only(tmp_path: Path, *names: str) -> Path:
 
 
 def _failing_notebook(folder: Path) -> None:
+    import nbformat  # seconds to import: not at collection, which `make test-fast` shares
+
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": "luzhou-budget", "display_name": "Python (luzhou-budget)",
                                  "language": "python"}

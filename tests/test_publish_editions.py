@@ -8,7 +8,6 @@ import json
 import re
 from pathlib import Path
 
-import nbformat
 import pytest
 
 from helpers import paths
@@ -22,6 +21,8 @@ REPORT = paths.RAW / "2023" / "luzhou_traffic_police_2023_final_accounts.txt"
 
 
 def _notebook(folder: Path, name: str, parameters: str, code: str, budget_story: dict) -> None:
+    import nbformat  # seconds to import: not at collection, which `make test-fast` shares
+
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": "luzhou-budget", "display_name": "Python (luzhou-budget)",
                                  "language": "python"}
@@ -65,6 +66,8 @@ def editions(two_years, tmp_path_factory):
 
 
 def _printed(notebook: Path) -> str:
+    import nbformat  # seconds to import: not at collection, which `make test-fast` shares
+
     nb = nbformat.read(notebook, as_version=4)
     return "".join(o.get("text", "") for c in nb.cells for o in c.get("outputs", []) if o.output_type == "stream")
 

@@ -4,14 +4,15 @@ clean templates, and `make reports` refusing a year with no report before anythi
 from __future__ import annotations
 
 import csv
+import json
 import os
 import re
 import shutil
 import string
 import subprocess
 import sys
+from pathlib import Path
 
-import nbformat
 import pytest
 
 from helpers import paths
@@ -20,6 +21,7 @@ from helpers.files import atomic_write, write_all
 from helpers.publish import cache
 from helpers.publish.batch import notice_words, parse_value, templates
 from helpers.publish.chrome import CHROME_TABLE, phrase
+from helpers.publish.lab import strip_outputs
 
 
 def test_atomic_write_replaces_whole_files_and_leaves_nothing_on_error(tmp_path):
@@ -81,29 +83,46 @@ def test_the_inputs_hash_follows_contents_not_dates(tmp_path, tidy_dir):
 def test_templates_in_notebooks_carry_no_outputs():
     """Executed copies live under reports/; a template with outputs was saved from JupyterLab by mistake."""
     for path in templates():
-        nb = nbformat.read(path, as_version=4)
-        for index, cell in enumerate(nb.cells):
-            if cell.cell_type == "code":
-                assert not cell.outputs and cell.execution_count is None, (
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        for index, cell in enumerate(nb["cells"]):
+            if cell["cell_type"] == "code":
+                assert not cell["outputs"] and cell["execution_count"] is None, (
                     f"{path.name}, cell {index}: outputs in a template; clear them (`make setup` installs the "
-                    "nbstripout git filter that does it on commit)")
-        assert "papermill" not in nb.metadata, f"{path.name}: an executed copy was saved over the template"
+                    "nbstripout git filter that does it on commit; `make lab` saves without them)")
+        assert "papermill" not in nb["metadata"], f"{path.name}: an executed copy was saved over the template"
 
 
-def test_git_strips_notebook_outputs_on_commit(tmp_path):
+def template_run_in_jupyterlab() -> tuple[Path, dict]:
+    """The first template, and the same notebook as JupyterLab holds it after a run: outputs and counts."""
+    template = templates()[0]
+    nb = json.loads(template.read_text(encoding="utf-8"))
+    code = next(c for c in nb["cells"] if c["cell_type"] == "code")
+    code["outputs"] = [{"output_type": "stream", "name": "stdout", "text": "a figure\n"}]
+    code["execution_count"] = 3
+    code["metadata"]["execution"] = {"iopub.status.busy": "2026-11-27T07:44:59.708Z"}
+    return template, nb
+
+
+@pytest.mark.slow  # runs nbstripout in a subprocess: seconds to import nbformat
+def test_git_strips_notebook_outputs_on_commit():
     attributes = (paths.ROOT / ".gitattributes").read_text(encoding="utf-8")
     assert re.search(r"^notebooks/\*\.ipynb filter=nbstripout$", attributes, flags=re.M)
     makefile = (paths.ROOT / "Makefile").read_text(encoding="utf-8")
     assert "git config filter.nbstripout.clean '.venv/bin/python -m nbstripout --keep-id'" in makefile
     # what git hands the filter: a template saved from JupyterLab with outputs; what it commits: the template
-    template = templates()[0]
-    nb = nbformat.read(template, as_version=4)
-    code = next(c for c in nb.cells if c.cell_type == "code")
-    code.outputs = [nbformat.v4.new_output("stream", name="stdout", text="a figure\n")]
-    code.execution_count = 3
-    cleaned = subprocess.run([sys.executable, "-m", "nbstripout", "--keep-id"], input=nbformat.writes(nb),
+    template, nb = template_run_in_jupyterlab()
+    cleaned = subprocess.run([sys.executable, "-m", "nbstripout", "--keep-id"], input=json.dumps(nb),
                              capture_output=True, text=True, check=True).stdout
     assert cleaned == template.read_text(encoding="utf-8")
+
+
+def test_jupyterlab_saves_a_run_template_as_the_template():
+    template, nb = template_run_in_jupyterlab()
+    assert strip_outputs({"type": "notebook", "content": nb}, template.name) == 1
+    assert nb == json.loads(template.read_text(encoding="utf-8"))
+    assert strip_outputs({"type": "notebook", "content": nb}, template.name) == 0  # nothing left to strip
+    text = {"type": "file", "content": "outputs: []"}
+    assert strip_outputs(text) == 0 and text["content"] == "outputs: []"
 
 
 @pytest.mark.skipif(shutil.which("make") is None, reason="needs make")

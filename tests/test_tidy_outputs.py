@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import filecmp
 
+import pytest
+
 from helpers import paths
 from helpers.data.ingest import ingest, main
 from helpers.data.validate import validate
 
 
+@pytest.mark.slow  # frictionless: seconds to import and validate (`make data` validates too)
 def test_data_package_validates(tidy_dir):
     assert validate(tidy_dir) == []
 
 
+@pytest.mark.slow  # frictionless: seconds to import and validate (`make data` validates too)
 def test_validation_catches_a_broken_table(tidy_dir, tmp_path):
     broken = tmp_path / "tidy"
     broken.mkdir()

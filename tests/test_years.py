@@ -56,6 +56,7 @@ def test_every_table_names_its_report(tidy):
         assert set(zip(df["report"], df["report_year"], strict=True)) == {(STEM_2023, 2023), (NAME_2024, 2024)}, name
 
 
+@pytest.mark.slow  # frictionless: seconds to import and validate (`make data` validates too)
 def test_both_reports_validate_together(tidy):
     # The 2024 report states 2023 figures the 2023 report states too: keyed by report, both are kept.
     assert validate(tidy["both"]) == []

@@ -1,0 +1,34 @@
+"""JupyterLab on the templates: the save hook `make lab` installs so that templates stay clean.
+
+Running a template in JupyterLab and saving it (autosave does, every two minutes) would write its
+outputs into the committed notebook. The hook drops them from what is saved: the file keeps the
+code and the prose; the executed pages are the batch's, under reports/. The git filter
+(nbstripout, installed by `make setup`) cleans commits as well, for templates edited elsewhere.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+# `jupyter lab --config=…` loads this file (see the Makefile's `lab` target and tests/test_jupyter_server.py).
+SERVER_CONFIG = Path(__file__).resolve().with_name("jupyter_server_config.py")
+
+
+def strip_outputs(model: dict, path: str = "", contents_manager=None, **_: object) -> int:
+    """Jupyter's pre-save hook: remove outputs, execution counts and run metadata from a notebook
+    about to be saved. Returns the number of cells that had outputs (and logs it, when any had)."""
+    if model.get("type") != "notebook" or not isinstance(model.get("content"), dict):
+        return 0
+    notebook = model["content"]
+    stripped = 0
+    for cell in notebook.get("cells", []):
+        cell.get("metadata", {}).pop("execution", None)
+        if cell.get("cell_type") != "code":
+            continue
+        stripped += bool(cell.get("outputs") or cell.get("execution_count") is not None)
+        cell["outputs"], cell["execution_count"] = [], None
+    notebook.get("metadata", {}).pop("papermill", None)
+    if stripped and contents_manager is not None:
+        contents_manager.log.info("%s saved without the outputs of %d cell(s): templates stay clean "
+                                  "(`make reports` writes the executed pages under reports/)", path, stripped)
+    return stripped
