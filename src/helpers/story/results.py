@@ -11,22 +11,21 @@ kinds of vehicles a project lists) live in the tables of `story/rules/`.
 
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
+from helpers.data import rules
 from helpers.data.load import YearData, available_years, english_names, load_year
 
 RULES = Path(__file__).resolve().parent / "rules"
 
 
-@functools.cache
 def rules_table(name: str) -> pd.DataFrame:
     """story/rules/<name>.csv as strings."""
-    return pd.read_csv(RULES / f"{name}.csv", dtype=str, keep_default_na=False)
+    return rules.load(RULES, name)
 
 
 def report_rule(rule: str) -> float:

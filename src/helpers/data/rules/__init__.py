@@ -21,12 +21,19 @@ RULES = Path(__file__).resolve().parent
 
 
 @functools.cache
-def table(name: str) -> pd.DataFrame:
-    """The rules table `name` (file name without .csv), every column text; a missing file says where."""
-    path = RULES / f"{name}.csv"
+def load(folder: Path, name: str) -> pd.DataFrame:
+    """The rules table `folder`/`name`.csv, every column text (blanks stay '', `#` starts a comment);
+    a missing file says where. The one reader of the pandas stages' rules tables (this folder's,
+    and story/rules/)."""
+    path = folder / f"{name}.csv"
     if not path.exists():
-        raise FileNotFoundError(f"{path} is missing: the audit's rules tables live in {RULES}")
+        raise FileNotFoundError(f"{path} is missing: the rules tables live in {folder}")
     return pd.read_csv(path, dtype=str, keep_default_na=False, comment="#")
+
+
+def table(name: str) -> pd.DataFrame:
+    """The audit's rules table `name` (file name without .csv)."""
+    return load(RULES, name)
 
 
 def threshold(name: str) -> float:
