@@ -178,7 +178,15 @@ def test_a_quantity_above_a_cap_with_a_stated_reason_is_not_a_miss(tmp_path):
     # 完成卡口控建设 ≤14, 23, 根据大队实际需求申报建设 (line 4638)
     findings, _ = audit(tmp_path, a_op1="≤", a_target1="14", a_actual1="23", a_reason1="根据大队实际需求申报建设")
     assert indicator_findings(findings).empty
-    findings, lines = audit(tmp_path, a_op1="≤", a_target1="14", a_actual1="23")  # no reason: still doubtful
+
+
+
+def test_a_quantity_delivered_above_its_cap_is_over_delivery_not_a_miss(tmp_path):
+    # 2023年新建交通标线 ≤6,060 平方米, 6,564 delivered, no reason given (line 4277): more work, not a miss (issue 19.5)
+    findings, _ = audit(tmp_path, a_op1="≤", a_target1="6060", a_unit1="平方米", a_actual1="6564")
+    assert indicator_findings(findings).empty
+    # a cost cap overspent without a reason is still a miss
+    findings, lines = audit(tmp_path, a_level1="成本指标", a_op1="≤", a_target1="200", a_unit1="万元", a_actual1="230")
     found(findings, "target_missed_full_marks", line_of(lines, "\t甲项目完成数量") + 2, severity="warning")
 
 
@@ -209,3 +217,26 @@ def rules_table(name: str) -> pd.DataFrame:
     from helpers.data import rules
 
     return rules.table(name)
+
+
+def test_a_check_whose_figures_are_missing_is_recorded_as_not_run(tmp_path):
+    # issue 19.13: a report that prints no 三公 vehicle completion rate: the implied-budget check cannot run
+    text = synthetic.build()
+    path = tmp_path / "report.txt"
+    path.write_text(text, encoding="utf-8")
+    tables = build_tables([parse_report(path)])
+    checks = tables["audit_checks"]
+    not_run = checks[checks["status"].isin(["not_applicable", "not_enough_data"])]
+    assert len(not_run) and not not_run["passed"].any() and (not_run["reason"].str.len() > 0).all()
+    assert not_run["reason"].str.startswith(("missing:", "prior_year_derived:", "zero_", "ambiguous:")).all()
+    assert tables["audit_findings"].empty
+
+
+def test_a_rate_of_two_rounded_amounts_passes_within_the_rounding_they_carry():
+    # 代管资金 99.42% printed, 37.38 ÷ 37.6 = 99.415% (line 6600); 2023年办公场所维修改造项目 68.10% against 68.093%
+    from helpers.data.audit import RATE_HALF_UNIT, _ratio_slack
+
+    for executed, budget, printed in [(37.38, 37.6, 0.9942), (102.14, 150.0, 0.6810)]:
+        assert abs(printed - executed / budget) > RATE_HALF_UNIT   # fails the rate's own rounding alone
+        assert abs(printed - executed / budget) <= RATE_HALF_UNIT + _ratio_slack(executed, budget)
+    assert abs(0.6830 - 102.14 / 150.0) > RATE_HALF_UNIT + _ratio_slack(102.14, 150.0)   # 2 units off still fails

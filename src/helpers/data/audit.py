@@ -23,10 +23,12 @@ first, with cause ids) and every check.
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import math
 import operator as op
 import re
+from pathlib import Path
 
 import pandas as pd
 
@@ -39,7 +41,9 @@ HALF_CENT = rules.threshold("half_cent")  # amounts are printed in 万元 with t
 RATE_HALF_UNIT = rules.threshold("rate_half_unit")
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 CHECK_COLUMNS = ["year", "check", "subject", "project_code", "indicator", "metrics", "reported", "computed",
-                 "difference", "tolerance", "rule", "severity", "passed", "lines", "detail", "related", "cause_key"]
+                 "difference", "tolerance", "rule", "severity", "passed", "status", "reason", "lines", "detail",
+                 "related", "cause_key"]
+STATUSES = ("passed", "failed", "not_applicable", "not_enough_data")
 OPS = {"=": op.eq, ">=": op.ge, "<=": op.le, ">": op.gt, "<": op.lt}
 
 
@@ -87,8 +91,8 @@ class Audit:
         self.rows.append(dict(year=self.year, check=check, subject=subject, project_code=project_code,
                               indicator=indicator, metrics=metrics, reported=reported, computed=round(computed, 10),
                               difference=difference, tolerance=round(tolerance, 10), rule=rule, severity=severity,
-                              passed=passed, lines=where, detail="" if passed else detail,
-                              related="" if passed else related, cause_key=cause))
+                              passed=passed, status="passed" if passed else "failed", reason="", lines=where,
+                              detail="" if passed else detail, related="" if passed else related, cause_key=cause))
         return passed
 
     def note(self, check: str, subject: str, where: str, *, severity: str | None = None, reported: float = math.nan,
@@ -99,13 +103,42 @@ class Audit:
         self.rows.append(dict(year=self.year, check=check, subject=subject, project_code=project_code,
                               indicator=indicator, metrics=metrics, reported=reported, computed=computed,
                               difference=difference, tolerance=math.nan, rule=rule,
-                              severity=severity or default_severity(check), passed=False, lines=where,
-                              detail=detail, related=related, cause_key=cause))
+                              severity=severity or default_severity(check), passed=False, status="failed",
+                              reason="", lines=where, detail=detail, related=related, cause_key=cause))
+
+    def not_run(self, check: str, subject: str, reason: str, *, status: str = "not_enough_data", where: str = "",
+                metrics: str = "", project_code: str = "", indicator: str = "") -> None:
+        """Record a check that could not run: never passed, never a finding, with its `reason` (a key, then the
+        metrics or figures concerned)."""
+        if status not in STATUSES[2:]:
+            raise ValueError(f"a check that did not run is not_applicable or not_enough_data, not {status!r}")
+        default_severity(check)  # every kind of check is described in rules/audit_checks.csv
+        self.rows.append(dict(year=self.year, check=check, subject=subject, project_code=project_code,
+                              indicator=indicator, metrics=metrics, reported=math.nan, computed=math.nan,
+                              difference=math.nan, tolerance=math.nan, rule="", severity="", passed=False,
+                              status=status, reason=reason, lines=where, detail="", related="", cause_key=""))
+
+    def has(self, f: Facts, check: str, subject: str, *metrics: str) -> bool:
+        """Whether `f` states every metric the check needs; when not, record it as not run: not_applicable when
+        the report states none of them, not_enough_data (with the missing ones) when it states some."""
+        missing = [m for m in metrics if f.get(m) is None]
+        if not missing:
+            return True
+        stated = [m for m in metrics if m not in missing]
+        self.not_run(check, subject, "missing:" + keys(*missing), status="not_enough_data" if stated
+                     else "not_applicable", where=lines([f.line(m) for m in stated]), metrics=keys(*metrics))
+        return False
 
 
 def _sum_tolerance(n: int) -> float:
     """n amounts summed and compared with a whole: each of the n + 1 may be rounded by half a cent."""
     return HALF_CENT * (n + 1)
+
+
+def _ratio_slack(numerator: float, denominator: float) -> float:
+    """How far numerator ÷ denominator can move when each is a rounded amount (half a cent either way): a
+    rate printed from the unrounded amounts may differ from the rate of the printed ones by this much."""
+    return HALF_CENT / denominator + abs(numerator) * HALF_CENT / (denominator * (denominator - HALF_CENT))
 
 
 def _share_tolerance(digits: int) -> tuple[float, float]:
@@ -173,7 +206,7 @@ def check_wholes(a: Audit, f: Facts, indicators: pd.DataFrame) -> None:
     booked_in = rules.table("purchases_in_projects")
     current = indicators[~leftover_mask(indicators)]
     for whole, parts in WHOLES:
-        if not f.has(whole, *parts):
+        if not a.has(f, "whole_vs_parts", whole, whole, *parts):
             continue
         # a project table that books the same kind of purchase (rules/purchases_in_projects.csv)
         names = booked_in.loc[booked_in["whole"] == whole, "indicator"]
@@ -183,12 +216,12 @@ def check_wholes(a: Audit, f: Facts, indicators: pd.DataFrame) -> None:
                   detail="bought_in_project" if projects else "", related=keys(*projects),
                   fail="warning" if whole in WHOLES_DOUBTFUL else None)
     for whole, parts in COUNT_WHOLES:
-        if not f.has(whole, *parts):
+        if not a.has(f, "whole_vs_parts", whole, whole, *parts):
             continue
         a.compare("whole_vs_parts", whole, f.get(whole), sum(f.get(p) for p in parts), 0, "exact_count",
                   lines(f.line(whole), [f.line(p) for p in parts]), metrics=keys(whole, *parts))
     for one, other in SAME_FIGURE:
-        if not f.has(one, other):
+        if not a.has(f, "same_figure_twice", one, one, other):
             continue
         a.compare("same_figure_twice", one, f.get(one), f.get(other), 0, "exact_figure",
                   lines(f.line(one), f.line(other)), metrics=keys(one, other))
@@ -253,7 +286,11 @@ def check_classes(a: Audit, f: Facts, classes: pd.DataFrame) -> None:
 
 def check_shares(a: Audit, f: Facts) -> None:
     for part, share, whole in SHARES:
-        if not f.has(part, share, whole) or not f.get(whole):
+        if not a.has(f, "stated_share", share, share, part, whole):
+            continue
+        if not f.get(whole):
+            a.not_run("stated_share", share, f"zero_whole:{whole}", status="not_applicable",
+                      where=lines(f.line(share), f.line(whole)), metrics=keys(share, part, whole))
             continue
         tolerance, unit = _share_tolerance(f.decimals(share))
         a.compare("stated_share", share, f.get(share), f.get(part) / f.get(whole), tolerance, "share_rounding",
@@ -263,16 +300,23 @@ def check_shares(a: Audit, f: Facts) -> None:
 def check_changes(a: Audit, f: Facts) -> None:
     prior_year = f.year - 1
     for metric, change, pct in CHANGES:
-        if f.get(metric) is None or f.get(change) is None:
+        if not a.has(f, "stated_change", change, change, metric):
             continue
         stated_prior = f.stated(metric, prior_year)
         if stated_prior:  # a prior year stated outright: the change amount can be checked
             prior, prior_line = stated_prior.value, stated_prior.line
             a.compare("stated_change", change, f.get(change), f.get(metric) - prior, _sum_tolerance(2), "sum_rounding",
                       lines(f.line(change), prior_line), metrics=keys(change, metric))
-        else:
+        else:  # the prior year only follows from the change: the change cannot be checked against it
             prior = f.get(metric) - f.get(change)
-        if f.get(pct) is None or not prior:
+            a.not_run("stated_change", change, f"prior_year_derived:{metric}", status="not_applicable",
+                      where=lines(f.line(change)), metrics=keys(change, metric))
+        if f.get(pct) is None:
+            a.not_run("stated_change_pct", pct, f"missing:{pct}", status="not_applicable", metrics=keys(pct, metric))
+            continue
+        if not prior:  # a change rate on a prior year of zero is undefined: it cannot be checked, nor passed
+            a.not_run("stated_change_pct", pct, f"zero_prior_year:{metric}", where=lines(f.line(pct)),
+                      metrics=keys(pct, change, metric))
             continue
         tolerance, unit = _share_tolerance(f.decimals(pct))
         computed = (f.get(metric) - prior) / prior
@@ -293,7 +337,12 @@ def check_completion(a: Audit, f: Facts, classes: pd.DataFrame) -> None:
     items = classes[(classes["level"] == "项") & classes["completion_rate"].notna() & (classes["completion_rate"] > 0)]
     whole_rate = f.get("budget_completion_rate")
     whole = f.get("general_budget_final")
-    if whole_rate and whole is not None and len(items):
+    if not a.has(f, "implied_budget", "budget_completion_rate", "budget_completion_rate", "general_budget_final"):
+        pass
+    elif not whole_rate or items.empty:
+        a.not_run("implied_budget", "budget_completion_rate", "zero_rate" if not whole_rate else "no_item_rates",
+                  where=lines(f.line("budget_completion_rate")), metrics="budget_completion_rate")
+    else:
         whole_budget, whole_slack = _implied_budget(whole, whole_rate, f.decimals("budget_completion_rate"))
         parts = [_implied_budget(r["amount"], r["completion_rate"], decimals(r["completion_rate"] * 100))
                  for _, r in items.iterrows()]
@@ -304,7 +353,14 @@ def check_completion(a: Audit, f: Facts, classes: pd.DataFrame) -> None:
                                "expenditure_budget_adjusted" if f.get("expenditure_budget_adjusted") else ""))
     tp, tp_rate = f.get("three_public_total"), f.get("three_public_completion_rate")
     vp, vp_rate = f.get("vehicle_purchase_operation"), f.get("vehicle_purchase_operation_completion_rate")
-    if tp and tp_rate and vp and vp_rate:
+    if not a.has(f, "implied_budget", "three_public_completion_rate", "three_public_total",
+                 "three_public_completion_rate", "vehicle_purchase_operation",
+                 "vehicle_purchase_operation_completion_rate"):
+        pass
+    elif not (tp and tp_rate and vp and vp_rate):
+        a.not_run("implied_budget", "three_public_completion_rate", "zero_amount_or_rate",
+                  where=lines(f.line("three_public_completion_rate")), metrics="three_public_completion_rate")
+    else:
         whole_budget, s1 = _implied_budget(tp, tp_rate, f.decimals("three_public_completion_rate"))
         part_budget, s2 = _implied_budget(vp, vp_rate, f.decimals("vehicle_purchase_operation_completion_rate"))
         # overseas travel and hospitality spent 0, so their budgets cannot be implied: the part is all we have
@@ -326,9 +382,13 @@ def check_projects(a: Audit, projects: pd.DataFrame, funding: pd.DataFrame, indi
     judged_of = dict(list(judged_indicators(current).dropna(subset=["score"]).groupby("project_code", sort=False)))
     for p in projects.to_dict("records"):
         name, code, where = p["project_name"], p["project_code"], p["budget_line"]
-        if p["budget_adjusted"] > 0:
+        if not p["budget_adjusted"] > 0:
+            a.not_run("execution_rate", name, "zero_budget", status="not_applicable", where=lines(where),
+                      project_code=code)
+        else:
             a.compare("execution_rate", name, p["execution_rate_reported"], p["executed"] / p["budget_adjusted"],
-                      RATE_HALF_UNIT, "rate_rounding", lines(where), project_code=code, unit=2 * RATE_HALF_UNIT)
+                      RATE_HALF_UNIT + _ratio_slack(p["executed"], p["budget_adjusted"]), "rate_of_rounded_amounts",
+                      lines(where), project_code=code, unit=2 * RATE_HALF_UNIT)
         if math.isnan(p["budget_score"]):
             a.note("budget_score_blank", name, lines(where), project_code=code, reported=p["total_score"],
                    computed=p["budget_weight"])
@@ -384,8 +444,10 @@ def judged_indicators(indicators: pd.DataFrame) -> pd.DataFrame:
         )
     ]
     # A quantity above a "≤" target with a stated reason is a plan changed and explained, not a miss.
+    # So is a quantity (数量指标) delivered above a "≤" target: more work than planned (rules/indicator_rules.csv).
     ind["explained_excess"] = ((ind["judged_operator"] == "<=") & ~ind["met"]
-                               & (ind["shortfall_reason"].fillna("").str.strip() != ""))
+                               & ((ind["shortfall_reason"].fillna("").str.strip() != "")
+                                  | (indicator_rule_mask(ind, "over_delivery") & ~indicator_rule_mask(ind, "cap"))))
     ind["full_marks"] = ind["score"] >= ind["weight"] - 1e-9
     proportional = ind["weight"] * ind["actual_value"] / ind["target_value"].where(ind["target_value"] > 0)
     ind["proportional"] = ((ind["judged_operator"] == "<=") & ~ind["full_marks"]
@@ -402,6 +464,21 @@ def _check_indicators(a: Audit, p: dict, mine: pd.DataFrame, current: pd.DataFra
         if not math.isnan(ind["score"]) and not math.isnan(ind["weight"]):
             a.compare("score_within_weight", name, ind["score"], min(ind["score"], ind["weight"]), 0,
                       "score_within_weight", lines(ind["source_line"]), project_code=code, indicator=ind["indicator"])
+    # A result left blank cannot have met its target: points kept for it are points for nothing shown.
+    blank = current[current["target_value"].notna() & current["actual"].fillna("").str.strip().eq("")
+                    & (current["score"] > 0)]
+    for ind in blank.to_dict("records"):
+        a.note("blank_result_scored", name, lines(ind["source_line"]), reported=ind["score"], computed=ind["weight"],
+               project_code=code, indicator=ind["indicator"], cause=f"blank_result_scored|{code}")
+    # A target of 0 met by a result of 0 scored points: nothing planned, nothing done, points given. When the
+    # project's goal names the activity (annual_goal), it was planned after all and the 0 hides it.
+    zero = current[(current["target_value"] == 0) & (current["actual_value"] == 0) & (current["score"] > 0)]
+    goal = str(p.get("annual_goal") or "")
+    for ind in zero.to_dict("records"):
+        activity = re.sub(r"每(?:处|个|辆|套)$", "", ind["indicator"])
+        a.note("zero_target_scored", name, lines(ind["source_line"]), reported=ind["score"], computed=ind["weight"],
+               project_code=code, indicator=ind["indicator"], cause=f"zero_target_scored|{code}",
+               detail="named_in_goal" if activity and activity in goal else "")
     for ind in ([] if judged is None else judged.to_dict("records")):
         where, label = lines(ind["source_line"]), dict(project_code=code, indicator=ind["indicator"])
         if not ind["met"] and ind["full_marks"] and not ind["explained_excess"]:
@@ -449,7 +526,8 @@ def list_against_tables(listed: pd.DataFrame, projects: pd.DataFrame) -> list[st
     return without_table + ([TABLES_NOT_NAMED, *not_named] if not_named else [])
 
 
-def check_counts(a: Audit, f: Facts, projects: pd.DataFrame, named_projects: pd.DataFrame | None = None) -> None:
+def check_counts(a: Audit, f: Facts, projects: pd.DataFrame, named_projects: pd.DataFrame | None = None,
+                 indicators: pd.DataFrame | None = None) -> None:
     """Counts the prose states against the project tables.
 
     The counts of one sentence (line 86 in 2023: self-evaluated, monitored, given targets) share
@@ -458,8 +536,22 @@ def check_counts(a: Audit, f: Facts, projects: pd.DataFrame, named_projects: pd.
     names without a table, then the tables the list leaves out).
     """
     tables = len(projects)
+    with_indicators = set(indicators["project_code"]) if indicators is not None else set(projects["project_code"])
+    empty_forms = [c for c in projects["project_code"] if c not in with_indicators]
     for metric in ("projects_self_evaluated", "projects_monitored", "projects_with_targets"):
-        if f.get(metric) is not None:
+        if f.get(metric) is not None and empty_forms and f.get(metric) == tables - len(empty_forms):
+            # the count leaves out the tables that are empty forms (no indicator at all): a note, not a contradiction;
+            # the listed names without a table of their own come after the empty forms in `related`
+            listed = (named_projects[named_projects["source_line"] == f.line(metric)]
+                      if named_projects is not None else None)
+            differences = list_against_tables(listed, projects) if listed is not None and len(listed) else []
+            without_table = differences[:differences.index(TABLES_NOT_NAMED)] if TABLES_NOT_NAMED in differences \
+                else differences
+            a.note("stated_count", metric, lines(f.line(metric), projects["source_line"].min()), severity="info",
+                   reported=f.get(metric), computed=tables, rule="exact_count", metrics=metric,
+                   detail="empty_form_not_counted", related=keys(*empty_forms, *without_table),
+                   cause=f"stated_count|{f.line(metric)}|{f.get(metric)}|{tables}")
+        elif f.get(metric) is not None:
             where = lines(f.line(metric), projects["source_line"].min())
             listed = (named_projects[named_projects["source_line"] == f.line(metric)]
                       if named_projects is not None else named_projects)
@@ -476,7 +568,11 @@ def check_counts(a: Audit, f: Facts, projects: pd.DataFrame, named_projects: pd.
               metrics=keys("recurring_projects", "one_off_projects", "projects_self_evaluated"))
     if f.has("one_off_projects_budget", "one_off_projects_execution") and f.get("one_off_projects") == 1:
         match = projects[(projects["budget_initial"] - f.get("one_off_projects_budget")).abs() < HALF_CENT]
-        if len(match) != 1:
+        if len(match) != 1:  # ambiguous (or no table with that budget): fails closed, a doubtful figure
+            a.note("cross_reference", "one_off_projects_execution", lines(f.line("one_off_projects_budget")),
+                   severity="warning", reported=f.get("one_off_projects_budget"), computed=float(len(match)),
+                   metrics="one_off_projects_budget", detail="ambiguous" if len(match) else "no_table_named",
+                   related=keys(*match["project_code"]))
             return
         row = match.iloc[0]
         a.compare("cross_reference", "one_off_projects_execution", f.get("one_off_projects_execution"),
@@ -484,7 +580,12 @@ def check_counts(a: Audit, f: Facts, projects: pd.DataFrame, named_projects: pd.
                   lines(f.line("one_off_projects_execution"), row["budget_line"]),
                   metrics="one_off_projects_execution", project_code=row["project_code"])
         # Which tables are the recurring projects can only be told when the stated counts cover every table.
-        if f.get("recurring_projects_over_10pct_balance") is not None and stated_projects == tables:
+        if f.get("recurring_projects_over_10pct_balance") is not None and stated_projects != tables:
+            a.not_run("stated_count", "recurring_projects_over_10pct_balance",
+                      f"ambiguous:{stated_projects:g} projects counted against {tables} tables",
+                      where=lines(f.line("recurring_projects_over_10pct_balance")),
+                      metrics="recurring_projects_over_10pct_balance")
+        elif f.get("recurring_projects_over_10pct_balance") is not None:
             others = projects[projects["project_code"] != row["project_code"]]
             over = int(((others["budget_adjusted"] - others["executed"]) > 0.1 * others["budget_adjusted"]).sum())
             a.compare("stated_count", "recurring_projects_over_10pct_balance",
@@ -548,8 +649,19 @@ def check_statements(a: Audit, f: Facts, projects: pd.DataFrame, indicators: pd.
             continue
         rows = current[(current["indicator"] == rule.indicator) & (current["unit"] == rule.unit)
                        & current["actual_value"].notna()]
+        joined = f.get(rule.joined) if isinstance(rule.joined, str) and rule.joined else None
+        left = f.get(rule.left) if isinstance(rule.left, str) and rule.left else None
         for ind in rows.to_dict("records"):
             name = projects.loc[projects["project_code"] == ind["project_code"], "project_name"]
+            if (joined is not None and left is not None and ind["actual_value"] != f.get(rule.metric)
+                    and ind["actual_value"] == f.get(rule.metric) - joined + left):
+                # the count at the start of the year: year-end − joined + left (159 − 2 + 9 = 166 in 2023)
+                a.note("indicator_vs_fact", name.iloc[0] if len(name) else ind["project_code"],
+                       lines(ind["source_line"], f.line(rule.metric)), severity="info", reported=ind["actual_value"],
+                       computed=f.get(rule.metric), metrics=keys(rule.metric, rule.joined, rule.left),
+                       project_code=ind["project_code"], indicator=ind["indicator"], detail="start_of_year_count",
+                       related=keys(f"{joined:g}", f"{left:g}"))
+                continue
             a.compare("indicator_vs_fact", name.iloc[0] if len(name) else ind["project_code"], ind["actual_value"],
                       f.get(rule.metric), 0, "exact_count", lines(ind["source_line"], f.line(rule.metric)),
                       metrics=rule.metric, project_code=ind["project_code"], indicator=ind["indicator"])
@@ -598,7 +710,8 @@ def run_checks(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
         check_completion(a, f, of["functional_classification"])
         check_projects(a, of["projects"], of["project_funding"], of["indicators"])
         check_counts(a, f, of["projects"],
-                     of_report(tables["named_projects"], report, year) if "named_projects" in tables else None)
+                     of_report(tables["named_projects"], report, year) if "named_projects" in tables else None,
+                     of["indicators"])
         check_project_spending(a, f, of["projects"], of["project_funding"])
         check_statements(a, f, of["projects"], of["indicators"])
         identity = {} if report is None else {"report": report, "report_year": year}
@@ -620,15 +733,35 @@ def assign_causes(findings: pd.DataFrame) -> pd.Series:
     return "C" + numbers.astype(int).astype(str)
 
 
+AUDIT_INPUTS = ("facts", "functional_classification", "projects", "project_funding", "indicators", "named_projects")
+
+
+def fingerprint(tables: dict[str, pd.DataFrame]) -> str:
+    """sha256 (16 hex digits) of this module, the rules tables it reads (data/rules/*.csv) and the tidy input
+    tables: the same fingerprint means the same figures audited by the same code and rules."""
+    from helpers.data.schema import frame
+
+    digest = hashlib.sha256(Path(__file__).read_bytes())
+    for path in sorted(rules.RULES.glob("*.csv")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    for name in AUDIT_INPUTS:
+        if name in tables:  # the figures as written to data/tidy, whether or not the report identity is stamped yet
+            table = frame(name, tables[name].drop(columns=["report", "report_year"], errors="ignore")
+                          .to_dict("records"))
+            digest.update(name.encode() + b"\0" + table.to_csv(index=False, lineterminator="\n").encode())
+    return digest.hexdigest()[:16]
+
+
 def audit_tables(tables: dict[str, pd.DataFrame]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(findings, checks): the checks that did not pass, errors first, then warnings, then info, in
     report order within each, each with its cause id; and every check that ran, passed or not."""
     from helpers.data.schema import frame
 
     checks = run_checks(tables)
+    checks["fingerprint"] = fingerprint(tables)
     per_report = ["report", "year"] if "report" in checks else ["year"]
     checks["check_no"] = checks.groupby(per_report).cumcount() + 1
-    findings = checks[~checks["passed"]].copy()
+    findings = checks[checks["status"] == "failed"].copy()
     findings["first_line"] = findings["lines"].str.extract(r"^(\d+)", expand=False).astype(float)
     findings["order"] = findings["severity"].map(SEVERITY_ORDER)
     findings = findings.sort_values([*per_report, "order", "first_line", "check_no"], kind="stable")

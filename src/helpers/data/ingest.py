@@ -118,6 +118,8 @@ def _append_restatement_checks(tables: dict[str, pd.DataFrame]) -> None:
     last_finding = findings.groupby("report")["finding_no"].max()
     extra["check_no"] = [int(last_check.get(r, 0)) + n for r, n in
                          zip(extra["report"], extra.groupby("report").cumcount() + 1, strict=True)]
+    extra["status"] = extra["passed"].map({True: "passed", False: "failed"})
+    extra["fingerprint"] = extra["report"].map(checks.drop_duplicates("report").set_index("report")["fingerprint"])
     failed = extra[~extra["passed"]].copy()
     failed["finding_no"] = [int(last_finding.get(r, 0)) + n for r, n in
                             zip(failed["report"], failed.groupby("report").cumcount() + 1, strict=True)]

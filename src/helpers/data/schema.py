@@ -64,6 +64,10 @@ FINDING_FIELDS = [
     col("related", "string", "Keys the detail refers to (project codes or metrics), ';'-separated.", "相关"),
 ]
 
+FINGERPRINT = col("fingerprint", "string", "sha256 (first 16 hex digits) of the audit's code (data/audit.py), its "
+                  "rules tables (data/rules/*.csv) and the tidy input it read: two runs with the same fingerprint "
+                  "audited the same figures with the same rules.", "审核指纹")
+
 TABLES: dict[str, dict] = {
     "facts": dict(
         title="Figures stated in the prose sections",
@@ -182,13 +186,21 @@ TABLES: dict[str, dict] = {
                            "序号", required=True),
                  col("cause", "string", "Findings that share one cause share this id (C1, C2 … in order).",
                      "原因编号", required=True),
-                 *FINDING_FIELDS],
+                 *FINDING_FIELDS, FINGERPRINT],
         key=["year", "finding_no"], sort=["year", "finding_no"]),
     "audit_checks": dict(
         title="Every arithmetic check that ran, passed or not",
         columns=[YEAR, col("check_no", "integer", "Order of the check within its year.", "序号", required=True),
                  *FINDING_FIELDS,
-                 col("passed", "boolean", "True when the figures agree within the tolerance.", "通过")],
+                 col("passed", "boolean", "True when the figures agree within the tolerance.", "通过"),
+                 col("status", "string", "passed; failed (a finding: the figures disagree, or an observation, or "
+                     "a reading that is ambiguous, which fails closed); not_applicable (the report states none of "
+                     "the figures the check needs, or the check has nothing to compare, e.g. a rate on a zero "
+                     "budget); not_enough_data (the report states some of them, or they cannot be told apart). Only "
+                     "passed counts as passed.", "状态", required=True),
+                 col("reason", "string", "Why a check did not run, as a key and the metrics or figures concerned "
+                     "(missing:metric;metric, zero_budget, ambiguous:…).", "原因"),
+                 FINGERPRINT],
         key=["year", "check_no"], sort=["year", "check_no"]),
     "unconsumed_lines": dict(
         title="Lines of the report the ingest did not turn into data, and why",

@@ -41,18 +41,31 @@ def causes(data: YearData) -> pd.DataFrame:
     return table.reset_index()[["cause", "severity", "check", "findings", "lines"]]
 
 
+def comparisons(checks: pd.DataFrame) -> pd.DataFrame:
+    """The checks that compared figures and ran (passed or failed): kinds that only record what they find
+    (rules/audit_checks.csv records = failures_only) and checks that could not run are left out."""
+    table = rules.table("audit_checks")
+    pass_or_fail = set(table.loc[table["records"] == "pass_or_fail", "check"]) | {"restatement"}
+    return checks[checks["check"].isin(pass_or_fail) & checks["status"].isin(["passed", "failed"])]
+
+
 def counts(data: YearData) -> dict[str, int]:
-    """Checks run and passed; findings (rows) and causes by severity (a cause counts at its worst severity)."""
+    """Comparisons run and passed (observations and checks that could not run are not among them); checks not
+    run; findings (rows) and causes by severity (a cause counts at its worst severity)."""
     by_row = data.findings["severity"].value_counts()
     by_cause = causes(data)["severity"].value_counts()
-    return {"checks": len(data.checks), "passed": int(data.checks["passed"].sum()),
+    ran = comparisons(data.checks)
+    return {"checks": len(ran), "passed": int((ran["status"] == "passed").sum()),
+            "not_run": int(data.checks["status"].isin(["not_applicable", "not_enough_data"]).sum()),
             **{s: int(by_row.get(s, 0)) for s in SEVERITIES},
             **{f"{s}_causes": int(by_cause.get(s, 0)) for s in SEVERITIES}}
 
 
 def checks_by_kind(data: YearData, lang: str) -> pd.DataFrame:
     """Per kind of check: its label in `lang`, how many ran, passed, did not pass, and the causes behind them."""
-    table = data.checks.groupby("check").agg(ran=("passed", "size"), passed=("passed", "sum")).reset_index()
+    ran = data.checks[data.checks["status"].isin(["passed", "failed"])]
+    table = ran.assign(passed=ran["status"] == "passed").groupby("check").agg(
+        ran=("passed", "size"), passed=("passed", "sum")).reset_index()
     table["not_passed"] = table["ran"] - table["passed"]
     cause_counts = data.findings.groupby("check")["cause"].nunique()
     table["causes"] = table["check"].map(cause_counts).fillna(0).astype(int)
