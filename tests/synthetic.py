@@ -18,7 +18,7 @@ DEFAULTS = dict(
     bought_other="1", other_amount="15.00", patrol="2", motorcycles="0",
     fleet="10", fleet_sedan="5", fleet_suv="1", fleet_small="1", fleet_large="1", fleet_other="2",
     fleet_enforcement="8", fleet_other_use="2",
-    agency="100.00", agency_change="10.00", agency_pct="9.1",
+    agency="90.00", agency_change="10.00", agency_pct="10.0",
     proc="200.00", goods="150.00", services="50.00", sme="180.00", sme_share="90.0", micro="100.00", micro_share="50.0",
     projects_stated="2",
     a_initial="300.00", a_adjusted="300.00", a_executed="300.00", a_rate="100.00%", a_score="10",
@@ -48,8 +48,8 @@ TEMPLATE = """ 第一部分 单位概况
 （二）一般公共预算财政拨款支出决算结构情况
 2023年度一般公共预算财政拨款支出{total}万元，主要用于以下方面:公共安全支出{cls_security}万元，占{cls_security_share}%；住房保障支出{cls_housing}万元，占{cls_housing_share}%。
  （三）一般公共预算财政拨款支出决算具体情况
-2023年度一般公共预算支出决算数为{total}万元，完成预算{completion}%。其中：
-公共安全支出（类）公安（款）行政运行（项）：支出决算为{item_admin}万元，完成预算{item_admin_rate}%，
+2023年度一般公共预算支出决算数为{total}万元，完成预算{completion}%。决算数小于预算数的主要原因是测试。其中：
+公共安全支出（类）公安（款）行政运行（项）：支出决算为{item_admin}万元，完成预算{item_admin_rate}%，决算数小于预算数的主要原因是测试。
 公共安全支出（类）公安（款）执法办案（项）:支出决算为{item_cases}万元，完成预算{item_cases_rate}%。决算数小于预算数的主要原因是测试。
 住房保障支出（类）住房改革支出（款）住房公积金（项）:支出决算为{item_fund}万元，完成预算{item_fund_rate}%。
 六、一般公共预算财政拨款基本支出决算情况说明
@@ -59,7 +59,7 @@ TEMPLATE = """ 第一部分 单位概况
 七、财政拨款“三公”经费支出决算情况说明
 2023年度“三公”经费财政拨款支出决算为{tp_total}万元，完成预算{tp_rate}%，较上年度增加{tp_change}万元，增长{tp_pct}%。决算数小于预算数主要原因是测试。
 2023年度“三公”经费财政拨款支出决算中，因公出国（境）费支出决算0万元，占0%；公务用车购置及运行维护费支出决算{veh}万元，占100%；公务接待费支出决算0万元，占0%。具体情况如下：
-  1.因公出国（境）经费支出0万元，完成预算100%。全年安排因公出国（境）团组0次，出国（境）0人。
+  1.因公出国（境）经费支出0万元，完成预算0%。全年安排因公出国（境）团组0次，出国（境）0人。
 2.公务用车购置及运行维护费支出{veh}万元,完成预算{veh_rate}%。公务用车购置及运行维护费支出决算比2022年度增加{tp_change}万元，同比增长{tp_pct}%。主要原因是2023年新购执勤执法车辆{patrol}辆、警用摩托车{motorcycles}辆。
 其中：公务用车购置支出{veh_purchase}万元。全年按规定更新购置公务用车{bought}辆，其中：轿车{bought_sedan}辆、金额{sedan_amount}万元，其他车型{bought_other}辆，金额{other_amount}万元。截至2023年12月31日，单位共有公务用车{fleet}辆，其中：轿车{fleet_sedan}辆、越野车{fleet_suv}辆、小型客车{fleet_small}辆、中型客车和大型客车{fleet_large}辆、其他车型{fleet_other}辆。
 公务用车运行维护费支出{veh_operation}万元。

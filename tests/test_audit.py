@@ -220,7 +220,8 @@ def rules_table(name: str) -> pd.DataFrame:
 
 
 def test_a_check_whose_figures_are_missing_is_recorded_as_not_run(tmp_path):
-    # issue 19.13: a report that prints no 三公 vehicle completion rate: the implied-budget check cannot run
+    # issue 19.13: the synthetic report prints 授予中小企业合同金额 once, not again in the evaluation annex: the
+    # same-figure check has one of its two figures and cannot run; line 170's 不涉及 statement is not made
     text = synthetic.build()
     path = tmp_path / "report.txt"
     path.write_text(text, encoding="utf-8")
@@ -228,8 +229,12 @@ def test_a_check_whose_figures_are_missing_is_recorded_as_not_run(tmp_path):
     checks = tables["audit_checks"]
     not_run = checks[checks["status"].isin(["not_applicable", "not_enough_data"])]
     assert len(not_run) and not not_run["passed"].any() and (not_run["reason"].str.len() > 0).all()
-    assert not_run["reason"].str.startswith(("missing:", "prior_year_derived:", "zero_", "ambiguous:")).all()
+    reasons = ("missing:", "prior_year_derived:", "zero_", "ambiguous:", "statement_not_made")
+    assert not_run["reason"].str.startswith(reasons).all()
     assert tables["audit_findings"].empty
+    sme = not_run[not_run["subject"] == "sme_contracts_evaluation"].iloc[0]
+    assert sme["status"] == "not_enough_data" and sme["reason"] == "missing:sme_contracts_evaluation"
+    assert set(not_run.loc[not_run["check"] == "statement_vs_figures", "reason"]) == {"statement_not_made"}
 
 
 def test_a_rate_of_two_rounded_amounts_passes_within_the_rounding_they_carry():

@@ -71,10 +71,10 @@ def test_contradictions_are_counted_by_cause(data):
     from helpers.story.reliability import counts
 
     c = counts(data)
-    # 12 failed error checks: line 36 (5), two implied budgets, two totals, one score, and the no-balance
-    # statements of lines 146 and 154 (one cause: the 1,316.00 paid in 2024); line 86 (16 of 17 tables) and
-    # 166 police (159 − 2 + 9, line 135) are notes since issue 19.4
-    assert c["error"] == 12 and c["error_causes"] == 7
+    # 15 failed error checks: line 36 (5), two implied budgets, two totals, one score, the no-balance statements of
+    # lines 146 and 154 (one cause: the 1,316.00 paid in 2024), line 170's 不涉及 against lines 81 and 156 (one cause),
+    # the 2022 transfer's cost results; line 86 (16 of 17 tables) and 166 police (159 − 2 + 9, line 135) are notes
+    assert c["error"] == 15 and c["error_causes"] == 9
 
 
 def test_no_false_positives(findings):
@@ -154,7 +154,8 @@ def test_each_report_is_audited_on_its_own_figures(tidy_dir):
     assert (checks_two.groupby("report")["passed"].sum() == checks_one["passed"].sum()).all()
     findings = checks_two[checks_two["status"] == "failed"].copy()
     findings["cause"] = assign_causes(findings).to_numpy()
-    assert findings.groupby("report")["cause"].nunique().tolist() == [37, 37]
+    # 43 causes, less the two the prose statements give (lines 68 and 170): no prose text is passed here
+    assert findings.groupby("report")["cause"].nunique().tolist() == [41, 41]
     # notes are findings; checks that could not run are neither passed nor findings
     assert (checks_two["status"] == "passed").sum() == 2 * (checks_one["status"] == "passed").sum()
 
@@ -181,14 +182,19 @@ def test_every_check_records_its_status_and_a_check_that_could_not_run_is_not_pa
 
 def test_the_audit_carries_a_fingerprint_of_its_code_rules_and_input(checks, findings, tidy_dir):
     from helpers.data.audit import fingerprint
+    from helpers.data.ingest import parse_report
+    from tests.conftest import REPORT_2023
 
-    names = ["facts", "functional_classification", "projects", "project_funding", "indicators", "named_projects"]
+    names = ["facts", "functional_classification", "projects", "project_funding", "indicators", "named_projects",
+             "explanations"]
     tables = {name: read_table(name, tidy_dir) for name in names}
-    stamp = fingerprint(tables)
+    prose = {None: parse_report(REPORT_2023).prose}
+    stamp = fingerprint(tables, prose)
     assert set(checks["fingerprint"]) == {stamp} == set(findings["fingerprint"]) and len(stamp) == 16
     facts = tables["facts"].copy()
     facts.loc[facts["metric"] == "three_public_total", "value"] = 617.38   # one cent on line 59
-    assert fingerprint(dict(tables, facts=facts)) != stamp
+    assert fingerprint(dict(tables, facts=facts), prose) != stamp
+    assert fingerprint(tables, {None: prose[None][:-1]}) != stamp   # the prose the statements are read from
 
 
 def test_blank_results_scored_in_full(findings):
@@ -207,3 +213,46 @@ def test_activities_named_in_the_goal_with_targets_of_zero_scored(findings):
     zero = rows(findings, "zero_target_scored")
     assert zero["lines"].tolist() == ["5170", "5230", "5242", "5410", "5458", "5470"]
     assert zero["reported"].sum() == 6 and set(zero["detail"]) == {"named_in_goal"} and zero["cause"].nunique() == 1
+
+
+def test_no_procurement_and_no_state_assets_against_the_figures(findings):
+    # issue 19.8: line 170 says 不涉及…行政事业性国有资产…政府采购, against 4,444.82 of procurement (line 81) and
+    # 28,002.22 of fixed assets (line 156): one statement, one cause, a contradiction
+    stated = rows(findings, "statement_vs_figures").set_index("subject")
+    assert stated.loc["no_procurement", "computed"] == 4444.82 and stated.loc["no_procurement", "lines"] == "81;170"
+    assert stated.loc["no_state_assets", "computed"] == 28002.22 and stated.loc["no_state_assets", "lines"] == "156;170"
+    assert set(stated["severity"]) == {"error"} and stated["cause"].nunique() == 1
+
+
+def test_the_2022_transfer_reports_more_cost_results_than_it_spent(findings):
+    # issue 19.9: 0 + 37.49 + 477.72 + 9.32 + 199.76 = 724.29 (lines 7159-7207) against 707.08 spent (line 6892)
+    cost = rows(findings, "cost_results_vs_spending")
+    assert len(cost) == 1 and cost.iloc[0]["subject"] == "2022年省级政法转移支付资金"
+    assert cost.iloc[0]["reported"] == pytest.approx(724.29) and cost.iloc[0]["computed"] == 707.08
+    assert cost.iloc[0]["difference"] == pytest.approx(17.21) and cost.iloc[0]["severity"] == "error"
+
+
+def test_agency_operating_expenditure_reason_and_equality_with_public_expenditure(findings):
+    # issue 19.11: 机关运行经费 fell 15.6 (line 79) for a reason that would raise it; it equals 公用经费 (line 56):
+    # 997.23
+    against = rows(findings, "reason_against_direction").iloc[0]
+    assert against["reported"] == -15.6 and against["lines"] == "79"
+    same = rows(findings, "same_as_other_figure").iloc[0]
+    assert same["reported"] == same["computed"] == 997.23 and same["lines"] == "56;79"
+    assert against["cause"] == same["cause"]
+
+
+def test_direction_words_zero_rates_and_gaps_without_reasons(findings, checks):
+    # issue 19.12: line 68 "比2022年减少持平"; line 64 "支出0万元，完成预算100%" (a budget of 0); line 68's 0% of 0
+    # cannot be checked; lines 39, 40, 44, 45, 47, 50 spent less than budget with no reason
+    direction = rows(findings, "contradictory_direction").iloc[0]
+    assert direction["lines"] == "68" and direction["related"] == "减少持平" and direction["severity"] == "warning"
+    zero = rows(findings, "rate_on_zero_amount").iloc[0]
+    assert zero["lines"] == "64" and zero["reported"] == 1.0 and zero["computed"] == 0
+    reception = checks[checks["subject"] == "official_reception_completion_rate"].iloc[0]
+    assert reception["status"] == "not_applicable" and not reception["passed"]
+    gaps = rows(findings, "gap_without_reason")
+    assert gaps["lines"].tolist() == ["39", "40", "44", "45", "47", "50"] and gaps["cause"].nunique() == 1
+    assert set(gaps["severity"]) == {"info"}
+    # 行政运行: 6,890.58 at 98.4% implies about 7,002.62, 112.04 unspent
+    assert (gaps.iloc[1]["computed"] - gaps.iloc[1]["reported"]) == pytest.approx(112.04, abs=0.01)

@@ -371,6 +371,107 @@ def check_completion(a: Audit, f: Facts, classes: pd.DataFrame) -> None:
                                "vehicle_purchase_operation_completion_rate", "vehicle_purchase_operation"))
 
 
+# --- the prose against the figures ---------------------------------------------------------------
+
+def check_rates_on_zero(a: Audit, f: Facts) -> None:
+    """A completion rate printed for an amount of 0 (rules/completion_rates.csv): 100% of nothing implies a
+    budget of 0 (0 ÷ 0), a doubtful figure; 0% of nothing says nothing about the budget: not applicable."""
+    for rule in rules.table("completion_rates").itertuples():
+        rate = f.get(rule.rate)
+        amount_metric = next((m for m in rule.amount.split(";") if f.get(m) is not None), None)
+        if rate is None or amount_metric is None or f.get(amount_metric) > HALF_CENT:
+            continue
+        where = lines(f.line(rule.rate), f.line(amount_metric))
+        if rate > 0:
+            a.note("rate_on_zero_amount", rule.rate, where, reported=rate, computed=0.0,
+                   metrics=keys(rule.rate, amount_metric))
+        else:
+            a.not_run("implied_budget", rule.rate, f"zero_amount_zero_rate:{amount_metric}", status="not_applicable",
+                      where=where, metrics=keys(rule.rate, amount_metric))
+
+
+def check_gap_reasons(a: Audit, f: Facts, classes: pd.DataFrame, explanations: pd.DataFrame | None,
+                      prose: list[str] | None = None) -> None:
+    """Items (项) and the whole that spent less than their budget without a stated reason: notes, one cause, each
+    with the 万元 the gap implies (amount ÷ rate − amount) as its computed figure."""
+    cause = f"gap_without_reason|{a.year}"
+    explained = set(explanations["metric"]) if explanations is not None else set()
+    rate = f.get("budget_completion_rate")
+    marker = "|".join(f"(?:{p})" for p in rules.table("reason_markers")["pattern"])
+    if rate is not None and prose is not None and re.search(marker, prose[f.line("budget_completion_rate") - 1]):
+        explained.add("budget_completion_rate")  # a reason on the line itself, whether or not a fact holds it
+    if rate is not None and 0 < rate < 1 and f.get("general_budget_final") is not None \
+            and "budget_completion_rate" not in explained:
+        amount = f.get("general_budget_final")
+        a.note("gap_without_reason", "budget_completion_rate", lines(f.line("budget_completion_rate")),
+               reported=amount, computed=amount / rate, metrics="budget_completion_rate", cause=cause)
+    items = classes[(classes["level"] == "项") & classes["completion_rate"].notna()
+                    & (classes["completion_rate"] > 0) & (classes["completion_rate"] < 1)
+                    & (classes["note"].fillna("").str.strip() == "")]
+    for row in items.to_dict("records"):
+        a.note("gap_without_reason", row["item_zh"], lines(row["source_line"]), reported=row["amount"],
+               computed=row["amount"] / row["completion_rate"], cause=cause)
+
+
+def check_reasons(a: Audit, f: Facts, explanations: pd.DataFrame | None) -> None:
+    """A stated reason whose words would move the figure the other way (rules/reason_directions.csv), and
+    机关运行经费 equal to 公用经费 to the cent (they are different measures; one may be copied for the other)."""
+    if explanations is not None and len(explanations):
+        for rule in rules.table("reason_directions").itertuples():
+            change = f.get(rule.metric)
+            reasons = explanations[(explanations["metric"] == rule.metric)
+                                   & explanations["text_zh"].str.contains(rule.pattern, regex=True)]
+            if change is None or reasons.empty or change == 0:
+                continue
+            if (change > 0) != (int(rule.direction) > 0):
+                figure = rule.metric.removesuffix("_change")
+                a.note("reason_against_direction", rule.metric, lines(f.line(rule.metric), reasons["source_line"]),
+                       reported=change, computed=0.0, metrics=keys(figure, rule.metric),
+                       cause=f"agency_operating|{a.year}")
+    if f.has("agency_operating_expenditure", "public_expenditure") and \
+            abs(f.get("agency_operating_expenditure") - f.get("public_expenditure")) < HALF_CENT:
+        a.note("same_as_other_figure", "agency_operating_expenditure",
+               lines(f.line("agency_operating_expenditure"), f.line("public_expenditure")),
+               reported=f.get("agency_operating_expenditure"), computed=f.get("public_expenditure"),
+               metrics=keys("agency_operating_expenditure", "public_expenditure"), cause=f"agency_operating|{a.year}")
+
+
+def check_prose_statements(a: Audit, f: Facts, prose: list[str] | None) -> None:
+    """Statements of the prose (rules/prose_statements.csv) against the figures: "不涉及…政府采购" against the
+    procurement total, direction words that contradict each other. Without the prose text, not run."""
+    for rule in rules.table("prose_statements").itertuples():
+        if prose is None:
+            a.not_run(rule.check, rule.key, "no_prose_text", status="not_enough_data")
+            continue
+        hits = [(n, m.group(0)) for n, text in enumerate(prose, start=1) if (m := re.search(rule.pattern, text))]
+        if not hits:
+            a.not_run(rule.check, rule.key, "statement_not_made", status="not_applicable")
+            continue
+        for line, words in hits:
+            if not rule.against:
+                a.note(rule.check, rule.key, lines(line), related=words, cause=f"{rule.check}|{line}")
+            elif not a.has(f, rule.check, rule.key, rule.against):
+                continue
+            else:
+                a.compare(rule.check, rule.key, 0.0, f.get(rule.against), HALF_CENT, "stated_balance",
+                          lines(line, f.line(rule.against)), metrics=rule.against, cause=f"{rule.check}|{line}")
+
+
+def check_cost_results(a: Audit, projects: pd.DataFrame, indicators: pd.DataFrame) -> None:
+    """A project's cost results in 万元 (成本指标) cannot add up to more than the project spent."""
+    current = indicators[~leftover_mask(indicators) & indicator_rule_mask(indicators, "cap")
+                         & (indicators["unit"] == "万元") & indicators["actual_value"].notna()]
+    for p in projects.to_dict("records"):
+        mine = current[current["project_code"] == p["project_code"]]
+        if mine.empty:
+            continue
+        total = mine["actual_value"].sum()
+        a.compare("cost_results_vs_spending", p["project_name"], total, min(total, p["executed"]),
+                  _sum_tolerance(len(mine)), "sum_rounding", lines(p["budget_line"], mine["source_line"]),
+                  project_code=p["project_code"])
+
+
+
 # --- project tables ---------------------------------------------------------------------------
 
 def check_projects(a: Audit, projects: pd.DataFrame, funding: pd.DataFrame, indicators: pd.DataFrame) -> None:
@@ -695,8 +796,10 @@ def of_report(df: pd.DataFrame, report: str | None, year: int, *, prior_years: b
     return df if prior_years else df[df["year"] == year]
 
 
-def run_checks(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """Every check of every report in `tables` (tidy DataFrames by table name), each report on its own figures."""
+def run_checks(tables: dict[str, pd.DataFrame], prose: dict[str | None, list[str]] | None = None) -> pd.DataFrame:
+    """Every check of every report in `tables` (tidy DataFrames by table name), each report on its own figures;
+    `prose` the normalised prose lines of each report (by report, None for tables without the report column),
+    for the checks of its statements."""
     rows = []
     for report, year in reports(tables):
         a = Audit(year)
@@ -714,6 +817,13 @@ def run_checks(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
                      of["indicators"])
         check_project_spending(a, f, of["projects"], of["project_funding"])
         check_statements(a, f, of["projects"], of["indicators"])
+        check_rates_on_zero(a, f)
+        check_gap_reasons(a, f, of["functional_classification"],
+                          of_report(tables["explanations"], report, year) if "explanations" in tables else None,
+                          (prose or {}).get(report))
+        check_reasons(a, f, of_report(tables["explanations"], report, year) if "explanations" in tables else None)
+        check_prose_statements(a, f, (prose or {}).get(report))
+        check_cost_results(a, of["projects"], of["indicators"])
         identity = {} if report is None else {"report": report, "report_year": year}
         rows += [dict(row, **identity) for row in a.rows]
     checks = pd.DataFrame(rows, columns=CHECK_COLUMNS + (["report", "report_year"] if "report" in tables["projects"]
@@ -733,10 +843,11 @@ def assign_causes(findings: pd.DataFrame) -> pd.Series:
     return "C" + numbers.astype(int).astype(str)
 
 
-AUDIT_INPUTS = ("facts", "functional_classification", "projects", "project_funding", "indicators", "named_projects")
+AUDIT_INPUTS = ("facts", "functional_classification", "projects", "project_funding", "indicators", "named_projects",
+                "explanations")
 
 
-def fingerprint(tables: dict[str, pd.DataFrame]) -> str:
+def fingerprint(tables: dict[str, pd.DataFrame], prose: dict[str | None, list[str]] | None = None) -> str:
     """sha256 (16 hex digits) of this module, the rules tables it reads (data/rules/*.csv) and the tidy input
     tables: the same fingerprint means the same figures audited by the same code and rules."""
     from helpers.data.schema import frame
@@ -749,16 +860,19 @@ def fingerprint(tables: dict[str, pd.DataFrame]) -> str:
             table = frame(name, tables[name].drop(columns=["report", "report_year"], errors="ignore")
                           .to_dict("records"))
             digest.update(name.encode() + b"\0" + table.to_csv(index=False, lineterminator="\n").encode())
+    for lines_ in (prose or {}).values():
+        digest.update(b"prose\0" + "\n".join(lines_).encode())
     return digest.hexdigest()[:16]
 
 
-def audit_tables(tables: dict[str, pd.DataFrame]) -> tuple[pd.DataFrame, pd.DataFrame]:
+def audit_tables(tables: dict[str, pd.DataFrame], prose: dict[str | None, list[str]] | None = None
+                 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(findings, checks): the checks that did not pass, errors first, then warnings, then info, in
     report order within each, each with its cause id; and every check that ran, passed or not."""
     from helpers.data.schema import frame
 
-    checks = run_checks(tables)
-    checks["fingerprint"] = fingerprint(tables)
+    checks = run_checks(tables, prose)
+    checks["fingerprint"] = fingerprint(tables, prose)
     per_report = ["report", "year"] if "report" in checks else ["year"]
     checks["check_no"] = checks.groupby(per_report).cumcount() + 1
     findings = checks[checks["status"] == "failed"].copy()

@@ -38,6 +38,7 @@ class Parsed:
     path: Path
     rows: dict[str, list[dict]]
     warnings: list[str] = field(default_factory=list)
+    prose: list[str] | None = None  # the prose lines, normalised (line 1 first): the audit holds statements to figures
 
     @property
     def report(self) -> str:
@@ -68,7 +69,8 @@ def parse_report(path: Path | str, year: int | None = None) -> Parsed:
         "named_projects": prose.named_projects,
         "unconsumed_lines": prose.unconsumed + [u for t in tables for u in t.unconsumed],
     }
-    return Parsed(report.year, report.path, rows, list(report.warnings))
+    return Parsed(report.year, report.path, rows, list(report.warnings),
+                  [report.text(i) for i in range(report.prose_end)])
 
 
 def build_tables(parsed: list[Parsed]) -> dict[str, pd.DataFrame]:
@@ -91,7 +93,7 @@ def build_tables(parsed: list[Parsed]) -> dict[str, pd.DataFrame]:
     per_report: dict[str, list[pd.DataFrame]] = {name: [] for name in names + ["audit_findings", "audit_checks"]}
     for p in parsed:
         own = {name: frame(name, p.rows[name]) for name in names}
-        own["audit_findings"], own["audit_checks"] = audit_tables(own)
+        own["audit_findings"], own["audit_checks"] = audit_tables(own, None if p.prose is None else {None: p.prose})
         for name, df in own.items():
             per_report[name].append(stamp(df, p.report, p.year))
     tables = {name: _combine(name, frames) for name, frames in per_report.items()}

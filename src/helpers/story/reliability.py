@@ -16,7 +16,7 @@ from helpers.data.load import YearData
 from helpers.story import fmt, wording
 
 SEVERITIES = ("error", "warning", "info")
-RATE_CHECKS = {"stated_share", "stated_change_pct", "execution_rate", "cross_reference"}
+RATE_CHECKS = {"stated_share", "stated_change_pct", "execution_rate", "cross_reference", "rate_on_zero_amount"}
 SCORE_CHECKS = {"total_score", "budget_score", "budget_score_blank", "score_within_weight", "indicator_weights",
                 "target_missed_full_marks", "target_met_points_lost", "cap_scored_as_spending"}
 COUNT_CHECKS = {"stated_count", "indicator_vs_fact", "vehicles_listed"}
@@ -138,7 +138,7 @@ def _number(value: float, kind: str) -> str:
 
 # Checks whose reported figure is a share or change the prose prints with one decimal (91.2%, 242.9%): quote it as
 # printed. Execution rates come from tables that print two decimals (68.10%), so they keep _number's two.
-PRINTED_AS_IS = {"stated_share", "stated_change_pct"}
+PRINTED_AS_IS = {"stated_share", "stated_change_pct", "rate_on_zero_amount"}
 
 
 def _reported(row: pd.Series, kind: str) -> str:
