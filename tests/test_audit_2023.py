@@ -95,9 +95,18 @@ def test_no_false_positives(findings):
 
 def test_caps_scored_as_spending_targets(findings, data):
     caps = rows(findings, "cap_scored_as_spending")
-    assert len(caps) == 7 and caps["cause"].nunique() == 1
-    ind = data.indicators.merge(caps[["project_code", "indicator"]])
-    assert (ind["score"] - ind["weight"] * ind["actual_value"] / ind["target_value"]).abs().max() <= 0.005
+    assert len(caps) == 10 and caps["cause"].nunique() == 1   # one convention, one cause (issue 19.6)
+    ind = data.indicators.merge(caps[["project_code", "indicator", "related"]])
+    exact = ind[ind["related"] == ""]
+    assert (exact["score"] - exact["weight"] * exact["actual_value"] / exact["target_value"]).abs().max() <= 0.005
+    # rounded down: 33.34 ÷ 80 × 4 = 1.67 scored 1.5 (line 6255); 9.32 ÷ 11.03 × 4 = 3.38 scored 3 (line 7195);
+    # 199.76 ÷ 579.91 × 4 = 1.38 scored 1 (line 7207)
+    assert caps.loc[caps["related"] == "rounded_down", "lines"].tolist() == ["6255", "7195", "7207"]
+    # "a saving lost points" only where the reason is a saving: not 质保金 unpaid (627, 639), the building not started
+    # (5805, 5841), money moved (7159), paid as the work was done (7207)
+    assert caps.loc[caps["detail"] == "work_not_done", "lines"].tolist() == ["627", "639", "5805", "5841", "7159",
+                                                                             "7207"]
+    assert "saving" not in set(caps["detail"])
     assert "2023年直属大队物业管理项目" in set(caps["indicator"])  # ≤210, 205.38, 4.89 of 5 (line 1702)
 
 
@@ -154,8 +163,9 @@ def test_each_report_is_audited_on_its_own_figures(tidy_dir):
     assert (checks_two.groupby("report")["passed"].sum() == checks_one["passed"].sum()).all()
     findings = checks_two[checks_two["status"] == "failed"].copy()
     findings["cause"] = assign_causes(findings).to_numpy()
-    # 43 causes, less the two the prose statements give (lines 68 and 170): no prose text is passed here
-    assert findings.groupby("report")["cause"].nunique().tolist() == [41, 41]
+    # the causes of the tidy findings, less the two the prose statements give (lines 68 and 170): no prose here
+    causes = read_table("audit_findings", tidy_dir)["cause"].nunique() - 2
+    assert findings.groupby("report")["cause"].nunique().tolist() == [causes, causes] == [28, 28]
     # notes are findings; checks that could not run are neither passed nor findings
     assert (checks_two["status"] == "passed").sum() == 2 * (checks_one["status"] == "passed").sum()
 
@@ -256,3 +266,27 @@ def test_direction_words_zero_rates_and_gaps_without_reasons(findings, checks):
     assert set(gaps["severity"]) == {"info"}
     # 行政运行: 6,890.58 at 98.4% implies about 7,002.62, 112.04 unspent
     assert (gaps.iloc[1]["computed"] - gaps.iloc[1]["reported"]) == pytest.approx(112.04, abs=0.01)
+
+
+def test_one_cause_per_convention(findings):
+    # issue 19.6: the eight "＞ target, result equal" rows are one cause; one project's misses with one stated
+    # reason are one cause (车辆检测 lines 3242, 3266; 项目服务期暂未结束 lines 3801, 3813, 3825)
+    strict = findings[findings["detail"] == "strict_target_met_exactly"]
+    assert strict["lines"].tolist() == ["356", "368", "699", "4789", "5278", "5290", "5745", "6489"]
+    assert strict["cause"].nunique() == 1
+    missed = rows(findings, "target_missed_full_marks").set_index("lines")["cause"]
+    assert missed["3242"] == missed["3266"] and missed["3801"] == missed["3813"] == missed["3825"]
+    assert missed["3061"] != missed["3097"]
+
+
+FORENSIC_REASON = "“交通事故中，未造成人员死亡，无需进行法医检验鉴定。”"
+
+
+@pytest.mark.parametrize("lang, words", [("zh", "报告所述原因：" + FORENSIC_REASON),
+                                         ("en", "the report's reason: " + FORENSIC_REASON)])
+def test_missed_with_full_marks_shows_the_reports_reason(data, lang, words):
+    # issue 19.14: 法医检验鉴定 ≥125 次, 54 done, full 2 points, and the reason the table gives (line 3061)
+    from helpers.story import reliability
+
+    bullet = next(b for b in reliability.finding_lines(data, "warning", lang) if "3061" in b)
+    assert words in bullet

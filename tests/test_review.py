@@ -134,7 +134,7 @@ def test_english_audit_says_full_marks_for_a_one_point_indicator(data):
     # line 3242: 车辆检测（轿车） ≥437次, 完成值334, 分值1, 得分1 — one point, not "all 1 points"
     lines = reliability.finding_lines(data, "warning", "en")
     one_point = [s for s in lines if "车辆检测（轿车）" in s]
-    assert one_point and "yet scored the full 1 point (" in one_point[0] and "all 1 points" not in one_point[0]
+    assert one_point and "yet scored the full 1 point;" in one_point[0] and "all 1 points" not in one_point[0]
 
 
 def test_leftover_count_in_exactness_says_which_leftovers_it_counts(data):

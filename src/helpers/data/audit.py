@@ -551,8 +551,14 @@ def judged_indicators(indicators: pd.DataFrame) -> pd.DataFrame:
                                   | (indicator_rule_mask(ind, "over_delivery") & ~indicator_rule_mask(ind, "cap"))))
     ind["full_marks"] = ind["score"] >= ind["weight"] - 1e-9
     proportional = ind["weight"] * ind["actual_value"] / ind["target_value"].where(ind["target_value"] > 0)
-    ind["proportional"] = ((ind["judged_operator"] == "<=") & ~ind["full_marks"]
-                           & ((ind["score"] - proportional).abs() <= rules.threshold("proportional_score_tolerance")))
+    tolerance = rules.threshold("proportional_score_tolerance")
+    # weight × actual ÷ target, or that rounded down to a whole or half point (9.32 ÷ 11.03 × 4 = 3.38 scored 3)
+    rounded_down = ((ind["score"] - proportional.apply(lambda v: math.floor(v + 1e-9) if v == v else v)).abs()
+                    <= tolerance) | ((ind["score"] - proportional.apply(
+                        lambda v: math.floor(2 * v + 1e-9) / 2 if v == v else v)).abs() <= tolerance)
+    exact = (ind["score"] - proportional).abs() <= tolerance
+    ind["proportional"] = (ind["judged_operator"] == "<=") & ~ind["full_marks"] & (exact | rounded_down)
+    ind["rounded_down"] = ind["proportional"] & ~exact
     return ind
 
 
@@ -582,10 +588,21 @@ def _check_indicators(a: Audit, p: dict, mine: pd.DataFrame, current: pd.DataFra
                detail="named_in_goal" if activity and activity in goal else "")
     for ind in ([] if judged is None else judged.to_dict("records")):
         where, label = lines(ind["source_line"]), dict(project_code=code, indicator=ind["indicator"])
+        reason = str(ind["shortfall_reason"] or "").strip()
         if not ind["met"] and ind["full_marks"] and not ind["explained_excess"]:
-            a.note("target_missed_full_marks", name, where, reported=ind["score"], computed=ind["weight"], **label)
+            # one convention, one cause: a strict target (＞) met exactly, across projects; else one project's misses
+            # with one stated reason
+            strict_equal = ind["judged_operator"] == ">" and ind["actual_value"] == ind["target_value"]
+            a.note("target_missed_full_marks", name, where, reported=ind["score"], computed=ind["weight"],
+                   detail="strict_target_met_exactly" if strict_equal else "",
+                   cause=(f"strict_target_met_exactly|{a.year}" if strict_equal
+                          else f"target_missed_full_marks|{code}|{reason}" if reason else ""), **label)
         elif ind["met"] and ind["proportional"]:
+            # the verdict "spending less lost points" holds only where the reason is a saving
+            saving = re.search("|".join(rules.table("saving_markers")["pattern"]), reason) is not None
             a.note("cap_scored_as_spending", name, where, reported=ind["score"], computed=ind["weight"],
+                   detail="saving" if saving else "work_not_done" if reason else "no_reason",
+                   related="rounded_down" if ind["rounded_down"] else "",
                    cause=f"cap_scored_as_spending|{a.year}", **label)
         elif ind["met"] and not ind["full_marks"]:
             a.note("target_met_points_lost", name, where, reported=ind["score"], computed=ind["weight"], **label)

@@ -180,6 +180,7 @@ def finding_values(data: YearData, row: pd.Series) -> dict:
         target="" if ind is None else ind["target"],
         actual="" if ind is None else ind["actual"],
         unit="" if ind is None else ind["unit"],
+        reason="" if ind is None else " ".join(str(ind["shortfall_reason"] or "").split()),
     )
 
 
