@@ -290,3 +290,28 @@ def test_missed_with_full_marks_shows_the_reports_reason(data, lang, words):
 
     bullet = next(b for b in reliability.finding_lines(data, "warning", lang) if "3061" in b)
     assert words in bullet
+
+
+def test_each_cause_carries_the_money_at_stake_and_causes_read_by_money(data):
+    # issue 19.7: 28,002.22 of fixed assets against 不涉及 (line 170); implied budgets 22,948.43 vs 20,046.39 (2,902.04);
+    # the 1,316.00 paid in 2024 (lines 146, 154); 32.52 of line 36; 724.29 − 707.08 = 17.21; 190.93 of vehicles
+    from helpers.story import reliability
+
+    table = reliability.causes_by_money(data)
+    errors = table[table["severity"] == "error"]
+    assert errors["at_stake"].head(5).tolist() == pytest.approx([28002.22, 2902.04, 1316.00, 32.52, 17.21])
+    assert errors["at_stake"].tail(3).isna().all()   # scores: no money
+    assert list(table["severity"]) == sorted(table["severity"], key=["error", "warning", "info"].index)
+    vehicles = table[(table["severity"] == "warning") & table["at_stake"].notna()].iloc[0]
+    assert vehicles["at_stake"] == pytest.approx(190.93) and vehicles["lines"] == [66]
+
+
+def test_no_pass_rate_over_kinds_that_record_only_failures(data):
+    # issue 19.7: 目标未达仍得满分 and the other observations record only what they find: they are not "checks run"
+    from helpers.story import reliability
+
+    c = reliability.counts(data)
+    ran = reliability.comparisons(data.checks)
+    assert "target_missed_full_marks" not in set(ran["check"]) and "cap_scored_as_spending" not in set(ran["check"])
+    assert c["checks"] == len(ran) < len(data.checks) and c["passed"] == int((data.checks["status"] == "passed").sum())
+    assert c["not_run"] == 8

@@ -882,6 +882,15 @@ def fingerprint(tables: dict[str, pd.DataFrame], prose: dict[str | None, list[st
     return digest.hexdigest()[:16]
 
 
+def at_stake(findings: pd.DataFrame) -> pd.Series:
+    """万元 at stake per finding: |reported − computed| for kinds that compare amounts (rules/audit_checks.csv
+    at_stake = difference), NaN for rates, scores and counts."""
+    table = rules.table("audit_checks")
+    money = set(table.loc[table["at_stake"] == "difference", "check"])
+    amounts = findings["check"].isin(money) & (findings["rule"] != "exact_count")
+    return (findings["reported"] - findings["computed"]).abs().round(2).where(amounts)
+
+
 def audit_tables(tables: dict[str, pd.DataFrame], prose: dict[str | None, list[str]] | None = None
                  ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(findings, checks): the checks that did not pass, errors first, then warnings, then info, in
@@ -898,5 +907,6 @@ def audit_tables(tables: dict[str, pd.DataFrame], prose: dict[str | None, list[s
     findings = findings.sort_values([*per_report, "order", "first_line", "check_no"], kind="stable")
     findings["finding_no"] = findings.groupby(per_report).cumcount() + 1
     findings["cause"] = assign_causes(findings)
+    findings["at_stake"] = at_stake(findings)
     return (frame("audit_findings", findings.to_dict("records")),
             frame("audit_checks", checks.to_dict("records")))

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from helpers.data.audit import audit_tables
+from helpers.data.audit import at_stake, audit_tables
 from helpers.data.restatement import restatement_checks, restatements
 from helpers.data.schema import frame, stamp, write_tables
 from helpers.errors import ReportError
@@ -123,6 +123,7 @@ def _append_restatement_checks(tables: dict[str, pd.DataFrame]) -> None:
     extra["status"] = extra["passed"].map({True: "passed", False: "failed"})
     extra["fingerprint"] = extra["report"].map(checks.drop_duplicates("report").set_index("report")["fingerprint"])
     failed = extra[~extra["passed"]].copy()
+    failed["at_stake"] = at_stake(failed)
     failed["finding_no"] = [int(last_finding.get(r, 0)) + n for r, n in
                             zip(failed["report"], failed.groupby("report").cumcount() + 1, strict=True)]
     # each restatement is a cause of its own, numbered after the report's own causes (C1, C2 …)

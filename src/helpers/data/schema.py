@@ -186,7 +186,11 @@ TABLES: dict[str, dict] = {
                            "序号", required=True),
                  col("cause", "string", "Findings that share one cause share this id (C1, C2 … in order).",
                      "原因编号", required=True),
-                 *FINDING_FIELDS, FINGERPRINT],
+                 *FINDING_FIELDS,
+                 col("at_stake", "number", "The money the finding puts in doubt: |reported − computed| when the check "
+                     "compares amounts (rules/audit_checks.csv at_stake); blank for rates, scores and counts.",
+                     "涉及金额", unit=AMOUNT),
+                 FINGERPRINT],
         key=["year", "finding_no"], sort=["year", "finding_no"]),
     "audit_checks": dict(
         title="Every arithmetic check that ran, passed or not",

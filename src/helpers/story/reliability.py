@@ -32,13 +32,26 @@ def causes(data: YearData) -> pd.DataFrame:
     """One row per cause: its id, its worst severity, the check of its first finding, how many findings it
     groups and their report lines."""
     findings = data.findings.assign(_order=data.findings["severity"].map(SEVERITIES.index))
+    if "at_stake" not in findings:
+        findings["at_stake"] = float("nan")
     if findings.empty:
-        return pd.DataFrame(columns=["cause", "severity", "check", "findings", "lines"])
+        return pd.DataFrame(columns=["cause", "severity", "check", "findings", "lines", "at_stake"])
     table = findings.groupby("cause", sort=False).agg(
         order=("_order", "min"), check=("check", "first"), findings=("finding_no", "size"),
-        lines=("lines", lambda ls: sorted({int(n) for l in ls for n in l.split(";") if n})))
+        lines=("lines", lambda ls: sorted({int(n) for l in ls for n in l.split(";") if n})),
+        at_stake=("at_stake", "max"))   # one cause's findings restate the same money (1,316 twice): the largest
     table["severity"] = [SEVERITIES[o] for o in table["order"]]
-    return table.reset_index()[["cause", "severity", "check", "findings", "lines"]]
+    return table.reset_index()[["cause", "severity", "check", "findings", "lines", "at_stake"]]
+
+
+def causes_by_money(data: YearData) -> pd.DataFrame:
+    """The causes in order of reading: contradictions, doubtful figures, notes apart, each group by the 万元 at stake
+    (largest first; causes about rates, scores or counts, with no money, after them)."""
+    table = causes(data)
+    table["_order"] = table["severity"].map(SEVERITIES.index)
+    table["_money"] = table["at_stake"].fillna(-1.0)
+    return table.sort_values(["_order", "_money"], ascending=[True, False], kind="stable").drop(
+        columns=["_order", "_money"]).reset_index(drop=True)
 
 
 def comparisons(checks: pd.DataFrame) -> pd.DataFrame:
