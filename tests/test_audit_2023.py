@@ -293,7 +293,7 @@ def test_missed_with_full_marks_shows_the_reports_reason(data, lang, words):
 
 
 def test_each_cause_carries_the_money_at_stake_and_causes_read_by_money(data):
-    # issue 19.7: 28,002.22 of fixed assets against 不涉及 (line 170); implied budgets 22,948.43 vs 20,046.39 (2,902.04);
+    # issue 19.7: 28,002.22 of fixed assets against 不涉及 (line 170); implied budgets 22,948.43, 20,046.39 (2,902.04);
     # the 1,316.00 paid in 2024 (lines 146, 154); 32.52 of line 36; 724.29 − 707.08 = 17.21; 190.93 of vehicles
     from helpers.story import reliability
 
