@@ -250,3 +250,21 @@ def test_class_reconciliation_says_plainly_which_figures_are_wrong(data):
     assert "只有占比能指出" not in zh and "说明出错的是类数，而非各项金额" in zh
     en = say("en", "audit", "classes_agree", **values)
     assert "single out" not in en and "it is the class amounts that are wrong, not the item lines" in en
+
+
+@pytest.mark.parametrize("lang, words", [
+    ("zh", ["1,316.00万元（50.9%）", "2023年12月14日才下达单位", "结转资金，不是结余", "67.0%", "还有7个项目",
+            "1,271.43万元", "9.7%"]),
+    ("en", ["1,316.00 万元 (50.9%)", "14 December 2023", "carried over (结转), not a balance left (结余)", "67.0%",
+            "7 projects are still below", "1,271.43 万元", "9.7%"])])
+def test_low_execution_is_mostly_late_provincial_money(data, lang, words):
+    # issue 19.3: 1,316.00 of the 2,587.43 unspent (51%) arrived on 14 December (line 7286); with the 2022 transfer's
+    # 418.59 (1,125.67 − 707.08), 67% is late provincial money; without it 7 projects, 1,271.43, 9.7% of 13,091.20
+    from helpers.story import wording
+
+    late = results.late_money(data, results.low_execution_summary(data, 0.9))
+    assert late.unspent == 2587.43 and late.arrived_unspent == 1316.00 and round(late.arrived_share, 2) == 0.51
+    assert late.transfers == pytest.approx(1316.00 + 418.59) and round(late.transfers_share, 2) == 0.67
+    assert (late.without, late.without_unspent, round(late.without_share, 3)) == (7, 1271.43, 0.097)
+    text = wording.say(lang, "low_execution", "late_money", m=late)
+    assert all(w in text for w in words), text

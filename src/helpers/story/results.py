@@ -619,6 +619,50 @@ def low_execution_summary(data: YearData, threshold: float) -> LowExecution:
                         low_execution(data, threshold), float(rated["budget_adjusted"].sum()))
 
 
+@dataclass(frozen=True)
+class LateMoney:
+    """How much of the low-execution projects' unspent budget is money that arrived late: a project whose reason
+    says it arrived on a date near year end (`arrived`, paid the next year: 结转, not 结余), and the transfer projects
+    (转移支付) with it; and what the low execution looks like without the late arrival."""
+
+    unspent: float                 # all low-execution projects
+    arrived: pd.DataFrame          # project_name, unspent, year, month, day, source_line of the late arrivals
+    transfers: float               # unspent of the transfer projects, late arrivals included
+    without: int                   # low-execution projects without the late arrivals
+    without_unspent: float
+    without_share: float           # of all project budgets less the late arrivals' budgets
+
+    @property
+    def arrived_unspent(self) -> float:
+        return round(float(self.arrived["unspent"].sum()), 2)
+
+    @property
+    def arrived_share(self) -> float:
+        return self.arrived_unspent / self.unspent if self.unspent else float("nan")
+
+    @property
+    def transfers_share(self) -> float:
+        return self.transfers / self.unspent if self.unspent else float("nan")
+
+
+def late_money(data: YearData, low: LowExecution) -> LateMoney | None:
+    """The late-money reading of the low-execution set (None when no project's reason dates a late arrival)."""
+    arrived_pattern, transfer = reason_pattern("arrived_late"), reason_pattern("transfer_project")
+    rows = [dict(project_name=r.project_name, budget_adjusted=r.budget_adjusted, unspent=r.unspent,
+                 year=int(m["year"]), month=int(m["month"]), day=int(m["day"]), source_line=int(r.source_line))
+            for r in low.table.itertuples() if (m := arrived_pattern.search(r.shortfall_reason))]
+    if not rows:
+        return None
+    arrived = pd.DataFrame(rows)
+    names = set(arrived["project_name"])
+    transfers = low.table[low.table["project_name"].str.contains(transfer) | low.table["project_name"].isin(names)]
+    rest = low.table[~low.table["project_name"].isin(names)]
+    rest_budgets = low.all_budgets - float(arrived["budget_adjusted"].sum())
+    return LateMoney(low.unspent, arrived, round(float(transfers["unspent"].sum()), 2), len(rest),
+                     round(float(rest["unspent"].sum()), 2),
+                     float(rest["unspent"].sum()) / rest_budgets if rest_budgets else float("nan"))
+
+
 def _strip_year(name: str) -> str:
     return re.sub(r"^\d{4}年(新增)?", "", name)
 
