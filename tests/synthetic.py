@@ -7,7 +7,8 @@ default, so a test changes one (e.g. `public="90.00"`) and knows where the findi
 from __future__ import annotations
 
 DEFAULTS = dict(
-    total="1,000.00", change="100.00", change_pct="9.1", prior_budget="1,100.00", change_pct_annex="9.09",
+    total="1,000.00", change="100.00", change_pct="9.1", prior_budget="1,100.00", change_pct_annex="13.64",
+    adjusted_budget="1,250.00", annex_change="150.00",  # the budget the rates imply: 1,000.00 spent is 80% of it
     basic="600.00", basic_share="60.0", project="400.00", project_share="40.0",
     personnel="500.00", public="100.00",
     cls_security="900.00", cls_security_share="90.0", cls_housing="100.00", cls_housing_share="10.0",
@@ -78,7 +79,7 @@ TEMPLATE = """ 第一部分 单位概况
 附件1
 部门预算绩效评价报告
 截至2023年12月31日，我部门/单位自用固定资产100.00万元，占账面固定资产总额的100.00%，其中:在用100.00万元，占账面固定资产总额的100.00%；闲置0.00万元，占账面固定资产总额的0.00%；待处置（待报废、毁损等）0.00万元，占账面固定资产总额的0.00%。自用无形资产10.00万元，占账面无形资产总额的100.00%；其中在用10.00万元，占账面无形资产总额的100.00%；闲置0.00万元，占账面无形资产总额的0.00%；待处置（待报废、毁损等）0.00万元，占账面无形资产总额的0.00%。
-测试单位2023年支出年初预算为{total}万元,调整后全年财政下达预算{total}万元，与2022年全年财政下达预算{prior_budget}万元相比，减少{change}万元，减少{change_pct_annex}%。减少的主要原因：测试项目完工。
+测试单位2023年支出年初预算为{total}万元,调整后全年财政下达预算{adjusted_budget}万元，与2022年全年财政下达预算{prior_budget}万元相比，增加{annex_change}万元，增加{change_pct_annex}%。增加的主要原因：测试项目追加。
 """
 
 PROJECT = """\t部门预算项目支出绩效自评表（2023年度）

@@ -268,3 +268,33 @@ def test_low_execution_is_mostly_late_provincial_money(data, lang, words):
     assert (late.without, late.without_unspent, round(late.without_share, 3)) == (7, 1271.43, 0.097)
     text = wording.say(lang, "low_execution", "late_money", m=late)
     assert all(w in text for w in words), text
+
+
+@pytest.mark.parametrize("lang, words", [
+    ("zh", ["预算合计20,032.99～20,059.81万元", "85.8%～85.9%", "未支出2,675.92万元",
+            "完成预算75%（第39行，对应预算22,796.45～23,102.44万元）", "执行率100%", "“无结转结余资金”",
+            "这3个数字不可能是对的", "增加2,460.52万元", "增加49.68万元"]),
+    ("en", ["20,032.99–20,059.81 万元", "85.8%–85.9%", "left 2,675.92 万元",
+            "the printed 75% (line 39), which would mean a budget of 22,796.45–23,102.44 万元", "100% execution",
+            "“无结转结余”", "3 printed figures cannot be right", "rose 2,460.52 万元", "rose 49.68 万元"])])
+def test_budget_execution_names_the_figures_that_cannot_be_right(data, lang, words):
+    # issue 19.1: the items' rates (lines 40-51) imply about 20,046 (85.9% executed, about 2,835 unspent); the project
+    # tables without 辅警经费 and 代管资金 left 2,675.92; so the 75% (line 39, a budget of 17,211.32 ÷ 0.755…0.745), the
+    # adjusted budget of 17,211.32 (line 143: 100%) and 无结转结余 (line 146) cannot be right; projects rose 2,460.52
+    # against 49.68 for the whole budget
+    b = results.budget_execution(data)
+    assert b.items_budget == pytest.approx((20032.99, 20059.81), abs=0.01)
+    assert b.printed_budget == pytest.approx((17211.32 / 0.755, 17211.32 / 0.745))
+    assert not b.printed_rate_holds and not b.adjusted_holds and b.balance_stated
+    assert (b.projects_unspent, sorted(b.projects_left_out)) == (2675.92, ["代管资金", "辅警经费"])
+    text = say(lang, "overview", "budget_execution", b=b)
+    assert all(w in text for w in words), text
+
+
+def test_the_adjusted_budget_equal_to_spending_is_no_longer_passed(data):
+    # issue 19.1: "adjusted budget 17,211.32" (line 143) = spending was a passing same-figure check; against the items'
+    # implied budgets it is part of the budget-execution contradiction, with the 75%
+    adjusted = data.findings[data.findings["subject"] == "expenditure_budget_adjusted"]
+    assert len(adjusted) == 1 and adjusted.iloc[0]["severity"] == "error" and adjusted.iloc[0]["reported"] == 17211.32
+    rate = data.findings[data.findings["subject"] == "budget_completion_rate"].iloc[0]
+    assert adjusted.iloc[0]["cause"] == rate["cause"] and adjusted.iloc[0]["at_stake"] == pytest.approx(2835.07)

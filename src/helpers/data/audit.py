@@ -176,7 +176,6 @@ SAME_FIGURE = [  # the same figure stated twice
     ("vehicle_purchase_operation_detail", "vehicle_purchase_operation"),
     ("sme_contracts_evaluation", "sme_contracts"),
     ("small_micro_contracts_evaluation", "small_micro_contracts"),
-    ("expenditure_budget_adjusted", "total_expenditure"),
     ("vehicles_total", "fleet_total"),
     ("vehicles_bought_patrol", "vehicles_bought"),
 ]
@@ -346,11 +345,18 @@ def check_completion(a: Audit, f: Facts, classes: pd.DataFrame) -> None:
         whole_budget, whole_slack = _implied_budget(whole, whole_rate, f.decimals("budget_completion_rate"))
         parts = [_implied_budget(r["amount"], r["completion_rate"], decimals(r["completion_rate"] * 100))
                  for _, r in items.iterrows()]
+        cause = f"budget_execution|{a.year}"   # the budgets the items imply against every other statement of it
         a.compare("implied_budget", "budget_completion_rate", whole_budget, sum(b for b, _ in parts),
                   whole_slack + sum(s for _, s in parts), "implied_budget",
                   lines(f.line("budget_completion_rate"), items["source_line"]),
-                  metrics=keys("budget_completion_rate", "general_budget_final",
-                               "expenditure_budget_adjusted" if f.get("expenditure_budget_adjusted") else ""))
+                  metrics=keys("budget_completion_rate", "general_budget_final"), cause=cause)
+        # The adjusted budget the prose states (调整后全年财政下达预算) against the same implied budgets: equal to
+        # spending, it says 100% was executed.
+        if f.get("expenditure_budget_adjusted") is not None:
+            a.compare("implied_budget", "expenditure_budget_adjusted", f.get("expenditure_budget_adjusted"),
+                      sum(b for b, _ in parts), HALF_CENT + sum(s for _, s in parts), "implied_budget",
+                      lines(f.line("expenditure_budget_adjusted"), items["source_line"]),
+                      metrics=keys("expenditure_budget_adjusted", "general_budget_final"), cause=cause)
     tp, tp_rate = f.get("three_public_total"), f.get("three_public_completion_rate")
     vp, vp_rate = f.get("vehicle_purchase_operation"), f.get("vehicle_purchase_operation_completion_rate")
     if not a.has(f, "implied_budget", "three_public_completion_rate", "three_public_total",

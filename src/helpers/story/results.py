@@ -18,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from helpers.data import rules
+from helpers.data.audit import HALF_CENT
 from helpers.data.load import YearData, available_years, english_names, load_year
 
 RULES = Path(__file__).resolve().parent / "rules"
@@ -244,6 +245,78 @@ def budget_outcome(data: YearData) -> BudgetOutcome | None:
     if not all(data.has(m) for m in needed):
         return None
     return BudgetOutcome(*(data.value(m) for m in needed), data.line("budget_completion_rate"))
+
+
+@dataclass(frozen=True)
+class BudgetExecution:
+    """Which budget the year's spending was executed against: the budget the items' completion rates imply (a
+    range, from the rates' rounding), the one the printed overall rate implies (a range), the printed adjusted
+    budget, and what the project tables left unspent. Figures that cannot all be right are named by the page."""
+
+    spent: float                   # 一般公共预算支出决算数
+    items_budget: tuple[float, float]      # sum of amount ÷ rate over the items, lowest and highest
+    printed_rate: float                    # 完成预算 (75% on line 39 of 2023)
+    printed_rate_line: int
+    printed_budget: tuple[float, float]    # spent ÷ printed rate, lowest and highest
+    adjusted: float                        # 调整后全年财政下达预算 (17,211.32 on lines 140, 143)
+    adjusted_line: int
+    initial: float
+    projects_unspent: float                # project tables within 项目支出 (the audit's project_sum finding)
+    projects_left_out: list[str]           # project tables outside 项目支出
+    projects_rise: float                   # Σ (adjusted − initial budget) of the project tables
+    balance_stated: bool                   # the report says nothing was carried over (无结转结余)
+    items_lines: tuple[int, int]           # first and last line of the items' rates
+
+    @property
+    def items_rate(self) -> tuple[float, float]:
+        return self.spent / self.items_budget[1], self.spent / self.items_budget[0]
+
+    @property
+    def items_unspent(self) -> tuple[float, float]:
+        return self.items_budget[0] - self.spent, self.items_budget[1] - self.spent
+
+    @property
+    def printed_rate_holds(self) -> bool:
+        return self.printed_budget[0] <= self.items_budget[1] and self.items_budget[0] <= self.printed_budget[1]
+
+    @property
+    def adjusted_holds(self) -> bool:
+        return self.items_budget[0] - HALF_CENT <= self.adjusted <= self.items_budget[1] + HALF_CENT
+
+    @property
+    def whole_rise(self) -> float:
+        return self.adjusted - self.initial
+
+
+def _rate_range(amount: float, rate: float) -> tuple[float, float]:
+    """amount ÷ rate for the lowest and highest rate that prints as `rate`."""
+    half = 0.5 * 10 ** (-decimals_of(rate)) / 100
+    return amount / (rate + half), amount / max(rate - half, 1e-12)
+
+
+def budget_execution(data: YearData) -> BudgetExecution | None:
+    """The budget-execution reading (None when the report lacks the overall rate, the items' rates or the
+    adjusted budget)."""
+    needed = ("general_budget_final", "budget_completion_rate", "expenditure_budget_adjusted",
+              "expenditure_budget_initial")
+    items = data.classes[(data.classes["level"] == "项") & (data.classes["completion_rate"] > 0)]
+    if not all(data.has(m) for m in needed) or items.empty:
+        return None
+    ranges = [_rate_range(r.amount, r.completion_rate) for r in items.itertuples()]
+    spent, rate = data.value("general_budget_final"), data.value("budget_completion_rate")
+    outside = data.findings[(data.findings["check"] == "project_sum")
+                            & (data.findings["detail"] == "explained_by_projects")]
+    left_out = [c for r in outside["related"] for c in r.split(";") if c]
+    within = data.projects[~data.projects["project_code"].isin(left_out)]
+    names = data.projects.set_index("project_code")["project_name"]
+    return BudgetExecution(
+        spent, (sum(lo for lo, _ in ranges), sum(hi for _, hi in ranges)), rate, data.line("budget_completion_rate"),
+        _rate_range(spent, rate), data.value("expenditure_budget_adjusted"),
+        data.line("expenditure_budget_adjusted"), data.value("expenditure_budget_initial"),
+        round(float((within["budget_adjusted"] - within["executed"]).sum()), 2), [names[c] for c in left_out],
+        round(float((data.projects["budget_adjusted"] - data.projects["budget_initial"]).sum()), 2),
+        data.has("carryover_balance") and data.value("carryover_balance") == 0,
+        (int(items["source_line"].min()), int(items["source_line"].max())))
 
 
 _DATE = re.compile(r"\d{1,2}月\d{1,2}日")
