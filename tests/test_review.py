@@ -91,9 +91,10 @@ def test_the_vehicle_gap_is_not_called_explained_when_the_report_gives_no_amount
     v = results.vehicle_purchases(data)
     assert v.project_booked_gap == pytest.approx(477.72 - 447.37)
     zh = say("zh", "three_public", "project", v=v)
-    assert "已有交代" not in zh and "多30.35万元" in zh and "报告没有列示这些车辆的金额" in zh
+    assert "已有交代" not in zh and "多30.35万元" in zh and "假设，报告未列金额" in zh
     en = say("en", "three_public", "project", v=v)
-    assert "accounts for the" not in en and "30.35 万元 more" in en and "gives no amount for them" in en
+    assert "accounts for the" not in en and "30.35 万元 more" in en
+    assert "a hypothesis: the report gives no amounts" in en
 
 
 def test_summary_heading_does_not_call_89_percent_well_below(data):
@@ -298,3 +299,37 @@ def test_the_adjusted_budget_equal_to_spending_is_no_longer_passed(data):
     assert len(adjusted) == 1 and adjusted.iloc[0]["severity"] == "error" and adjusted.iloc[0]["reported"] == 17211.32
     rate = data.findings[data.findings["subject"] == "budget_completion_rate"].iloc[0]
     assert adjusted.iloc[0]["cause"] == rate["cause"] and adjusted.iloc[0]["at_stake"] == pytest.approx(2835.07)
+
+
+@pytest.mark.parametrize("lang, words", [
+    ("zh", ["完成预算95.3%（第59行）", "93.6%（第65行）不可能同时成立", "约647.82万元", "约659.58万元"]),
+    ("en", ["The 95.3% for “三公” (line 59) and the 93.6% for vehicles (line 65) cannot both hold", "647.82 万元",
+            "659.58 万元"])])
+def test_three_public_rates_cannot_both_hold(data, lang, words):
+    # issue 19.2: vehicles are all of 三公 (617.37); 617.37 ÷ 0.953 = 647.82 < 617.37 ÷ 0.936 = 659.58
+    tp = results.three_public(data)
+    assert tp.rates_conflict and tp.implied_budgets == pytest.approx((647.82, 659.58), abs=0.01)
+    text = say(lang, "three_public", "items", tp=tp)
+    assert all(w in text for w in words), text
+
+
+@pytest.mark.parametrize("lang, words", [
+    ("zh", ["447.37万元 = 清单256.44万元 + 执勤执法摩托车38辆约190.93万元（每辆约5.02万元）",
+            "477.72万元 = 447.37万元 + 执勤执法电动自行车30辆约30.35万元（每辆约1.01万元，不属于“三公”公务用车）",
+            "年初预算为0", "列为增长原因（第65行）"]),
+    ("en", ["447.37 万元 = the list's 256.44 万元 + 38 执勤执法摩托车 for about 190.93 万元 (about 5.02 万元 each)",
+            "30 执勤执法电动自行车 for about 30.35 万元 (about 1.01 万元 each, not “三公” vehicles)", "年初预算 0",
+            "names as a reason for the rise (line 65)"])])
+def test_vehicle_purchases_reconcile_as_a_hypothesis(data, lang, words):
+    # issue 19.2: 447.37 = 15 listed (256.44) + 38 motorcycles (190.93, 5.02 each, named on line 65); the 2022
+    # transfer's 477.72 = 447.37 + 30 e-bikes (30.35); 年初预算 0; the motorcycles are not "not listed"
+    v = results.vehicle_purchases(data)
+    kinds = v.bought.set_index("kind_zh")["counted_with"]
+    assert kinds["执勤执法摩托车"] == "named_in_reason" and kinds["执勤执法电动自行车"] == "not_listed"
+    assert (v.gap, v.named_unit_price, v.project_booked_gap, v.other_unit_price) == (190.93, 5.02, 30.35, 1.01)
+    text = say(lang, "three_public", "project", v=v)
+    assert all(w in text for w in words), text
+    # the audit's two motorcycle findings (447.37 vs 256.44 on line 66; 53 vs 15 vehicles on lines 65-66) are one cause
+    vehicles = data.findings[data.findings["check"].isin(["vehicles_listed"])
+                             | (data.findings["subject"] == "vehicle_purchase")]
+    assert len(vehicles) == 2 and vehicles["cause"].nunique() == 1

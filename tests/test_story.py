@@ -140,7 +140,8 @@ def test_vehicles_as_the_report_lists_them(data):
     zh, en = say("zh", "three_public", "project", v=v), say("en", "three_public", "project", v=v)
     assert (
         "清障车1辆、执勤执法汽车4辆、执勤执法新能源汽车10辆" in zh
-        and "执勤执法摩托车38辆、执勤执法电动自行车30辆" in zh
+        and "另购置执勤执法摩托车38辆，清单未列金额，但“三公”部分把它们列为增长原因（第65行）" in zh
+        and "购置执勤执法电动自行车30辆，未列入清单" in zh
     )
     assert "1 清障车 (tow truck)" in en and "30 执勤执法电动自行车 (law-enforcement duty e-bikes)" in en
     assert "190.93 万元" in en and "patrol" not in en + say("en", "three_public", "listed", v=v)

@@ -485,9 +485,30 @@ class ThreePublic:
     reception: float | None = None             # 公务接待费
     reception_completion: float | None = None  # as printed
 
+    completion_line: int | None = None
+    vehicles_completion_line: int | None = None
+
     @property
     def vehicle_share(self) -> float:
         return self.vehicles / self.change.current if self.change.current else float("nan")
+
+    @property
+    def implied_budgets(self) -> tuple[float, float] | None:
+        """(三公 budget, vehicles budget) implied by amount ÷ printed completion rate, or None without both rates."""
+        if not (self.completion_rate and self.vehicles_completion):
+            return None
+        return self.change.current / self.completion_rate, self.vehicles / self.vehicles_completion
+
+    @property
+    def rates_conflict(self) -> bool:
+        """The vehicles' rate implies a budget larger than the whole 三公 budget, beyond the rates' rounding (95.3%
+        of 617.37 against 93.6% of 617.37: 647.82 < 659.58)."""
+        budgets = self.implied_budgets
+        if budgets is None:
+            return False
+        whole_hi = _rate_range(self.change.current, self.completion_rate)[1]
+        part_lo = _rate_range(self.vehicles, self.vehicles_completion)[0]
+        return part_lo > whole_hi + HALF_CENT
 
 
 def three_public(data: YearData) -> ThreePublic:
@@ -499,7 +520,10 @@ def three_public(data: YearData) -> ThreePublic:
                        data.value("vehicle_purchase_operation"), data.value("vehicle_purchase"),
                        data.value("vehicle_operation"), rate, stated_reason(data, "vehicle_purchase_operation_change"),
                        optional("vehicle_purchase_operation_completion_rate"), optional("official_reception"),
-                       optional("official_reception_completion_rate"))
+                       optional("official_reception_completion_rate"),
+                       data.line("three_public_completion_rate") if rate is not None else None,
+                       data.line("vehicle_purchase_operation_completion_rate")
+                       if data.has("vehicle_purchase_operation_completion_rate") else None)
 
 
 def glossary_line(data: YearData, term_zh: str) -> int | None:
@@ -555,6 +579,9 @@ class VehiclePurchases:
     project_booked: float | None   # its 公务用车购置 indicator (万元)
     project_booked_line: int | None
     bought: pd.DataFrame = field(default_factory=pd.DataFrame)  # project_vehicles
+    project_initial: float | None = None   # the project's 年初预算: 0 when the purchases were not planned
+    named: int | None = None               # vehicles outside the list the 三公 reason names (警用摩托车38辆)
+    named_line: int | None = None
 
     @property
     def listed_amount(self) -> float:
@@ -574,7 +601,30 @@ class VehiclePurchases:
 
     @property
     def not_in_list(self) -> pd.DataFrame:
+        return self.bought[self.bought["counted_with"] != "listed_purchase"]
+
+    @property
+    def named_kinds(self) -> pd.DataFrame:
+        """Kinds outside the list whose count the 三公 section's reason names (38 motorcycles, line 65): not "not
+        listed" but bought with the 三公 money, priced in the gap."""
+        return self.bought[self.bought["counted_with"] == NAMED_IN_REASON]
+
+    @property
+    def other_kinds(self) -> pd.DataFrame:
         return self.bought[self.bought["counted_with"] == "not_listed"]
+
+    @property
+    def named_unit_price(self) -> float | None:
+        """The gap ÷ the named vehicles: what each costs if they close it (190.93 ÷ 38 = 5.02)."""
+        n = int(self.named_kinds["vehicles"].sum())
+        return round(self.gap / n, 2) if n and self.gap > 0 else None
+
+    @property
+    def other_unit_price(self) -> float | None:
+        """The project's booking beyond the 三公 purchases ÷ the other kinds (30.35 ÷ 30 e-bikes = 1.01)."""
+        n = int(self.other_kinds["vehicles"].sum())
+        gap = self.project_booked_gap
+        return round(gap / n, 2) if n and gap and gap > 0 else None
 
     @property
     def project_booked_gap(self) -> float | None:
@@ -585,6 +635,17 @@ class VehiclePurchases:
     def project_matches_list(self) -> bool:
         """The project's listed kinds add up to the vehicles the 三公 section lists (15 = 1 + 4 + 10)."""
         return not self.bought.empty and int(self.in_list["vehicles"].sum()) == self.listed_vehicles
+
+
+NAMED_IN_REASON = "named_in_reason"  # counted_with of a kind outside the list the 三公 reason names (38 motorcycles)
+
+
+def _mark_named(bought: pd.DataFrame, named: int | None) -> pd.DataFrame:
+    """Kinds outside the list bought in the number the 三公 reason names (警用摩托车38辆, line 65): named_in_reason."""
+    if named is None:
+        return bought
+    match = (bought["counted_with"] == "not_listed") & (bought["vehicles"] == named)
+    return bought.assign(counted_with=bought["counted_with"].where(~match, NAMED_IN_REASON))
 
 
 def vehicle_purchases(data: YearData) -> VehiclePurchases:
@@ -601,7 +662,11 @@ def vehicle_purchases(data: YearData) -> VehiclePurchases:
         int(project["source_line"]),
         float(row["actual_value"]),
         int(row["source_line"]),
-        project_vehicles(project["goal_completion"], project["project_name"]),
+        _mark_named(project_vehicles(project["goal_completion"], project["project_name"]),
+                    int(data.value("motorcycles_bought")) if data.has("motorcycles_bought") else None),
+        float(project["budget_initial"]),
+        int(data.value("motorcycles_bought")) if data.has("motorcycles_bought") else None,
+        data.line("motorcycles_bought") if data.has("motorcycles_bought") else None,
     )
 
 
