@@ -563,3 +563,21 @@ def test_another_units_name_and_classes(tmp_path, baseline):
     # the bureau's own classes disagree with their items exactly as 2023's did
     assert [f[0] for f in findings(tables)] == [f[0] for f in findings(baseline)]
     assert set(tables["audit_findings"]["subject"]) - set(baseline["audit_findings"]["subject"]) == {"教育支出"}
+
+
+def test_a_project_table_printed_in_yuan_is_read_in_wan_yuan(tmp_path, baseline):
+    # 辅警经费 (line 194-): header 年度预算数（元）, 总额 28,080,000.00 / 28,792,500.00 / 28,792,500.00 (lines 231-233)
+    tables = tidy(tmp_path, variants.first_table_in_yuan())
+    project = tables["projects"].set_index("project_code").loc[AUXILIARY]
+    assert (project["budget_initial"], project["budget_adjusted"], project["executed"]) == (2808.00, 2879.25, 2879.25)
+    funding = tables["project_funding"]
+    fiscal = funding[(funding["project_code"] == AUXILIARY) & (funding["source_zh"] == "财政资金")].iloc[0]
+    assert (fiscal["budget_initial"], fiscal["budget_adjusted"], fiscal["executed"]) == (2808.00, 2879.25, 2879.25)
+    pd.testing.assert_frame_equal(tables["projects"], baseline["projects"])
+    pd.testing.assert_frame_equal(tables["project_funding"], baseline["project_funding"])
+    assert findings(tables) == findings(baseline)
+
+
+def test_a_project_table_in_a_unit_not_read_is_refused_naming_it(tmp_path, capsys):
+    err = bad(tmp_path, capsys, variants.first_table_in_yuan("千元"))
+    assert "amounts look like 千元" in err and "年度预算数（千元）" in err and "line 220" in err

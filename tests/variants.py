@@ -207,3 +207,24 @@ def education_bureau() -> str:
     for line, old, new in EDUCATION_CLASSES:
         text = replace_line(text, line, old, new)
     return text
+
+
+FIRST_TABLE_BUDGET = (220, 290)  # 年度预算数（万元） to the last funding row of 辅警经费
+TABLE_AMOUNT = re.compile(r"^\t(\d[\d,]*\.\d+)$")
+
+
+def first_table_in_yuan(unit: str = "元") -> str:
+    """The first project table (辅警经费) with its budget header and amounts in 元 (2,808.00 -> 28,080,000.00)."""
+    from decimal import Decimal
+
+    lines = lines_2023()
+    first, last = FIRST_TABLE_BUDGET
+    lines[first - 1] = replace(lines[first - 1], "年度预算数（万元）", f"年度预算数（{unit}）")
+    converted = 0
+    for index in range(first, last):
+        match = TABLE_AMOUNT.match(lines[index])
+        if match:
+            lines[index] = f"\t{Decimal(match.group(1).replace(',', '')) * 10000:,.2f}"
+            converted += 1
+    assert converted == 12, converted  # 总额, 财政资金, 财政专户管理资金, 单位资金: 3 amounts each; 其他资金 blank
+    return "\n".join(lines)
