@@ -41,7 +41,7 @@ def ipc_kernel_manager():
             await super()._async_launch_kernel(kernel_cmd, **kw)
 
         async def _async_pre_start_kernel(self, **kw):
-            address = os.environ.get(ADDRESS_ENV)
+            address = os.environ.get(ADDRESS_ENV) if os.environ.get(FRESH_KERNELS_ENV) != "1" else None
             if address and self.provisioner is None:
                 self.kernel_id = self.kernel_id or kw.pop("kernel_id", str(uuid.uuid4()))
                 self.provisioner = fork_provisioner()(kernel_id=self.kernel_id, kernel_spec=self.kernel_spec,
@@ -88,15 +88,16 @@ def fork_provisioner():
 
 def template_process(name: str = KERNEL):
     """The batch's kernel template process (a context manager), or nothing when BUDGET_FRESH_KERNELS=1
-    asks for the usual fresh kernel per notebook (the benchmark's baseline)."""
+    asks for the usual fresh kernel per notebook (the benchmark's baseline) or when one is running already
+    (the test session's)."""
     import contextlib
 
     from jupyter_client.kernelspec import KernelSpecManager
 
-    from helpers.publish.forkserver import LAUNCHER, ForkServer
+    from helpers.publish.forkserver import ADDRESS_ENV, LAUNCHER, ForkServer
 
-    if os.environ.get(FRESH_KERNELS_ENV) == "1":
-        return contextlib.nullcontext()
+    if os.environ.get(FRESH_KERNELS_ENV) == "1" or os.environ.get(ADDRESS_ENV):
+        return contextlib.nullcontext()  # fresh kernels asked for, or a template process serves already
     argv = KernelSpecManager().get_kernel_spec(name).argv
     at = next((i for i in range(len(argv)) if argv[i:i + len(LAUNCHER)] == LAUNCHER), None)
     if at is None:  # not an ipykernel command line: nothing to fork from
