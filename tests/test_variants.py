@@ -581,3 +581,13 @@ def test_a_project_table_printed_in_yuan_is_read_in_wan_yuan(tmp_path, baseline)
 def test_a_project_table_in_a_unit_not_read_is_refused_naming_it(tmp_path, capsys):
     err = bad(tmp_path, capsys, variants.first_table_in_yuan("千元"))
     assert "amounts look like 千元" in err and "年度预算数（千元）" in err and "line 220" in err
+
+
+def test_zero_three_public_with_its_completion_rate_and_in_yuan(tmp_path):
+    # line 59: 决算为0.00元，完成预算0%，与2022年度决算持平 (the rest of section 七 as in the zero variant)
+    tables = tidy(tmp_path, variants.edit_lines({**variants.ZERO_THREE_PUBLIC, 59: (
+        variants.ZERO_THREE_PUBLIC[59][0], "0.00元，完成预算0%，与2022年度决算持平。")}))
+    assert stated(tables, "three_public_total") == (0, 59, "元", "")
+    assert stated(tables, "three_public_completion_rate") == (0, 59, "%", "")
+    assert stated(tables, "three_public_change") == (0, 59, "", "与2022年度决算持平")
+    assert absent(tables, "three_public_change_pct")
