@@ -118,13 +118,14 @@ class Audit:
                               difference=math.nan, tolerance=math.nan, rule="", severity="", passed=False,
                               status=status, reason=reason, lines=where, detail="", related="", cause_key=""))
 
-    def has(self, f: Facts, check: str, subject: str, *metrics: str) -> bool:
+    def has(self, f: Facts, check: str, subject: str, *metrics: str, context: tuple[str, ...] = ()) -> bool:
         """Whether `f` states every metric the check needs; when not, record it as not run: not_applicable when
-        the report states none of them, not_enough_data (with the missing ones) when it states some."""
+        the report states none of them (`context`, a whole other checks share, does not count), not_enough_data
+        (with the missing ones) when it states some."""
         missing = [m for m in metrics if f.get(m) is None]
         if not missing:
             return True
-        stated = [m for m in metrics if m not in missing]
+        stated = [m for m in metrics if m not in missing and m not in context]
         self.not_run(check, subject, "missing:" + keys(*missing), status="not_enough_data" if stated
                      else "not_applicable", where=lines([f.line(m) for m in stated]), metrics=keys(*metrics))
         return False
@@ -149,9 +150,15 @@ def _share_tolerance(digits: int) -> tuple[float, float]:
 
 # --- wholes and parts ---------------------------------------------------------------------------
 
+# Every source of income the reader takes (read/rules/sentences.csv): a report lists the ones it has, so the
+# sources it leaves out count as none.
+INCOME_SOURCES = ["fiscal_appropriation_income", "government_fund_income", "state_capital_income",
+                  "superior_subsidy_income", "public_service_income", "business_income",
+                  "subsidiary_remittance_income", "other_income"]
+WHOLES_OF_LISTED_PARTS = {"total_income"}
 WHOLES = [  # whole, parts
     ("total_expenditure", ["basic_expenditure", "project_expenditure"]),
-    ("total_income", ["fiscal_appropriation_income"]),
+    ("total_income", INCOME_SOURCES),
     ("basic_expenditure", ["personnel_expenditure", "public_expenditure"]),
     ("three_public_total", ["overseas_travel", "vehicle_purchase_operation", "official_reception"]),
     ("vehicle_purchase_operation", ["vehicle_purchase", "vehicle_operation"]),
@@ -183,6 +190,7 @@ SHARES = [  # part, share metric, whole
     ("basic_expenditure", "basic_expenditure_share", "total_expenditure"),
     ("project_expenditure", "project_expenditure_share", "total_expenditure"),
     ("fiscal_appropriation_income", "fiscal_appropriation_income_share", "total_income"),
+    *[(source, f"{source}_share", "total_income") for source in INCOME_SOURCES[1:]],
     ("overseas_travel", "overseas_travel_share", "three_public_total"),
     ("vehicle_purchase_operation", "vehicle_purchase_operation_share", "three_public_total"),
     ("official_reception", "official_reception_share", "three_public_total"),
@@ -205,6 +213,8 @@ def check_wholes(a: Audit, f: Facts, indicators: pd.DataFrame) -> None:
     booked_in = rules.table("purchases_in_projects")
     current = indicators[~leftover_mask(indicators)]
     for whole, parts in WHOLES:
+        if whole in WHOLES_OF_LISTED_PARTS:
+            parts = [p for p in parts if f.has(p)] or parts
         if not a.has(f, "whole_vs_parts", whole, whole, *parts):
             continue
         # a project table that books the same kind of purchase (rules/purchases_in_projects.csv)
@@ -286,7 +296,7 @@ def check_classes(a: Audit, f: Facts, classes: pd.DataFrame) -> None:
 
 def check_shares(a: Audit, f: Facts) -> None:
     for part, share, whole in SHARES:
-        if not a.has(f, "stated_share", share, share, part, whole):
+        if not a.has(f, "stated_share", share, share, part, whole, context=(whole,)):
             continue
         if not f.get(whole):
             a.not_run("stated_share", share, f"zero_whole:{whole}", status="not_applicable",
@@ -300,7 +310,7 @@ def check_shares(a: Audit, f: Facts) -> None:
 def check_changes(a: Audit, f: Facts) -> None:
     prior_year = f.year - 1
     for metric, change, pct in CHANGES:
-        if not a.has(f, "stated_change", change, change, metric):
+        if not a.has(f, "stated_change", change, change, metric, context=(metric,)):
             continue
         stated_prior = f.stated(metric, prior_year)
         if stated_prior:  # a prior year stated outright: the change amount can be checked
@@ -334,7 +344,8 @@ def _implied_budget(amount: float, rate: float, rate_digits: int) -> tuple[float
 
 
 def check_completion(a: Audit, f: Facts, classes: pd.DataFrame) -> None:
-    items = classes[(classes["level"] == "项") & classes["completion_rate"].notna() & (classes["completion_rate"] > 0)]
+    all_items = classes[classes["level"] == "项"]
+    items = all_items[all_items["completion_rate"].notna() & (all_items["completion_rate"] > 0)]
     whole_rate = f.get("budget_completion_rate")
     whole = f.get("general_budget_final")
     if not a.has(f, "implied_budget", "budget_completion_rate", "budget_completion_rate", "general_budget_final"):
@@ -342,6 +353,12 @@ def check_completion(a: Audit, f: Facts, classes: pd.DataFrame) -> None:
     elif not whole_rate or items.empty:
         a.not_run("implied_budget", "budget_completion_rate", "zero_rate" if not whole_rate else "no_item_rates",
                   where=lines(f.line("budget_completion_rate")), metrics="budget_completion_rate")
+    elif not all_items["completion_rate"].notna().all():
+        # An item printed without its rate has a budget nothing implies: the parts' budgets cannot be summed.
+        a.not_run("implied_budget", "budget_completion_rate", "item_without_rate",
+                  where=lines(f.line("budget_completion_rate"), all_items.loc[all_items["completion_rate"].isna(),
+                                                                                 "source_line"]),
+                  metrics="budget_completion_rate")
     else:
         whole_budget, whole_slack = _implied_budget(whole, whole_rate, f.decimals("budget_completion_rate"))
         parts = [_implied_budget(r["amount"], r["completion_rate"], decimals(r["completion_rate"] * 100))
@@ -676,6 +693,10 @@ def check_counts(a: Audit, f: Facts, projects: pd.DataFrame, named_projects: pd.
                    reported=f.get(metric), computed=tables, rule="exact_count", metrics=metric,
                    detail="empty_form_not_counted", related=keys(*empty_forms, *without_table),
                    cause=f"stated_count|{f.line(metric)}|{f.get(metric)}|{tables}")
+        elif f.get(metric) is not None and not tables:
+            # a report without self-evaluation tables (published apart) has nothing to count them against
+            a.not_run("stated_count", metric, "no_project_tables", status="not_applicable",
+                      where=lines(f.line(metric)), metrics=metric)
         elif f.get(metric) is not None:
             where = lines(f.line(metric), projects["source_line"].min())
             listed = (named_projects[named_projects["source_line"] == f.line(metric)]
@@ -684,15 +705,35 @@ def check_counts(a: Audit, f: Facts, projects: pd.DataFrame, named_projects: pd.
             a.compare("stated_count", metric, f.get(metric), tables, 0, "exact_count", where, metrics=metric,
                       detail="list_differs_from_tables" if differences else "", related=keys(*differences),
                       cause=f"stated_count|{f.line(metric)}|{f.get(metric)}|{tables}")
-    if not f.has("recurring_projects", "one_off_projects"):
-        return
+    if f.has("recurring_projects", "one_off_projects"):
+        _check_project_kinds(a, f, projects)
+    if f.has("vehicles_bought_patrol", "motorcycles_bought", "vehicles_bought") and f.get("motorcycles_bought") > 0:
+        a.note(
+            "vehicles_listed",
+            "vehicles_bought",
+            lines(f.line("motorcycles_bought"), f.line("vehicles_bought")),
+            reported=f.get("motorcycles_bought") + f.get("vehicles_bought_patrol"),
+            computed=f.get("vehicles_bought"),
+            metrics=keys("motorcycles_bought", "vehicles_bought_patrol", "vehicles_bought"),
+            cause=f"vehicles_bought|{a.year}",   # the motorcycles are also the purchases the list leaves unpriced
+        )
+
+
+def _check_project_kinds(a: Audit, f: Facts, projects: pd.DataFrame) -> None:
+    """The stated counts of recurring and one-off projects against the self-evaluated and the tables."""
+    tables = len(projects)
     stated_projects = f.get("recurring_projects") + f.get("one_off_projects")
     evaluated = f.get("projects_self_evaluated") if f.get("projects_self_evaluated") is not None else tables
     a.compare("stated_count", "recurring_projects", stated_projects, evaluated, 0, "exact_count",
               lines(f.lines_of("recurring_projects", "projects_self_evaluated")),
               metrics=keys("recurring_projects", "one_off_projects", "projects_self_evaluated"))
+    match = projects[(projects["budget_initial"] - f.get("one_off_projects_budget")).abs() < HALF_CENT] \
+        if f.has("one_off_projects_budget") else projects.iloc[:0]
     if f.has("one_off_projects_budget", "one_off_projects_execution") and f.get("one_off_projects") == 1:
-        match = projects[(projects["budget_initial"] - f.get("one_off_projects_budget")).abs() < HALF_CENT]
+        if not tables:  # the self-evaluation tables are published apart: nothing to look the project up in
+            a.not_run("cross_reference", "one_off_projects_execution", "no_project_tables", status="not_applicable",
+                      where=lines(f.line("one_off_projects_execution")), metrics="one_off_projects_execution")
+            return
         if len(match) != 1:  # ambiguous (or no table with that budget): fails closed, a doubtful figure
             a.note("cross_reference", "one_off_projects_execution", lines(f.line("one_off_projects_budget")),
                    severity="warning", reported=f.get("one_off_projects_budget"), computed=float(len(match)),
@@ -717,16 +758,6 @@ def check_counts(a: Audit, f: Facts, projects: pd.DataFrame, named_projects: pd.
                       f.get("recurring_projects_over_10pct_balance"), over, 0, "exact_count",
                       lines(f.line("recurring_projects_over_10pct_balance")),
                       metrics="recurring_projects_over_10pct_balance", fail="warning")
-    if f.has("vehicles_bought_patrol", "motorcycles_bought", "vehicles_bought") and f.get("motorcycles_bought") > 0:
-        a.note(
-            "vehicles_listed",
-            "vehicles_bought",
-            lines(f.line("motorcycles_bought"), f.line("vehicles_bought")),
-            reported=f.get("motorcycles_bought") + f.get("vehicles_bought_patrol"),
-            computed=f.get("vehicles_bought"),
-            metrics=keys("motorcycles_bought", "vehicles_bought_patrol", "vehicles_bought"),
-            cause=f"vehicles_bought|{a.year}",   # the motorcycles are also the purchases the list leaves unpriced
-        )
 
 
 def check_project_spending(a: Audit, f: Facts, projects: pd.DataFrame, funding: pd.DataFrame) -> None:
@@ -803,10 +834,15 @@ def check_statements(a: Audit, f: Facts, projects: pd.DataFrame, indicators: pd.
                   related=keys(*deferred["project_code"]), cause=f"balance_statement|{a.year}")
 
 
+def _report_rows(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """reports.csv when given: it has a row for every report read, also one without project tables."""
+    return tables["reports"] if "reports" in tables else tables["projects"]
+
+
 def reports(tables: dict[str, pd.DataFrame]) -> list[tuple[str | None, int]]:
     """(report, report year) of every report in `tables`, by year. Tables without the report identity of
     contract C1 hold one report per year: (None, year)."""
-    projects = tables["projects"]
+    projects = _report_rows(tables)
     if "report" in projects:
         return sorted({(str(r), int(y)) for r, y in zip(projects["report"], projects["report_year"], strict=True)},
                       key=lambda ry: (ry[1], ry[0]))
@@ -851,7 +887,7 @@ def run_checks(tables: dict[str, pd.DataFrame], prose: dict[str | None, list[str
         check_cost_results(a, of["projects"], of["indicators"])
         identity = {} if report is None else {"report": report, "report_year": year}
         rows += [dict(row, **identity) for row in a.rows]
-    checks = pd.DataFrame(rows, columns=CHECK_COLUMNS + (["report", "report_year"] if "report" in tables["projects"]
+    checks = pd.DataFrame(rows, columns=CHECK_COLUMNS + (["report", "report_year"] if "report" in _report_rows(tables)
                                                          else []))
     return checks
 
