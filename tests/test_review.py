@@ -333,3 +333,21 @@ def test_vehicle_purchases_reconcile_as_a_hypothesis(data, lang, words):
     vehicles = data.findings[data.findings["check"].isin(["vehicles_listed"])
                              | (data.findings["subject"] == "vehicle_purchase")]
     assert len(vehicles) == 2 and vehicles["cause"].nunique() == 1
+
+
+@pytest.mark.parametrize("lang, words, not_words", [
+    ("zh", ["报告称“2023年无结转结余资金”", "报告称“年终预算没有结余”"], ["为0.00万元"]),
+    ("en", ["“2023年无结转结余资金”", "“年终预算没有结余”"], ["of 0.00 万元"])])
+def test_no_balance_statements_quote_the_reports_words(data, lang, words, not_words):
+    # issue 19.15: lines 146 and 154 print words, not "0.00万元"
+    bullet = next(b for b in reliability.finding_lines(data, "error", lang) if "146" in b)
+    assert all(w in bullet for w in words) and not any(w in bullet for w in not_words), bullet
+
+
+def test_chinese_class_gap_says_which_way_and_guesses_with_keneng(data):
+    # issue 19.17: 公共安全支出 15,737.52 (line 36) against its items 15,705.00: the class is 32.52 more
+    bullet = reliability.finding_lines(data, "error", "zh")[0]
+    assert "类数比其下各项合计多32.52万元" in bullet and "各项合计15,705.00万元，多32.52万元" not in bullet
+    assert "可能是资金在类之间调整了列示位置" in bullet
+    en = reliability.finding_lines(data, "error", "en")[0]
+    assert "money was probably shown under another class" in en

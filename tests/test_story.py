@@ -222,7 +222,7 @@ def test_law_enforcement_line_against_the_december_transfer(data):
     [link] = results.items_and_projects(data, 0.9)
     assert (link.item_zh, link.project_name, link.date) == ("执法办案", "2023年省级政法转移支付资金结转", "12月14日")
     assert round(link.implied_unspent, 2) == 1359.26 and link.explains_most
-    assert "可解释该科目大部分结余" in say("zh", "overview", "item_project", l=link)
+    assert "可能可以解释该科目大部分未支出" in say("zh", "overview", "item_project", l=link)
 
 
 def test_per_head_against_the_projects_own_cap(data):

@@ -194,7 +194,16 @@ def finding_values(data: YearData, row: pd.Series) -> dict:
         actual="" if ind is None else ind["actual"],
         unit="" if ind is None else ind["unit"],
         reason="" if ind is None else " ".join(str(ind["shortfall_reason"] or "").split()),
+        words=printed_words(data, row["subject"]),
     )
+
+
+def printed_words(data: YearData, metric: str) -> str:
+    """The words the report prints for a figure stated without a number (无结转结余资金), or ''."""
+    if "words_zh" not in data.facts:
+        return ""
+    rows = data.facts[(data.facts["metric"] == metric) & (data.facts["year"] == data.year)]
+    return str(rows.iloc[0]["words_zh"] or "") if len(rows) else ""
 
 
 def finding_lines(data: YearData, severity: str, lang: str) -> list[str]:
