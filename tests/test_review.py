@@ -108,7 +108,7 @@ def test_timing_sentence_names_its_project_so_it_reads_alone_on_the_summary(data
     # line 42: 办公场所维修改造项目二大队办公场所租赁项目本年预算80万元为15个月租赁总价，2023年实际支付6个月
     [timing] = results.timing_effects(data, results.low_execution(data, 0.9))
     zh = say("zh", "low_execution", "timing", t=timing)
-    assert zh.startswith("2023年办公场所维修改造项目的租赁结余属于支付时间差") and "这属于" not in zh
+    assert zh.startswith("2023年办公场所维修改造项目的租赁预算未支出部分属于支付时间差") and "这属于" not in zh
     assert say("en", "low_execution", "timing", t=timing).startswith(
         "The lease money left in 2023年办公场所维修改造项目"
     )
@@ -351,3 +351,16 @@ def test_chinese_class_gap_says_which_way_and_guesses_with_keneng(data):
     assert "可能是资金在类之间调整了列示位置" in bullet
     en = reliability.finding_lines(data, "error", "en")[0]
     assert "money was probably shown under another class" in en
+
+
+@pytest.mark.parametrize("lang, words", [
+    ("zh", ["6÷15×80.00万元＝32.00万元", "实际支付33.33万元",
+            "把15个月的租金编入一个年度的预算，本身就是预算编制的问题"]),
+    ("en", ["6 ÷ 15 × 80.00 万元 = 32.00 万元, not the 33.33 万元",
+            "Budgeting 15 months of rent in one year's budget"])])
+def test_the_lease_pro_rata_against_what_was_paid(data, lang, words):
+    # issue 19.3: line 42, 80 万元 for 15 months, 6 paid: 6/15 × 80 = 32.00, not the 33.33 the project table says
+    [timing] = results.timing_effects(data, results.low_execution(data, 0.9))
+    assert (timing.budget, timing.paid_amount, timing.pro_rata) == (80.0, 33.33, 32.0)
+    text = say(lang, "low_execution", "timing", t=timing)
+    assert all(w in text for w in words), text

@@ -826,15 +826,26 @@ class MonthsPaid:
     covered: int
     paid: int
     source_line: int
+    budget: float | None = None        # the budget for the `covered` months (本年预算80万元)
+    paid_amount: float | None = None   # what the project's reason says was paid (实际租赁支付33.33万元)
+
+    @property
+    def pro_rata(self) -> float | None:
+        """What `paid` months of a `covered`-month budget come to: 6 ÷ 15 × 80 = 32.00."""
+        return round(self.budget * self.paid / self.covered, 2) if self.budget and self.covered else None
 
 
 def timing_effects(data: YearData, low: pd.DataFrame) -> list[MonthsPaid]:
-    pattern = reason_pattern("months_paid")
+    pattern, paid_pattern = reason_pattern("months_paid"), reason_pattern("amount_paid")
+    reasons = dict(zip(low["project_name"], low["shortfall_reason"].fillna(""), strict=True))
     found = []
     for name in low["project_name"]:
         for clause, line in class_line_reasons(data, name).itertuples(index=False):
             if m := pattern.search(clause):
-                found.append(MonthsPaid(name, int(m["covered"]), int(m["paid"]), int(line)))
+                paid = paid_pattern.search(reasons.get(name, ""))
+                found.append(MonthsPaid(name, int(m["covered"]), int(m["paid"]), int(line),
+                                        float(m["budget"]) if m["budget"] else None,
+                                        float(paid["amount"]) if paid else None))
     return found
 
 
