@@ -364,3 +364,12 @@ def test_the_lease_pro_rata_against_what_was_paid(data, lang, words):
     assert (timing.budget, timing.paid_amount, timing.pro_rata) == (80.0, 33.33, 32.0)
     text = say(lang, "low_execution", "timing", t=timing)
     assert all(w in text for w in words), text
+
+
+@pytest.mark.parametrize("lang, words", [
+    ("zh", ["自2011年起公开", "2012年出台的中央八项规定", "2013年印发的《党政机关厉行节约反对浪费条例》进一步收紧"]),
+    ("en", ["began disclosing these costs in 2011", "(中央八项规定, 2012)", "the 2013 regulation", "tightened them"])])
+def test_three_public_history_in_order(lang, words):
+    # issue 19.18: disclosure began in 2011; 八项规定 (2012) and the 2013 条例 tightened it
+    text = say(lang, "three_public", "intro")
+    assert all(w in text for w in words), text
