@@ -373,3 +373,14 @@ def test_three_public_history_in_order(lang, words):
     # issue 19.18: disclosure began in 2011; 八项规定 (2012) and the 2013 条例 tightened it
     text = say(lang, "three_public", "intro")
     assert all(w in text for w in words), text
+
+
+@pytest.mark.parametrize("lang, words", [
+    ("zh", ["在职人员593人（计算值）", "按基本支出（人员经费和日常公用经费）8,396.90万元计算，人均14.16万元",
+            "与人数无关"]),
+    ("en", ["593 people in post (computed)", "8,396.90 万元 is 14.16 万元 per person", "does not follow headcount"])])
+def test_per_head_on_basic_spending_with_the_total_only_with_its_caveat(data, lang, words):
+    # issue 19.18: 8,396.90 of basic spending (line 54) ÷ 593 people (line 135: 159 + 1 + 1 + 432) = 14.16
+    text = say(lang, "overview", "staff", total=results.staff_total(data),
+               total_spending=data.value("total_expenditure"), basic_spending=data.value("basic_expenditure"))
+    assert all(w in text for w in words), text
