@@ -166,7 +166,7 @@ def test_each_report_is_audited_on_its_own_figures(tidy_dir):
     findings["cause"] = assign_causes(findings).to_numpy()
     # the causes of the tidy findings, less the two the prose statements give (lines 68 and 170): no prose here
     causes = read_table("audit_findings", tidy_dir)["cause"].nunique() - 2
-    assert findings.groupby("report")["cause"].nunique().tolist() == [causes, causes] == [27, 27]
+    assert findings.groupby("report")["cause"].nunique().tolist() == [causes, causes] == [28, 28]
     # notes are findings; checks that could not run are neither passed nor findings
     assert (checks_two["status"] == "passed").sum() == 2 * (checks_one["status"] == "passed").sum()
 
@@ -320,3 +320,13 @@ def test_no_pass_rate_over_kinds_that_record_only_failures(data):
     # the one that had some of its figures: which 8 projects are "over 10%" (line 160) cannot be told
     assert not_run.loc[not_run["status"] == "not_enough_data", "subject"].tolist() == [
         "recurring_projects_over_10pct_balance"]
+
+
+def test_budget_cuts_without_a_stated_reason(findings):
+    # issue 19.3: 二大队业务技术用房新建项目 was cut from 1,000.00 to 920.00 (line 5558) and its reason speaks only of
+    # the delay; 道路交通事故处理业务项目 from 238.35 to 228.35 (line 2982) with no reason at all
+    cuts = rows(findings, "budget_cut_without_reason").set_index("subject")
+    cut = cuts.loc["二大队业务技术用房新建项目"]
+    assert (cut["reported"], cut["computed"], cut["at_stake"]) == (1000.0, 920.0, 80.0)
+    assert cuts.loc["道路交通事故处理业务项目", "at_stake"] == pytest.approx(10.0)
+    assert cuts["cause"].nunique() == 1 and set(cuts["severity"]) == {"info"}

@@ -514,6 +514,11 @@ def check_projects(a: Audit, projects: pd.DataFrame, funding: pd.DataFrame, indi
             a.compare("execution_rate", name, p["execution_rate_reported"], p["executed"] / p["budget_adjusted"],
                       RATE_HALF_UNIT + _ratio_slack(p["executed"], p["budget_adjusted"]), "rate_of_rounded_amounts",
                       lines(where), project_code=code, unit=2 * RATE_HALF_UNIT)
+        cut_words = "|".join(rules.table("budget_cut_markers")["pattern"])
+        if p["budget_adjusted"] < p["budget_initial"] - HALF_CENT and \
+                not re.search(cut_words, str(p["shortfall_reason"] or "")):
+            a.note("budget_cut_without_reason", name, lines(where), reported=p["budget_initial"],
+                   computed=p["budget_adjusted"], project_code=code, cause=f"budget_cut_without_reason|{a.year}")
         if math.isnan(p["budget_score"]):
             a.note("budget_score_blank", name, lines(where), project_code=code, reported=p["total_score"],
                    computed=p["budget_weight"])
