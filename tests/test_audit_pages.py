@@ -92,3 +92,20 @@ def test_chinese_editions_are_chinese(pages, name):
     assert headings and not [h for h in headings if re.search(r"[A-Za-z]{4,}", h)]
     notebook = json.loads((paths.NOTEBOOKS / f"{name}.ipynb").read_text(encoding="utf-8"))
     assert not [c for c in notebook["cells"] if c["cell_type"] == "markdown"], "a markdown cell is in one language"
+
+
+def test_money_chart_sorts_problems_by_money_apart_by_severity(data):
+    # issue 19.7: contradictions first, largest first: 28,002.22 (line 170), 2,902.04, 1,316.00, 32.52, 17.21, 11.77;
+    # then the doubtful 190.93 of vehicles; causes about rates, scores or counts are not drawn
+    table = reliability.causes_by_money(data)
+    table = table.assign(label=table["cause"])
+    fig = audit_charts.money_bars(table, title="t", xlabel="万元",
+                                  severity_labels={"error": "矛盾", "warning": "存疑", "info": "说明"})
+    ax = fig.axes[0]
+    drawn = [t.get_text() for t in ax.get_yticklabels()][::-1]   # top to bottom
+    assert drawn == list(table.loc[table["at_stake"] > 0, "cause"])
+    values = [t.get_text() for t in ax.texts][::-1]
+    assert values[:6] == ["28,002.22", "2,902.04", "1,316.00", "32.52", "17.21", "11.77"]
+    assert "190.93" in values and ax.get_xscale() == "log"
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["矛盾", "存疑", "说明"]
+    plt.close(fig)

@@ -28,6 +28,27 @@ def kinds_bars(table: pd.DataFrame, *, title: str, xlabel: str, rows_label: str,
     return fig
 
 
+def money_bars(table: pd.DataFrame, *, title: str, xlabel: str, severity_labels: dict[str, str]):
+    """Horizontal bars of the 万元 at stake per cause (`label`, `at_stake`, `severity`), contradictions, doubtful
+    figures and notes apart (colour and legend), largest first within each, on a log scale: 28,002 and 10 on one
+    axis. Causes about rates, scores or counts carry no money and are not drawn."""
+    table = table[table["at_stake"].notna() & (table["at_stake"] > 0)].iloc[::-1]
+    colours = {"error": PALETTE["low"], "warning": PALETTE["rise"], "info": PALETTE["neutral"]}
+    fig, ax = plt.subplots(figsize=(8, 0.4 * len(table) + 1.4))
+    y = list(range(len(table)))
+    bars = ax.barh(y, table["at_stake"], color=[colours[s] for s in table["severity"]], height=0.6)
+    ax.bar_label(bars, labels=[f"{v:,.2f}" for v in table["at_stake"]], padding=3, fontsize=9)
+    ax.set_yticks(y, table["label"])
+    ax.set_xscale("log")
+    ax.set_xlabel(xlabel)
+    ax.set_title(title)
+    handles = [plt.Rectangle((0, 0), 1, 1, color=colours[s]) for s in ("error", "warning", "info")
+               if s in set(table["severity"])]
+    ax.legend(handles, [severity_labels[s] for s in ("error", "warning", "info") if s in set(table["severity"])],
+              loc="lower right")
+    return fig
+
+
 def score_scatter(table: pd.DataFrame, threshold: float, *, title: str, xlabel: str, ylabel: str,
                   threshold_label: str, outlier_label) -> plt.Figure:
     """Total score against execution rate, a vertical line at `threshold`. Projects that executed nothing and
