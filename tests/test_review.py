@@ -384,3 +384,13 @@ def test_per_head_on_basic_spending_with_the_total_only_with_its_caveat(data, la
     text = say(lang, "overview", "staff", total=results.staff_total(data),
                total_spending=data.value("total_expenditure"), basic_spending=data.value("basic_expenditure"))
     assert all(w in text for w in words), text
+
+
+@pytest.mark.parametrize("lang, words, not_words", [
+    ("zh", "只有一个年度的报告，无法跨年度跟踪项目", "均只出现在一个年度的报告中"),
+    ("en", "With one report, no project can be followed", "None of the 17 projects")])
+def test_one_report_does_not_say_no_project_spans_years(lang, words, not_words):
+    # issue 19.21: with the 2023 report alone, "none of the 17 projects spans years" says nothing
+    text = say(lang, "trend", "projects", matched=0, total=17, reports=1)
+    assert words in text and not_words not in text
+    assert say(lang, "trend", "projects", matched=0, total=17, reports=2) != text
