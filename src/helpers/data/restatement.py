@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from helpers.data.audit import default_severity
 from helpers.data.schema import frame
 
 CHECK = "restatement"          # a key of rules/audit_checks.csv
@@ -56,7 +57,8 @@ def restatement_checks(table: pd.DataFrame) -> pd.DataFrame:
     rows = [dict(report=r.report, report_year=r.report_year, year=r.report_year, check_no=0, check=CHECK,
                  subject=f"{r.metric} {r.year}", project_code="", indicator="", metrics=r.metric,
                  reported=r.value, computed=r.other_value, difference=r.difference, tolerance=r.tolerance,
-                 rule=RULE, severity="" if r.passed else "warning", passed=r.passed, lines=str(r.source_line),
+                 rule=RULE, severity="" if r.passed else default_severity(CHECK), passed=r.passed,
+                 lines=str(r.source_line),
                  detail="earlier_report", related=f"{r.other_report}:{r.other_source_line}")
             for r in table.itertuples(index=False)]
     return pd.DataFrame(rows)
