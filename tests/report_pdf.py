@@ -42,6 +42,8 @@ FOOTER = '<div style="font-size: 8pt; width: 100%; text-align: center;">- <span 
 FONTS_CONF = """<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd">
 <fontconfig><include ignore_missing="yes">/etc/fonts/fonts.conf</include><dir>{fonts}</dir>
 <cachedir>{cache}</cachedir></fontconfig>"""
+LATIN_ONLY_CONF = """<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd">
+<fontconfig><dir>/usr/share/fonts/truetype/dejavu</dir><cachedir>{cache}</cachedir></fontconfig>"""
 
 
 def chromium() -> str:
@@ -100,14 +102,16 @@ def docx_html(docx_path: Path, *, header_rows: int = 2, extra_css: str = "") -> 
     return f'<html><head><meta charset="utf-8"><style>{style}</style></head><body>{"".join(parts)}</body></html>'
 
 
-def print_pdf(page_html: str, out: Path, *, header: str = RUNNING_HEADER) -> Path:
-    """Print `page_html` to `out` with headless Chromium: A4, a running header and page numbers."""
+def print_pdf(page_html: str, out: Path, *, header: str = RUNNING_HEADER, cjk_font: bool = True) -> Path:
+    """Print `page_html` to `out` with headless Chromium: A4, a running header and page numbers (none when
+    `header` is empty). `cjk_font=False`: the browser sees no font but DejaVu (Chinese prints as empty boxes)."""
     from playwright.sync_api import sync_playwright
 
     source = out.with_suffix(".html")
     source.write_text(page_html, encoding="utf-8")
     fonts_conf = out.with_suffix(".fonts.conf")
-    fonts_conf.write_text(FONTS_CONF.format(fonts=Path(cjk_font_path()).parent, cache=out.parent / "fontcache"),
+    conf = FONTS_CONF if cjk_font else LATIN_ONLY_CONF
+    fonts_conf.write_text(conf.format(fonts=Path(cjk_font_path()).parent, cache=out.parent / "fontcache"),
                           encoding="utf-8")
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium(), args=["--no-sandbox", "--disable-gpu"],
@@ -116,7 +120,7 @@ def print_pdf(page_html: str, out: Path, *, header: str = RUNNING_HEADER) -> Pat
             page = browser.new_page()
             page.goto(source.resolve().as_uri(), wait_until="load")
             page.evaluate("document.fonts.ready")
-            page.pdf(path=str(out), prefer_css_page_size=True, display_header_footer=True,
+            page.pdf(path=str(out), prefer_css_page_size=True, display_header_footer=bool(header),
                      header_template=HEADER.format(text=html.escape(header)),
                      footer_template=FOOTER)
         finally:

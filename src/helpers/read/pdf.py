@@ -19,6 +19,7 @@ refused naming the pages: this reader does no OCR. Layout patterns are in rules/
 
 from __future__ import annotations
 
+import bisect
 import functools
 import io
 import re
@@ -172,11 +173,14 @@ def _fragment(table, chars: list[dict], edges: list[dict], page: int) -> Fragmen
     tops = [min(box[1] for box in row.cells if box is not None) for row in table.rows]
     bottoms = tops[1:] + [table.bbox[3]]
     rows: list[list[Cell]] = []
+    by_middle = sorted(chars, key=lambda c: (c["top"] + c["bottom"]) / 2)
+    middles = [(c["top"] + c["bottom"]) / 2 for c in by_middle]
     for r, row in enumerate(table.rows):
         cells: list[Cell] = []
         for c, box in enumerate(row.cells):
             if box is not None:
-                cell = _cell(chars, box)
+                band = by_middle[bisect.bisect_left(middles, box[1]): bisect.bisect_right(middles, box[3])]
+                cell = _cell(band, box)
                 cell.open_below = abs(box[3] - table.bbox[3]) < 1 and not _drawn(edges, box[0], box[2], box[3])
                 cells.append(cell)
                 continue
@@ -207,6 +211,43 @@ class PageContent:
     has_text: bool = True
     has_images: bool = False
     cid: bool = False
+
+
+PARALLEL_FROM_PAGES = 24  # a longer PDF is read by one process per core, each taking a share of the pages
+
+
+def _read_range(raw: bytes, start: int, stop: int) -> list[PageContent]:
+    import pdfplumber
+
+    _quiet_pdfminer()
+    with pdfplumber.open(io.BytesIO(raw), pages=list(range(start + 1, stop + 1))) as pdf:
+        return [_read_page(page) for page in pdf.pages]
+
+
+def _read_pages_in_parallel(raw: bytes, count: int) -> list[PageContent]:
+    """The pages read by one worker process per core (pdfminer's parsing is pure Python: one core each)."""
+    import multiprocessing
+    import os
+    from concurrent.futures import ProcessPoolExecutor
+
+    workers = max(1, min(os.cpu_count() or 1, 4))
+    if workers == 1 or "fork" not in multiprocessing.get_all_start_methods():
+        return _read_range(raw, 0, count)
+    bounds = [round(count * k / workers) for k in range(workers + 1)]
+    # fork: the workers start at once with this process's modules (spawn would import them again, and
+    # cannot start from a script read on standard input)
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+        parts = pool.map(_read_range, [raw] * workers, bounds[:-1], bounds[1:])
+        return [page for part in parts for page in part]
+
+
+def _quiet_pdfminer() -> None:
+    """pdfminer warns once per glyph of some embedded fonts ("Could not get FontBBox"): nothing a reader can act
+    on, and slow. Its errors still show."""
+    import logging
+
+    logging.getLogger("pdfminer").setLevel(logging.ERROR)
 
 
 def _invisible(text: str) -> bool:
@@ -266,27 +307,31 @@ def _read_page(page) -> PageContent:
     return content
 
 
+def _page_ends(page: PageContent) -> list[Line]:
+    """The lines among the first two and the last two things printed on a page (a table counts as one)."""
+    ends = {id(item): item for item in page.items[:2] + page.items[-2:] if isinstance(item, Line)}
+    return list(ends.values())
+
+
 def _running(pages: list[PageContent]) -> set[int]:
-    """ids of the lines that are running headers, footers or page numbers."""
-    ends = []
+    """ids of the lines that are running headers, footers or page numbers: at a page's top or bottom, a page
+    number (rules/pdf_layout.csv), or the same text (numbers aside) there on at least half of the pages.
+    A table's unit line (单位：万元) is never one: it is read with its table."""
+    def key(line: Line) -> str:
+        return re.sub(r"\d+", "#", line.text.replace(" ", ""))
+
+    counts: dict[str, int] = {}
     for page in pages:
-        lines = [item for item in page.items if isinstance(item, Line)]
-        for line in lines[:2] + lines[-2:]:
-            ends.append(line)
-    masked: dict[str, int] = {}
-    for line in ends:
-        key = re.sub(r"\d+", "#", line.text.replace(" ", ""))
-        masked[key] = masked.get(key, 0) + 1
-    repeated = max(2, len(pages) // 2)
+        for line_key in {key(line) for line in _page_ends(page)}:
+            counts[line_key] = counts.get(line_key, 0) + 1
+    repeated = max(2, (len(pages) + 1) // 2)
     dropped = set()
     for page in pages:
-        lines = [item for item in page.items if isinstance(item, Line)]
-        first_items = page.items[:2] + page.items[-2:]
-        for line in lines[:2] + lines[-2:]:
-            if line not in first_items:
+        for line in _page_ends(page):
+            text = line.text.strip()
+            if any(p.search(text) for p in layout_rules("unit_line")):
                 continue
-            key = re.sub(r"\d+", "#", line.text.replace(" ", ""))
-            if masked[key] >= repeated or any(p.search(line.text.strip()) for p in layout_rules("page_number")):
+            if counts[key(line)] >= repeated or any(p.search(text) for p in layout_rules("page_number")):
                 dropped.add(id(line))
     return dropped
 
@@ -330,12 +375,21 @@ def pdf_lines(path: Path, raw: bytes) -> tuple[list[str], list[str]]:
     Raises ReportError for a PDF that cannot be opened, has no text layer or unmappable glyphs."""
     import pdfplumber
     from pdfminer.pdfparser import PDFSyntaxError
+    from pdfminer.psparser import PSException
+    from pdfplumber.utils.exceptions import PdfminerException
 
+    _quiet_pdfminer()
     try:
         with pdfplumber.open(io.BytesIO(raw)) as pdf:
-            pages = [_read_page(page) for page in pdf.pages]
-    except (PDFSyntaxError, ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise ReportError(path, f"the PDF cannot be read ({type(exc).__name__}: {exc})",
+            count = len(pdf.pages)
+            if count < PARALLEL_FROM_PAGES:
+                pages = [_read_page(page) for page in pdf.pages]
+        if count >= PARALLEL_FROM_PAGES:
+            pages = _read_pages_in_parallel(raw, count)
+    # What a damaged file raises: pdfplumber's wrapper of pdfminer's errors, pdfminer's own parser errors,
+    # or a broken object met while reading a page (KeyError, TypeError, ValueError, AttributeError).
+    except (PdfminerException, PDFSyntaxError, PSException, ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise ReportError(path, f"the PDF is damaged and cannot be read ({type(exc).__name__}: {exc})",
                           hint="print it to PDF again from Word or WPS, or save the report as .docx") from None
     _refuse_unreadable(path, pages)
     dropped = _running(pages)
