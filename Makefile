@@ -66,7 +66,7 @@ test-fast: $(STAMP) ## Run the tests that need no kernel, browser or server (und
 lint: $(STAMP) ## Check src, tests and notebooks with ruff
 	$(VENV)/bin/ruff check src tests notebooks
 
-bench: $(STAMP) ## Time the cold build, the unchanged rebuild and 2 years x 2 languages against the floor
+bench: $(STAMP) ## Time the cold build, the unchanged rebuild and 2 years x 2 languages against the floor; a 100-page PDF read
 	$(PY) -m helpers.publish.bench
 
 lab: $(STAMP) ## Start JupyterLab on the notebooks with the project's kernel (saves templates without outputs)
