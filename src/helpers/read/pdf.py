@@ -33,6 +33,7 @@ from helpers.read.normalize import rules_table
 
 TABLE_SETTINGS = {"vertical_strategy": "lines", "horizontal_strategy": "lines"}
 CID = re.compile(r"\(cid:\d+\)")
+CHAR_KEYS = ("text", "x0", "x1", "top", "bottom", "size")  # what the reader uses of pdfplumber's characters
 # The text up to the first place a line may break: a Latin word or number, or one character, with the
 # opening brackets before it and the closing punctuation after it (neither may be parted from it).
 WORD_START = re.compile(r"[（(“‘《【〔\[]*(?:[A-Za-z0-9.,%+\-/]+|.)[）)”’》】〕\]，。、；：！？,.;:!?%]*", re.S)
@@ -60,11 +61,11 @@ class Line:
     bottom: float
     number: int = 0
 
-    @property
+    @functools.cached_property
     def size(self) -> float:
         return statistics.median(c["size"] for c in self.chars)
 
-    @property
+    @functools.cached_property
     def text(self) -> str:
         out, last = [], None
         for c in self.chars:
@@ -272,7 +273,7 @@ def _table_settings(page) -> dict:
 
 def _read_page(page) -> PageContent:
     number = page.page_number
-    chars = [c for c in page.chars if c["text"].strip() and not _invisible(c["text"])]
+    chars = [{key: c[key] for key in CHAR_KEYS} for c in page.chars if c["text"].strip() and not _invisible(c["text"])]
     content = PageContent(number=number, has_text=bool(chars), has_images=bool(page.images))
     if any(CID.search(c["text"]) for c in chars):
         content.cid = True
@@ -358,15 +359,18 @@ def _carry_over(table: list[list[Cell]], row: list[Cell]) -> bool:
     """Append the cells of `row` (the first row on a new page) to the cells left open at the bottom of the
     page before. True when the whole row was the rest of a row cut by the page break (nothing of its own)."""
     open_cells = [cell for cells in table for cell in cells if cell.open_below]
+    still_open: set[int] = set()  # cells whose rest runs on over this page too (a row taller than a page)
     carried = 0
     for cell in row:
         above = next((o for o in open_cells if abs(o.left - cell.left) < 2 and abs(o.right - cell.right) < 2), None)
         if above is not None:
             above.lines.extend(cell.lines)
-            cell.lines, cell.merged = [], True
+            if cell.open_below:
+                still_open.add(id(above))
+            cell.lines, cell.merged, cell.open_below = [], True, False
             carried += 1
     for cell in open_cells:
-        cell.open_below = False
+        cell.open_below = id(cell) in still_open
     return bool(row) and carried == len(row)
 
 
@@ -435,8 +439,10 @@ def pdf_lines(path: Path, raw: bytes) -> tuple[list[str], list[str]]:
             rows, numbers = item.rows, item.numbers
             continued = (table and table_end is not None and table_end[0] == page.number - 1
                          and _same_extent(table_end[1], item.extent) and item is _first_fragment(page, dropped))
+            skip = _repeated_header(table, rows) if continued else 0
+            if continued and not skip and rows and _is_title_row([cell.paragraphs() for cell in rows[0]]):
+                continued = False  # the next table, starting at the top of the page
             if continued:
-                skip = _repeated_header(table, rows)
                 rows, numbers = rows[skip:], numbers[skip:]
                 if rows and _carry_over(table, rows[0]):
                     rows, numbers = rows[1:], numbers[1:]
