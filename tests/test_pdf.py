@@ -127,6 +127,21 @@ def test_running_headers_page_numbers_and_repeated_table_headers_are_dropped(sma
     assert sum(line.startswith("\t" + TABLE_TITLE) for line in lines) == TABLES_IN_SMALL
 
 
+def test_a_paragraph_broken_by_a_page_break_is_one_line(small):
+    from helpers.read.pdf import _radicals
+
+    text, pdf, _, _ = small
+    report = read_report(pdf)
+    pages = [re.sub(r"\s+", "", page.translate(_radicals())) for page in _pdf_pages_text(pdf)]
+    across = []
+    for i, line in enumerate(report.lines[: report.prose_end]):
+        page, flat = int(report.location(i)[1:].split(":")[0]), re.sub(r"\s+", "", line)
+        if flat and flat not in pages[page - 1] and flat[:12] in pages[page - 1] and flat[-12:] in pages[page]:
+            across.append(line)
+    assert len(across) >= 2  # begun at the foot of one page, ended at the top of the next (三公, 财务管理)
+    assert set(across) <= set(read_report(text).lines)
+
+
 def test_a_table_split_over_pages_and_wrapped_cells_read_whole(small):
     text, pdf, _, pdf_dir = small
     report = read_report(pdf)
