@@ -37,6 +37,7 @@ from helpers.constants import KERNEL, LANGUAGES, SINGLE_EDITION_LANG
 from helpers.files import atomic_write
 from helpers.publish import cache
 from helpers.publish.chrome import Link, PageChrome, phrase, unit_label
+from helpers.publish.parameters import problem as parameter_problem
 
 ALL_YEARS = "all_years"  # folder and scope of a notebook that runs once over every year
 AUDIT_PAGE_SUFFIX = "_audit"  # the template whose page the audit notice links to
@@ -315,6 +316,9 @@ def plan(years: list[int], notebook_dir: Path, out_root: Path, tidy_dir: Path | 
     if unknown:
         raise BatchRefused(f"no notebook declares the parameter(s) {', '.join(unknown)}: check the spelling "
                            f"against the parameters cells in {notebook_dir}")
+    wrong = [p for p in (parameter_problem(name, value) for name, value in extra.items()) if p]
+    if wrong:  # a value out of range would make every page say something false (17 projects below 8000%)
+        raise BatchRefused("; ".join(wrong))
     tidy_digest, code_digest = cache.tidy_hash(tidy), cache.code_hash()
     jobs = []
     for template in found:
