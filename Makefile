@@ -16,13 +16,13 @@ TIDY_STAMP := $(TIDY)/datapackage.json
 # Make's own dependencies for the tidy data. Report file names may contain spaces: make reads
 # "a\ b" as one prerequisite, so every space found is escaped.
 escape = $(shell find $(1) -type f \( $(2) \) -not -path '*/__pycache__/*' 2>/dev/null | LC_ALL=C sort | sed 's/ /\\ /g')
-RAW_REPORTS := $(call escape,data/raw,-name '*.txt' -o -name '*.docx')
+RAW_REPORTS := $(call escape,data/raw,-name '*.txt' -o -name '*.docx' -o -name '*.pdf')
 INGEST_CODE := $(call escape,src/helpers/read src/helpers/data data/names,-name '*.py' -o -name '*.csv' -o -name '*.json') \
                src/helpers/paths.py src/helpers/errors.py src/helpers/files.py
-# The ingest finds every report under data/raw/<year>/ itself (.txt and .docx, any file name).
+# The ingest finds every report under data/raw/<year>/ itself (.txt, .docx or .pdf, any file name).
 INGEST = $(PY) -m helpers.data.ingest --raw data/raw --out $(TIDY)
 # A year with no report under data/raw/<year>/ is refused before anything is built.
-MISSING_YEARS := $(strip $(foreach y,$(YEARS),$(if $(wildcard data/raw/$(y)/*.txt data/raw/$(y)/*.docx),,$(y))))
+MISSING_YEARS := $(strip $(foreach y,$(YEARS),$(if $(wildcard data/raw/$(y)/*.txt data/raw/$(y)/*.docx data/raw/$(y)/*.pdf),,$(y))))
 
 .DEFAULT_GOAL := help
 .PHONY: help setup data reports test test-fast lint bench lab clean years
@@ -46,7 +46,7 @@ setup: $(STAMP) ## Create .venv with the pinned packages, the CJK font, the Jupy
 
 years:
 	@$(if $(MISSING_YEARS),echo "no report for $(MISSING_YEARS) under data/raw/<year>/ (reports found for:\
-	 $(notdir $(wildcard data/raw/[0-9]*))); put the report (.txt or .docx) there first" >&2; exit 2)
+	 $(notdir $(wildcard data/raw/[0-9]*))); put the report (.txt, .docx or .pdf) there first" >&2; exit 2)
 
 $(TIDY_STAMP): $(RAW_REPORTS) $(INGEST_CODE) | $(STAMP) years
 	$(INGEST)
@@ -66,7 +66,7 @@ test-fast: $(STAMP) ## Run the tests that need no kernel, browser or server (und
 lint: $(STAMP) ## Check src, tests and notebooks with ruff
 	$(VENV)/bin/ruff check src tests notebooks
 
-bench: $(STAMP) ## Time the cold build, the unchanged rebuild and 2 years x 2 languages against the floor
+bench: $(STAMP) ## Time the cold build, the unchanged rebuild and 2 years x 2 languages against the floor; a 100-page PDF read
 	$(PY) -m helpers.publish.bench
 
 lab: $(STAMP) ## Start JupyterLab on the notebooks with the project's kernel (saves templates without outputs)

@@ -103,9 +103,15 @@ def test_one_report_repeated_in_one_file(tmp_path, out_dir, capsys, report_path)
     assert "holds more than one report" in err and "appears 2 times" in err
 
 
-def test_pdf_says_save_it_as_docx(tmp_path, out_dir, capsys):
+def test_damaged_pdf_is_refused_clearly(tmp_path, out_dir, capsys):
     err = _run_bad(tmp_path, out_dir, capsys, "report.pdf", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n")
-    assert "PDF is not supported yet" in err and "save it as .docx" in err and "iconv" not in err
+    assert "report.pdf: the PDF is damaged and cannot be read" in err and "Unexpected EOF" in err
+    assert "iconv" not in err
+
+
+def test_pdf_named_as_text_says_name_it_pdf(tmp_path, out_dir, capsys):
+    err = _run_bad(tmp_path, out_dir, capsys, "report.txt", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n")
+    assert "this is a PDF, not report text" in err and "name it .pdf" in err
 
 
 def test_old_word_doc_says_save_it_as_docx(tmp_path, out_dir, capsys):
@@ -186,14 +192,16 @@ def test_raw_folder_without_reports(tmp_path, capsys):
     assert "holds no report" in err and "<year>/<name>.docx" in err
 
 
-def test_raw_folder_with_a_pdf_report(tmp_path, capsys, report_path):
+def test_raw_folder_with_a_damaged_pdf_report(tmp_path, capsys, report_path):
     (tmp_path / "raw" / "2023").mkdir(parents=True)
     (tmp_path / "raw" / "2024").mkdir(parents=True)
     (tmp_path / "raw" / "2023" / report_path.name).write_bytes(report_path.read_bytes())
     (tmp_path / "raw" / "2024" / "2024年度单位决算.pdf").write_bytes(b"%PDF-1.7")
     assert main(["--raw", str(tmp_path / "raw"), "--out", str(tmp_path / "tidy")]) == 2
     err = capsys.readouterr().err
-    assert "2024年度单位决算.pdf: this is a PDF, which is not supported yet" in err and "save it as .docx" in err
+    # the PDF is found like a .txt or .docx, and read: this one is damaged, which is said, and nothing written
+    assert "2024年度单位决算.pdf: the PDF is damaged and cannot be read" in err
+    assert not (tmp_path / "tidy").exists()
 
 
 def test_reports_and_raw_together_is_a_usage_error(tmp_path, capsys, report_path):

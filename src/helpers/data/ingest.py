@@ -24,7 +24,7 @@ from helpers.data.audit import at_stake, audit_tables
 from helpers.data.restatement import restatement_checks, restatements
 from helpers.data.schema import frame, stamp, write_tables
 from helpers.errors import ReportError
-from helpers.read.decode import REPORT_SUFFIXES, read_report
+from helpers.read.decode import REPORT_SUFFIXES, Report, read_report
 from helpers.read.identity import unit_name
 from helpers.read.prose import extract_prose
 from helpers.read.tables import parse_tables
@@ -66,9 +66,19 @@ def parse_report(path: Path | str, year: int | None = None) -> Parsed:
         "reports": [unit_name(report)],
         "named_projects": prose.named_projects,
         "unconsumed_lines": prose.unconsumed + [u for t in tables for u in t.unconsumed],
+        "source_locations": source_locations(report),
     }
     return Parsed(report.year, report.path, rows, list(report.warnings),
                   [report.text(i) for i in range(report.prose_end)])
+
+
+def source_locations(report: Report) -> list[dict]:
+    """A PDF report's lines with the page and printed line they come from (none for text and Word files)."""
+    rows = []
+    for index, location in enumerate(report.locations):
+        page, line = (int(part[1:]) for part in location.split(":"))
+        rows.append(dict(year=report.year, source_line=index + 1, page=page, line_on_page=line, location=location))
+    return rows
 
 
 def build_tables(parsed: list[Parsed]) -> dict[str, pd.DataFrame]:
@@ -132,11 +142,11 @@ def _append_restatement_checks(tables: dict[str, pd.DataFrame]) -> None:
     tables["audit_findings"] = frame("audit_findings", findings.to_dict("records") + failed.to_dict("records"))
 
 
-UNREAD_FORMATS = {".pdf": "a PDF", ".doc": "an old Word .doc", ".wps": "a WPS document"}
+UNREAD_FORMATS = {".doc": "an old Word .doc", ".wps": "a WPS document"}
 
 
 def discover(raw_dir: Path | str) -> list[Path]:
-    """Every report under `raw_dir`/<year>/ (.txt or .docx, any file name), sorted by path.
+    """Every report under `raw_dir`/<year>/ (.txt, .docx or .pdf, any file name), sorted by path.
 
     Files whose names start with '.' or '~$' (editor locks and temporary copies) are left out.
     """

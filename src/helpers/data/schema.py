@@ -226,6 +226,16 @@ TABLES: dict[str, dict] = {
                  col("text", "string", "The line as it stands in the report (lines joined when a sentence was "
                      "broken across them).", "原文")],
         key=["year", "source_line"], sort=["year", "source_line"]),
+    "source_locations": dict(
+        title="Where each line of a PDF report was printed (no rows for a .txt or .docx report)",
+        columns=[YEAR, col("source_line", "integer", "Line of the report as read (the source_line of every other "
+                           "table; a PDF's lines are its paragraphs and table cells, as in its .txt).", "来源行",
+                           required=True),
+                 col("page", "integer", "Page of the PDF the line was printed on (1-based).", "页码"),
+                 col("line_on_page", "integer", "Printed line on that page, counted from the top (1-based).",
+                     "页内行"),
+                 col("location", "string", "page and line as one key, e.g. p12:L7.", "位置")],
+        key=["year", "source_line"], sort=["year", "source_line"]),
     "restatements": dict(
         title="Figures two reports both state for the same year (a report restating last year's figures)",
         columns=[YEAR, col("metric", "string", "The fact (facts.metric) both reports state.", "指标", required=True),

@@ -14,7 +14,9 @@ pages must be byte-identical.
 - fresh: the same with a fresh kernel per page (the way the batch ran before; same bytes);
 - unchanged: the same command again with nothing changed (target: under 1 s, every byte kept);
 - 2 years x 2 languages: every page for 2023 and 2024 (the 2023 report restated as 2024) into an
-  empty folder, against the floor for the same page count (target: 0.6x).
+  empty folder, against the floor for the same page count (target: 0.6x);
+- PDF read: the 2023 report printed to PDF from its .docx (about 100 pages, by headless Chromium as the
+  tests print it) read into its lines, in a fresh process (target: under 10 s). Skipped without chromium.
 
 Each run is a fresh process; its peak memory is the largest resident set of it and its children.
 """
@@ -35,6 +37,8 @@ PY = sys.executable
 UNCHANGED_TARGET_S = 1.0
 FLOOR_TARGET = 0.6
 FRESH = {"BUDGET_FRESH_KERNELS": "1"}
+PDF_TARGET_S = 10.0
+_READ_PDF = "import sys; from helpers.read.decode import read_report; read_report(sys.argv[1])"
 
 # Runs a command and prints its wall time and the peak RSS (MiB) of itself and its children.
 _MEASURE = r"""
@@ -90,6 +94,25 @@ def two_year_tidy(folder: Path) -> Path:
     return tidy
 
 
+def report_pdf(folder: Path) -> tuple[Path, int] | None:
+    """The 2023 report printed to PDF from its .docx, and its page count; None without chromium."""
+    import shutil
+
+    if not (shutil.which("chromium") or shutil.which("chromium-browser")):
+        return None
+    sys.path.insert(0, str(paths.ROOT))  # the test helpers that build the .docx and print it
+    import pdfplumber
+
+    from tests.report_docx import build_docx
+    from tests.report_pdf import docx_html, print_pdf
+
+    text = folder / "report_2023.txt"
+    text.write_bytes(paths.raw_reports()[0].read_bytes())
+    pdf = print_pdf(docx_html(build_docx(text, folder / "report_2023.docx")), folder / "report_2023.pdf")
+    with pdfplumber.open(pdf) as document:
+        return pdf, len(document.pages)
+
+
 def digest(folder: Path) -> str:
     files = sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith("."))
     return hashlib.sha256(b"".join(p.relative_to(folder).as_posix().encode() + p.read_bytes() for p in files)
@@ -103,7 +126,7 @@ def run(rounds: int) -> dict:
     ensure_kernel()
     found = load_templates(paths.NOTEBOOKS)
     results: dict[str, list[dict]] = {k: [] for k in ("cold", "fresh", "floor_cold", "unchanged", "two",
-                                                       "floor_two")}
+                                                       "floor_two", "pdf")}
     identical = same_as_fresh = True
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
@@ -111,6 +134,7 @@ def run(rounds: int) -> dict:
         floor_dir = floor_notebooks(tmp / "floor_templates", found)
         pages_one = len(plan([2023], paths.NOTEBOOKS, tmp / "plan", tidy))
         pages_two = len(plan([2023, 2024], paths.NOTEBOOKS, tmp / "plan", tidy))
+        printed = report_pdf(tmp)
 
         def batch(out: Path, years: list[int], notebooks: Path = paths.NOTEBOOKS) -> list[str]:
             return [PY, "-m", "helpers.publish.batch", "--years", *map(str, years), "--tidy", str(tidy),
@@ -123,6 +147,8 @@ def run(rounds: int) -> dict:
                      ("unchanged", batch(tmp / f"cold{r}", [2023]), None),
                      ("floor_two", batch(tmp / f"floor_two{r}", [2023, 2024], floor_dir), FRESH),
                      ("two", batch(tmp / f"two{r}", [2023, 2024]), None)]
+            if printed is not None:
+                steps.append(("pdf", [PY, "-c", _READ_PDF, str(printed[0])], None))
             for name, command, env in steps:  # interleaved, so drift hits the batch and its floor alike
                 before = digest(tmp / f"cold{r}") if name == "unchanged" else ""
                 results[name].append(measure(command, env))
@@ -131,11 +157,12 @@ def run(rounds: int) -> dict:
                 if name == "fresh":
                     same_as_fresh = same_as_fresh and digest(tmp / f"fresh{r}") == digest(tmp / f"cold{r}")
                 print(f"  round {r + 1} {name:10s} {results[name][-1]['seconds']:6.1f} s", file=sys.stderr)
-    best = {name: min(runs, key=lambda m: m["seconds"]) for name, runs in results.items()}
-    return {"pages_one": pages_one, "pages_two": pages_two, "rounds": rounds, "identical": identical,
+    best = {name: min(runs, key=lambda m: m["seconds"]) for name, runs in results.items() if runs}
+    return {"pages_one": pages_one, "pages_two": pages_two, "pdf_pages": printed[1] if printed else 0,
+            "rounds": rounds, "identical": identical,
             "same_as_fresh": same_as_fresh,
             **{f"{k}_s": v["seconds"] for k, v in best.items()},
-            **{f"{k}_peak_mib": max(m["peak_mib"] for m in results[k]) for k in results}}
+            **{f"{k}_peak_mib": max(m["peak_mib"] for m in results[k]) for k in results if results[k]}}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -156,6 +183,12 @@ unchanged rebuild                    {r['unchanged_s']:7.2f} s   every file iden
 target < {UNCHANGED_TARGET_S:.0f} s: {'met' if unchanged_ok else 'MISSED'}
 2 years x 2 languages ({r['pages_two']} pages)  {r['two_s']:7.1f} s   floor {r['floor_two_s']:6.1f} s   \
 ratio {two_ratio:.2f}x   target <= {FLOOR_TARGET}x: {'met' if two_ratio <= FLOOR_TARGET else 'MISSED'}""")
+    if r["pdf_pages"]:
+        verdict = "met" if r["pdf_s"] < PDF_TARGET_S else "MISSED"
+        print(f"PDF read, 2023 ({r['pdf_pages']} pages)        {r['pdf_s']:7.1f} s   "
+              f"peak {r['pdf_peak_mib']:5.0f} MiB   target < {PDF_TARGET_S:.0f} s: {verdict}")
+    else:
+        print("PDF read: skipped (no chromium to print the report; `apt-get install chromium`)")
     return 0
 
 

@@ -1,8 +1,8 @@
-"""Read a report file (.txt or .docx) into numbered lines and find its parts.
+"""Read a report file (.txt, .docx or .pdf) into numbered lines and find its parts.
 
 A report is prose sections (第一部分 … 第三部分 名词解释), then the project self-evaluation tables
 (项目支出绩效自评表), which a unit that publishes its self-evaluations apart leaves
-out. A .docx is flattened to the same lines as its text (see `docx`). This module only
+out. A .docx or a PDF is flattened to the same lines as its text (see `docx`, `pdf`). This module only
 decodes and locates; the figures are taken out by `prose` and `tables`.
 """
 
@@ -16,10 +16,10 @@ from helpers.errors import ReportError
 from helpers.read.normalize import Normalized, normalize
 
 TABLE_TITLE = "部门预算项目支出绩效自评表"
-REPORT_SUFFIXES = (".txt", ".docx")
+REPORT_SUFFIXES = (".txt", ".docx", ".pdf")
 # What the first bytes of a file say it is, for files that are not report text.
 SIGNATURES = [
-    (b"%PDF", "a PDF", "PDF is not supported yet: open it and save it as .docx (or as UTF-8 text), then ingest that"),
+    (b"%PDF", "a PDF", "name it .pdf and it is read as a PDF"),
     (b"\xd0\xcf\x11\xe0", "an old Word .doc (or another Office 97 file)",
      "open it in Word or WPS and save it as .docx, then ingest that"),
 ]
@@ -41,6 +41,11 @@ class Report:
     tables_end: int       # index of 第五部分 附表, or len(lines)
     warnings: tuple[str, ...] = field(default=())  # said to the user, not errors (a --year override)
     normalized: tuple[Normalized, ...] = field(default=(), repr=False)  # each line normalised once
+    locations: tuple[str, ...] = field(default=())  # a PDF's: where each line was printed, "p12:L7"
+
+    def location(self, index: int) -> str:
+        """Where line `index` (0-based) was printed: "p12:L7" for a PDF, "" for text and Word files."""
+        return self.locations[index] if self.locations else ""
 
     def text(self, index: int) -> str:
         """Line `index` (0-based) normalised: the form every rule matches against."""
@@ -112,6 +117,7 @@ def read_report(path: Path | str, year: int | None = None) -> Report:
     Raises ReportError when the text is not such a report.
     """
     path = Path(path)
+    locations: list[str] = []
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -120,6 +126,13 @@ def read_report(path: Path | str, year: int | None = None) -> Report:
         from helpers.read.docx import docx_lines
 
         lines = docx_lines(path, raw)
+    elif path.suffix.lower() == ".pdf":
+        from helpers.read.pdf import pdf_lines
+
+        if not raw.startswith(b"%PDF"):
+            raise ReportError(path, "is named .pdf but is not a PDF (it does not start with %PDF)",
+                              hint="rename it to what it is (.txt or .docx)")
+        lines, locations = pdf_lines(path, raw)
     else:
         lines = decode(path, raw).split("\n")
 
@@ -135,6 +148,7 @@ def read_report(path: Path | str, year: int | None = None) -> Report:
                           line=headings[1][0] + 1,
                           hint="split the file so that each report is a file of its own (one per year folder)")
     if stated_year is None:
+        _refuse_other_template(path, texts)
         raise ReportError(path, "this does not look like a final-accounts report: no heading "
                           "'第二部分 YYYY年度…决算情况说明' was found",
                           hint="pass the text of a 单位决算 report flattened from its .docx")
@@ -157,7 +171,23 @@ def read_report(path: Path | str, year: int | None = None) -> Report:
                     f"line {_stated_line(lines)}); every figure is filed under {year}",)
     return Report(path=path, lines=lines, year=year if year is not None else stated_year,
                   prose_end=prose_end, glossary_start=glossary, tables_end=tables_end, warnings=warnings,
-                  normalized=normalized)
+                  normalized=normalized, locations=tuple(locations))
+
+
+def _refuse_other_template(path: Path, texts: list[str]) -> None:
+    """Refuse a 部门决算 (another template, e.g. Shanghai's) saying what was found in it."""
+    from helpers.read.pdf import layout_rules
+
+    title = next((m.group("title") for line in texts[:40] for p in layout_rules("other_template")
+                  if (m := p.search(line.replace(" ", "")))), None)
+    if title is None:
+        return
+    tables = list(dict.fromkeys(m.group("title") for line in texts for p in layout_rules("other_template_table")
+                                if (m := p.search(line.strip().replace(" ", "")))))
+    found = f"'{title}'" + (f" with the standard tables {'、'.join(tables[:6])}" if tables else "")
+    raise ReportError(path, f"a 部门决算 of another template: {found}; this project reads the Sichuan 单位决算 "
+                      "template (第二部分 YYYY年度…决算情况说明 and 部门预算项目支出绩效自评表)",
+                      hint="only Sichuan 单位决算 reports can be read for now")
 
 
 def _stated_line(lines: list[str]) -> int:
