@@ -64,7 +64,9 @@ def _pdf_pages_text(pdf: Path) -> list[str]:
         return [page.extract_text() for page in document.pages]
 
 
-PROVENANCE = re.compile(r"(^|_)lines?$")  # source_line, budget_line, total_line, other_source_line, lines
+# source_line, budget_line, total_line, other_source_line, lines; and the audit's fingerprint, which hashes its input
+# with the line numbers (a PDF numbers its lines otherwise)
+PROVENANCE = re.compile(r"(^|_)lines?$|^fingerprint$")
 
 
 def _without_provenance(df: pd.DataFrame) -> pd.DataFrame:

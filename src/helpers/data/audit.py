@@ -913,6 +913,17 @@ AUDIT_INPUTS = ("facts", "functional_classification", "projects", "project_fundi
                 "explanations")
 
 
+def prose_evidence(prose: list[str]) -> list[str]:
+    """What the audit reads from the prose text: the lines a statement pattern matches, with its key ('170|
+    no_procurement'), and those with a reason marker on the line of a stated rate. Spacing and page breaks do not
+    count: the same report as .txt, .docx or PDF gives the same evidence."""
+    found = [f"{n}|{rule.key}" for rule in rules.table("prose_statements").itertuples()
+             for n, text in enumerate(prose, start=1) if re.search(rule.pattern, text)]
+    marker = "|".join(f"(?:{p})" for p in rules.table("reason_markers")["pattern"])
+    return found + [f"{n}|reason" for n, text in enumerate(prose, start=1)
+                    if "完成预算" in text and re.search(marker, text)]
+
+
 def fingerprint(tables: dict[str, pd.DataFrame], prose: dict[str | None, list[str]] | None = None) -> str:
     """sha256 (16 hex digits) of this module, the rules tables it reads (data/rules/*.csv) and the tidy input
     tables: the same fingerprint means the same figures audited by the same code and rules."""
@@ -927,7 +938,7 @@ def fingerprint(tables: dict[str, pd.DataFrame], prose: dict[str | None, list[st
                           .to_dict("records"))
             digest.update(name.encode() + b"\0" + table.to_csv(index=False, lineterminator="\n").encode())
     for lines_ in (prose or {}).values():
-        digest.update(b"prose\0" + "\n".join(lines_).encode())
+        digest.update(b"prose\0" + "\n".join(prose_evidence(lines_)).encode())
     return digest.hexdigest()[:16]
 
 
