@@ -139,7 +139,7 @@ def test_restatement_within_rounding_passes():
     from helpers.data.restatement import restatements
 
     def fact(report, report_year, value, decimals, unit="ratio", derived=False):
-        return dict(report=report, report_year=report_year, year=2023, metric="budget_completion_rate",
+        return dict(unit_id="u", report=report, report_year=report_year, year=2023, metric="budget_completion_rate",
                     value=value, unit=unit, label_zh="", decimals=decimals, source_line=1, derived=derived)
     # 75% (2023 report) against 75.4% (next year's): within half a printed unit of each (0.5% + 0.05%).
     rows = restatements(pd.DataFrame([fact("a", 2023, 0.75, 0), fact("b", 2024, 0.754, 1)]))

@@ -23,7 +23,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import HTML, Markdown, display
 
-from helpers.data.load import YearData, english_names, load_year
+from helpers.data.load import YearData, english_names, load_year, resolve_unit, units
 from helpers.show.display import bullets, safe, table
 from helpers.story import wording
 
@@ -41,19 +41,22 @@ def labels() -> pd.DataFrame:
 
 
 class Page:
-    """The page of one notebook run: `year` (None for a page over all years), `lang`, the tidy data."""
+    """The page of one notebook run: `year` (None for a page over all years), `lang`, the tidy data and
+    the unit (`unit`: a unit id of reports.csv; empty means the only unit in the tidy data)."""
 
-    def __init__(self, year: int | None, lang: str = "zh", tidy_dir: str = "") -> None:
+    def __init__(self, year: int | None, lang: str = "zh", tidy_dir: str = "", unit: str = "") -> None:
         self.lang = wording.check_lang(lang)
         self.year = year
         self.tidy_dir = tidy_dir or None
-        self.data: YearData | None = load_year(year, self.tidy_dir) if year is not None else None
+        self.unit_id = resolve_unit(unit, self.tidy_dir)
+        self.data: YearData | None = load_year(year, self.tidy_dir, self.unit_id) if year is not None else None
 
     @property
     def unit(self) -> dict[str, str]:
         """The publishing unit as its report names it (zh), with an English gloss from data/names/units.csv when
         one is known for exactly that name (en, else empty): another unit's report is never given this one's."""
-        name = self.data.unit_zh if self.data is not None else ""
+        present = units(self.tidy_dir)
+        name = str(present[present["unit_id"] == self.unit_id].iloc[-1]["unit_zh"])
         return {"zh": name, "en": english_names("units").get(name, "")}
 
     def text(self, topic: str, name: str, **values) -> str:

@@ -384,9 +384,9 @@ class PreviousReport:
 
 def previous_report(data: YearData, metric: str = "total_expenditure") -> PreviousReport | None:
     """Compare with the previous year's own report, when the tidy data holds one."""
-    if data.prior_year not in available_years(data.tidy_dir):
+    if data.prior_year not in available_years(data.tidy_dir, data.unit_id):
         return None
-    previous = load_year(data.prior_year, data.tidy_dir)
+    previous = load_year(data.prior_year, data.tidy_dir, data.unit_id)
     return PreviousReport(data.prior_year, metric, previous.value(metric), data.value(metric, data.prior_year))
 
 
@@ -725,12 +725,12 @@ TREND_METRICS = ("total_expenditure", "basic_expenditure", "project_expenditure"
                  "vehicle_purchase", "vehicle_operation", "fleet_total", "budget_completion_rate")
 
 
-def trend_table(tidy_dir: Path | str | None = None) -> pd.DataFrame:
-    """Each year's own report: one row per year, one column per metric in TREND_METRICS, plus the
-    projects' overall execution (executed ÷ adjusted budget over all projects)."""
+def trend_table(tidy_dir: Path | str | None = None, unit: str = "") -> pd.DataFrame:
+    """Each year's own report of `unit` (empty: the only unit): one row per year, one column per metric in
+    TREND_METRICS, plus the projects' overall execution (executed ÷ adjusted budget over all projects)."""
     rows = []
-    for year in available_years(tidy_dir):
-        data = load_year(year, tidy_dir)
+    for year in available_years(tidy_dir, unit):
+        data = load_year(year, tidy_dir, unit)
         row = {"year": year} | {m: data.value(m) if data.has(m) else float("nan") for m in TREND_METRICS}
         budgets = data.projects["budget_adjusted"].sum()
         row["project_execution"] = data.projects["executed"].sum() / budgets if budgets else float("nan")
@@ -738,10 +738,10 @@ def trend_table(tidy_dir: Path | str | None = None) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def projects_across_years(tidy_dir: Path | str | None = None) -> pd.DataFrame:
+def projects_across_years(tidy_dir: Path | str | None = None, unit: str = "") -> pd.DataFrame:
     """Projects matched across years by project code: project_code, project_name, year, budget_adjusted,
     executed, execution_rate (long form; pivot on year to compare)."""
-    frames = [load_year(y, tidy_dir).projects.assign(year=y) for y in available_years(tidy_dir)]
+    frames = [load_year(y, tidy_dir, unit).projects.assign(year=y) for y in available_years(tidy_dir, unit)]
     if not frames:
         return pd.DataFrame(columns=["project_code", "project_name", "year", "budget_adjusted", "executed",
                                      "execution_rate"])
