@@ -97,9 +97,12 @@ def batch_run(tmp_path_factory, tidy_dir):
     return out, result
 
 
-def page(out: Path, name: str, lang: str = "en", year: int | str = 2023) -> Path:
-    """The HTML page the batch writes for notebook `name` (reports/<year>/<name>.<lang>.html)."""
-    return Path(out) / str(year) / f"{name}.{lang}.html"
+UNIT_ID = "luzhou-traffic-police"  # the 2023 report's unit, as data/names/units.csv names it
+
+
+def page(out: Path, name: str, lang: str = "en", year: int | str = 2023, unit: str = UNIT_ID) -> Path:
+    """The HTML page the batch writes for notebook `name` (reports/<unit>/<year>/<name>.<lang>.html)."""
+    return Path(out) / unit / str(year) / f"{name}.{lang}.html"
 
 
 def narrative(notebook_path: Path) -> list[str]:

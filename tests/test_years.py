@@ -157,5 +157,5 @@ def test_two_reports_for_one_year_is_an_error(raw_dirs, tmp_path, capsys):
     finally:
         copy.unlink()
     err = capsys.readouterr().err
-    assert "two reports are for 2023" in err and "copy.txt" in err
+    assert "two reports of 泸州市公安局交通警察支队 (luzhou-traffic-police) are for 2023" in err and "copy.txt" in err
     assert not (tmp_path / "t").exists()

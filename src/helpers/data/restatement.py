@@ -43,7 +43,8 @@ def restatements(facts: pd.DataFrame) -> pd.DataFrame:
                 allowed = round(tolerance(pd.Series(fact._asdict())) + tolerance(other), 10)
                 difference = round(value - other_value, 10)
                 rows.append(dict(
-                    unit_id=later.unit_id, report=later.report, report_year=int(later.report_year), year=int(fact.year), metric=fact.metric,
+                    unit_id=later.unit_id, report=later.report, report_year=int(later.report_year),
+                    year=int(fact.year), metric=fact.metric,
                     value=value, source_line=int(fact.source_line), derived=bool(fact.derived),
                     other_report=earlier.report, other_report_year=int(earlier.report_year), other_value=other_value,
                     other_source_line=int(other["source_line"]), other_derived=bool(other["derived"]),
@@ -55,7 +56,8 @@ def restatement_checks(table: pd.DataFrame) -> pd.DataFrame:
     """The restatements as rows of audit_checks (check = "restatement"), in the audit's structured fields
     (contract C3): `lines` is the later report's line, `related` names the earlier report and its line.
     The caller numbers them after the report's own checks."""
-    rows = [dict(unit_id=r.unit_id, report=r.report, report_year=r.report_year, year=r.report_year, check_no=0, check=CHECK,
+    rows = [dict(unit_id=r.unit_id, report=r.report, report_year=r.report_year, year=r.report_year, check_no=0,
+                 check=CHECK,
                  subject=f"{r.metric} {r.year}", project_code="", indicator="", metrics=r.metric,
                  reported=r.value, computed=r.other_value, difference=r.difference, tolerance=r.tolerance,
                  rule=RULE, severity="" if r.passed else "warning", passed=r.passed, lines=str(r.source_line),
