@@ -60,7 +60,10 @@ class Page:
         return {"zh": name, "en": english_names("units").get(name, "")}
 
     def text(self, topic: str, name: str, **values) -> str:
-        """The sentence `name` of `topic` in the page's language, as plain text."""
+        """The sentence `name` of `topic` in the page's language, as plain text. A sentence that names the unit
+        (a `unit` argument) is given the page's unit unless `values` has one."""
+        if "unit" not in values and wording.takes(self.lang, topic, name, "unit"):
+            values["unit"] = self.unit
         return wording.say(self.lang, topic, name, **values)
 
     def say(self, topic: str, name: str, **values) -> None:

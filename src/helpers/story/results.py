@@ -333,10 +333,17 @@ def per_head(data: YearData) -> list[PerHead]:
     return found
 
 
+STAFF_KINDS = ("staff_police", "staff_civil_servants", "staff_workers", "staff_auxiliary_police")
+
+
+def staff_kinds(data: YearData) -> list[str]:
+    """The kinds of staff in post the report counts (metric keys of STAFF_KINDS it states), in that order."""
+    return [m for m in STAFF_KINDS if data.has(m)]
+
+
 def staff_total(data: YearData) -> int:
     """Staff in post the report counts (line 135 of the 2023 report): police, civil servants, workers, auxiliaries."""
-    return sum(int(data.value(m)) for m in ("staff_police", "staff_civil_servants", "staff_workers",
-                                            "staff_auxiliary_police") if data.has(m))
+    return sum(int(data.value(m)) for m in staff_kinds(data))
 
 
 def procurement(data: YearData) -> pd.DataFrame:
@@ -497,6 +504,7 @@ class VehiclePurchases:
 
     @property
     def in_list(self) -> pd.DataFrame:
+        """The project's kinds the 三公 list counts (none when the section lists no vehicle)."""
         return self.bought[self.bought["counted_with"] == "listed_purchase"]
 
     @property
@@ -521,6 +529,7 @@ def vehicle_purchases(data: YearData) -> VehiclePurchases:
         return VehiclePurchases(data.value("vehicle_purchase"), listed, None, None, None, None)
     row = booked.iloc[0]
     project = data.projects[data.projects["project_code"] == row["project_code"]].iloc[0]
+    bought = project_vehicles(project["goal_completion"], project["project_name"])
     return VehiclePurchases(
         data.value("vehicle_purchase"),
         listed,
@@ -528,7 +537,8 @@ def vehicle_purchases(data: YearData) -> VehiclePurchases:
         int(project["source_line"]),
         float(row["actual_value"]),
         int(row["source_line"]),
-        project_vehicles(project["goal_completion"], project["project_name"]),
+        # what the project bought is matched with the 三公 list only when the section lists vehicles at all
+        bought if not listed.empty else bought.assign(counted_with="no_list"),
     )
 
 
@@ -549,8 +559,8 @@ class Renewal:
 
 
 def renewal(data: YearData) -> Renewal | None:
-    """None when the report states no vehicles bought or no fleet at year end."""
-    if not (data.has("vehicles_bought") and data.has("fleet_total")):
+    """None when the report states no vehicles bought (or none at all) or no fleet at year end."""
+    if not (data.has("vehicles_bought") and data.has("fleet_total")) or not data.value("vehicles_bought"):
         return None
     label = data.facts[(data.facts["metric"] == "vehicles_bought") & (data.facts["year"] == data.year)].iloc[0][
         "label_zh"
