@@ -569,6 +569,8 @@ def reports(tables: dict[str, pd.DataFrame]) -> list[tuple[str | None, int]]:
     """(report, report year) of every report in `tables`, by year. Tables without the report identity of
     contract C1 hold one report per year: (None, year)."""
     projects = tables["projects"]
+    if projects.empty and "reports" in tables:  # a report without project tables still has its own audit
+        projects = tables["reports"]
     if "report" in projects:
         return sorted({(str(r), int(y)) for r, y in zip(projects["report"], projects["report_year"], strict=True)},
                       key=lambda ry: (ry[1], ry[0]))
@@ -603,7 +605,8 @@ def run_checks(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
         check_statements(a, f, of["projects"], of["indicators"])
         identity = {} if report is None else {"report": report, "report_year": year}
         rows += [dict(row, **identity) for row in a.rows]
-    checks = pd.DataFrame(rows, columns=CHECK_COLUMNS + (["report", "report_year"] if "report" in tables["projects"]
+    # facts, never empty for a report (an empty projects frame carries the identity columns)
+    checks = pd.DataFrame(rows, columns=CHECK_COLUMNS + (["report", "report_year"] if "report" in tables["facts"]
                                                          else []))
     return checks
 

@@ -8,7 +8,9 @@ reports/<unit>/<year>/<name>.<lang>.ipynb (executed) and reports/<unit>/<year>/<
 (self-contained), then reports/index.html. A notebook whose metadata says `budget_story.scope =
 "all_years"` runs once per unit, over its years, into reports/<unit>/all_years/; one with scope
 "all_units" runs once per year, over every unit, into reports/all_units/<year>/. `--units` and
-`--years` keep only the units and years named (default: all present).
+`--years` keep only the units and years named (default: all present). A notebook whose metadata says
+`budget_story.needs = "project_tables"` is not made for a report without project self-evaluation tables
+(its other pages say so).
 
 Only what changed is rebuilt: each output records the hash of its inputs (template, parameters,
 tidy data, package code), and a notebook whose hash is unchanged is not run again (`--force`
@@ -81,8 +83,9 @@ class Template:
         return LANGUAGES if "lang" in self.parameters else (SINGLE_EDITION_LANG,)
 
     @property
-    def per_unit(self) -> bool:
-        return self.scope != ALL_UNITS
+    def needs_project_tables(self) -> bool:
+        """A page about the projects (budget_story.needs = "project_tables"): not made for a report without them."""
+        return self.meta.get("needs") == "project_tables"
 
     def title(self, lang: str, year: int | None) -> str:
         title = self.meta.get("title", self.name)
@@ -260,6 +263,11 @@ def tidy_years(tidy_dir: Path) -> list[int]:
     return sorted({year for years in tidy_units(tidy_dir).values() for year in years})
 
 
+def with_project_tables(tidy_dir: Path) -> set[tuple[str, int]]:
+    """(unit, year) of every report with project self-evaluation tables (rows in projects.csv)."""
+    return {(r["unit_id"], int(r["report_year"])) for r in _rows(Path(tidy_dir) / "projects.csv")}
+
+
 def _own_rows(rows: list[dict], year: int, unit: str | None = None) -> list[dict]:
     return [r for r in rows if r.get("report_year") == str(year) and unit in (None, r.get("unit_id"))]
 
@@ -356,6 +364,7 @@ def plan(years: list[int] | None, notebook_dir: Path, out_root: Path, tidy_dir: 
                            f"against the parameters cells in {notebook_dir}")
     tidy_digest, code_digest = cache.tidy_hash(tidy), cache.code_hash()
     every_year = sorted({y for ys in chosen.values() for y in ys})
+    tabled = with_project_tables(tidy)
     jobs = []
     for template in found:
         if template.scope == ALL_UNITS:
@@ -363,7 +372,8 @@ def plan(years: list[int] | None, notebook_dir: Path, out_root: Path, tidy_dir: 
         elif template.scope == ALL_YEARS:
             scopes = [(unit, None, Path(out_root) / unit / ALL_YEARS) for unit in chosen]
         else:
-            scopes = [(unit, year, Path(out_root) / unit / str(year)) for unit, ys in chosen.items() for year in ys]
+            scopes = [(unit, year, Path(out_root) / unit / str(year)) for unit, ys in chosen.items() for year in ys
+                      if not template.needs_project_tables or (unit, year) in tabled]
         for unit, year, out_dir in scopes:
             for lang in template.languages:
                 given = {"year": year, "lang": lang, **({"tidy_dir": str(tidy)} if not default_tidy else {}),

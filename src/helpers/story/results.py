@@ -689,7 +689,7 @@ def reason_conflicts(data: YearData, metric: str = "total_expenditure_change") -
     found = []
     for m in reason_pattern("completed_nothing_budgeted").finditer(reason.text_zh):
         stem = _strip_year(m["project"])
-        same = data.projects[[_strip_year(n) == stem for n in data.projects["project_name"]]]
+        same = data.projects[data.projects["project_name"].map(_strip_year) == stem]
         for _, p in same[same["budget_adjusted"] > 0].iterrows():
             found.append(ReasonConflict(metric, reason.line, m[0], m["project"], int(m["year"]), p["project_name"],
                                         float(p["budget_adjusted"]), float(p["executed"]), int(p["source_line"])))
