@@ -419,7 +419,7 @@ def _with_chrome(jobs: list[Job], tidy: Path, page_code: str) -> list[Job]:
         shown = {name: _shown_default(spec) for name, spec in job.template.parameters.items() if name not in NOT_SHOWN}
         shown.update({k: v for k, v in job.parameters.items() if k not in NOT_SHOWN})
         report_files = ", ".join(sources[(job.unit, job.year)]) or "?"
-        unit = unit_label(tidy, job.lang, job.unit)
+        unit = unit_label(tidy, job.lang, job.unit, job.year if job.unit is None else None)
         source = (phrase(job.lang, "source_report", year=job.year, report=report_files, unit=unit)
                   if job.year is not None else phrase(job.lang, "source_all_years", report=report_files, unit=unit))
         chrome = PageChrome(
