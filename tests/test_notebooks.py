@@ -30,8 +30,10 @@ def test_templates_are_clean_with_one_parameters_cell():
         assert len(tagged) == 1 and code[0] is tagged[0], path.name
         params, body = tagged[0].source, "\n".join(c.source for c in code[1:])
         assert 'lang: str = "zh"' in params and 'tidy_dir: str = ""' in params, path.name
-        all_years = nb.metadata["budget_story"].get("scope") == "all_years"
-        assert ("year: int = 2023" in params) != all_years, path.name
+        scope = nb.metadata["budget_story"].get("scope")
+        assert ("year: int = 2023" in params) != (scope == "all_years"), path.name
+        # every page of one unit takes the unit (empty: the only one); the comparison of units takes none
+        assert ('unit: str = ""' in params) != (scope == "all_units"), path.name
         # every parameter is used, and the threshold is declared exactly where it is used
         declared = "low_execution_threshold: float = 0.9" in params
         assert declared == ("low_execution_threshold" in body), path.name
