@@ -103,7 +103,8 @@ def render(out_root: Path, notebook_dir: Path, tidy_dir: Path) -> str:
             if folder.name.isdigit() and reader_pages and not any(e["unit"] == unit for e in start):
                 first = dict(named).get(reader_pages[0])
                 start += [{"unit": unit, "lang": lang, "href": cell["href"], "title": cell["title"],
-                           "lead": phrase(lang, "start_here_text", year=folder.name)}
+                           "lead": phrase(lang, "start_here_text", year=folder.name),
+                           "unit_label": unit_label(tidy_dir, lang, unit) if unit in known else unit}
                           for lang, cell in (first or {}).items() if cell.get("href")]
         if sections:
             label = {lang: unit_label(tidy_dir, lang, unit) if unit in known else unit for lang in LANGUAGES}
@@ -125,6 +126,10 @@ def render(out_root: Path, notebook_dir: Path, tidy_dir: Path) -> str:
         words[lang]["made_by_text"] = phrase(lang, "made_by_text", **made)
     environment = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATE.parent)), autoescape=False,
                                      keep_trailing_newline=True)
+    # with several units, each lead names its unit: their summaries share a title
+    for edition in start:
+        edition["lead"] = (phrase(edition["lang"], "start_here_unit", unit=edition["unit_label"], lead=edition["lead"])
+                           if len({e["unit"] for e in start}) > 1 else edition["lead"])
     context = {"groups": groups, "start": start, "sources": sources, "languages": LANGUAGES,
                "words": words}
     digest = cache.key("index", context)
