@@ -66,7 +66,8 @@ def test_the_index_groups_by_unit_and_promotes_the_trend_only_with_two_years(uni
     assert f'href="{OTHER_ID}/2023/04_summary.zh.html"' in start
     # the two summaries share a title: each lead names its unit
     assert f"{OTHER}：不写代码的读者请先读2023年的摘要：" in start
-    assert "Luzhou traffic police detachment (泸州市公安局交通警察支队): Readers who do not code: start with the 2024" in start
+    assert ("Luzhou traffic police detachment (泸州市公安局交通警察支队): Readers who do not code: start with the "
+            "2024 summary:") in start
 
 
 def test_an_unchanged_rebuild_of_two_units_changes_no_file(units_batch):
