@@ -86,6 +86,24 @@ def pytest_collection_modifyitems(items):
 
 
 @pytest.fixture(scope="session")
+def kernel_template():
+    """One kernel template process for the whole session: every batch and papermill run of a test forks
+    its kernels from it instead of starting one per notebook (see helpers.publish.forkserver)."""
+    from helpers.publish.kernels import template_process
+
+    with template_process():
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _forked_kernels_for_slow_tests(request):
+    """Slow tests (the ones that run notebooks) share the session's kernel template process; the fast
+    ones never pay for starting it."""
+    if request.node.get_closest_marker("slow"):
+        request.getfixturevalue("kernel_template")
+
+
+@pytest.fixture(scope="session")
 def batch_run(tmp_path_factory, tidy_dir):
     """Every notebook for 2023, run once per session through the batch into a temporary folder."""
     from helpers.publish.batch import run_batch
@@ -132,6 +150,11 @@ def units_batch(tmp_path_factory):
 def page(out: Path, name: str, lang: str = "en", year: int | str = 2023, unit: str = UNIT_ID) -> Path:
     """The HTML page the batch writes for notebook `name` (reports/<unit>/<year>/<name>.<lang>.html)."""
     return Path(out) / unit / str(year) / f"{name}.{lang}.html"
+
+
+def executed(out: Path, name: str, lang: str = "en", year: int | str = 2023) -> Path:
+    """The executed notebook beside that page: tests read the session's batch instead of running it again."""
+    return page(out, name, lang, year).with_suffix(".ipynb")
 
 
 def narrative(notebook_path: Path) -> list[str]:

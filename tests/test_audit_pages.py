@@ -14,6 +14,7 @@ from helpers import paths
 from helpers.data.load import load_year
 from helpers.show import audit_charts
 from helpers.story import reliability, selfeval
+from tests.conftest import executed
 
 matplotlib.use("Agg")
 
@@ -54,14 +55,6 @@ def test_scatter_has_the_threshold_line_and_keeps_the_zero_point_off_the_axes(da
     plt.close(fig)
 
 
-def run(tmp_path_factory, tidy_dir, name: str, lang: str) -> dict:
-    import papermill  # seconds to import: only the slow tests that run notebooks pay for it
-
-    out = tmp_path_factory.mktemp("pages") / f"{name}.{lang}.ipynb"
-    papermill.execute_notebook(str(paths.NOTEBOOKS / f"{name}.ipynb"), str(out), kernel_name="luzhou-budget",
-                               parameters={"lang": lang, "tidy_dir": str(tidy_dir)}, cwd=str(paths.NOTEBOOKS),
-                               progress_bar=False)
-    return json.loads(out.read_text(encoding="utf-8"))
 
 
 def markdown_outputs(notebook: dict) -> list[str]:
@@ -70,8 +63,10 @@ def markdown_outputs(notebook: dict) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def pages(tmp_path_factory, tidy_dir) -> dict:
-    return {(name, lang): run(tmp_path_factory, tidy_dir, name, lang)
+def pages(batch_run) -> dict:
+    """Both editions of pages 05 and 06, as the session's batch executed them."""
+    out, _ = batch_run
+    return {(name, lang): json.loads(executed(out, name, lang).read_text(encoding="utf-8"))
             for name in ("05_audit", "06_self_evaluation") for lang in ("zh", "en")}
 
 

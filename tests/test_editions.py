@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 from helpers import paths
+from tests.conftest import executed
 
 STORY_PAGES = ["01_overview", "02_three_public", "03_low_execution", "04_summary", "07_trend"]
 FIGURE = re.compile(r"\d[\d,]*\.\d+%?|\d+%")
@@ -22,11 +23,12 @@ def run(name: str, lang: str, tidy_dir: Path, out: Path):
     import nbformat  # seconds to import (its schema validator): only the slow tests pay for it
     import papermill as pm
 
+    from helpers.publish.kernels import ipc_kernel_manager
 
     target = out / f"{name}.{lang}.ipynb"
     pm.execute_notebook(str(paths.NOTEBOOKS / f"{name}.ipynb"), str(target), kernel_name="luzhou-budget",
                         parameters={"lang": lang, "tidy_dir": str(tidy_dir)}, cwd=str(paths.NOTEBOOKS),
-                        progress_bar=False)
+                        progress_bar=False, kernel_manager_class=ipc_kernel_manager())
     return nbformat.read(target, as_version=4)
 
 
@@ -44,9 +46,14 @@ def shown_text(nb) -> str:
 
 
 @pytest.fixture(scope="module")
-def editions(tidy_dir, tmp_path_factory):
-    out = tmp_path_factory.mktemp("editions")
-    return {(name, lang): run(name, lang, tidy_dir, out) for name in STORY_PAGES for lang in ("zh", "en")}
+def editions(batch_run):
+    """Both editions of each story page, as the session's batch executed them."""
+    import nbformat  # seconds to import (its schema validator): only the slow tests pay for it
+
+    out, _ = batch_run
+    return {(name, lang): nbformat.read(executed(out, name, lang, "all_years" if name == "07_trend" else 2023),
+                                        as_version=4)
+            for name in STORY_PAGES for lang in ("zh", "en")}
 
 
 def test_templates_take_lang_and_carry_titles_in_both_languages():

@@ -7,28 +7,40 @@ import tomllib
 
 from helpers import paths
 
+PIP_PIN = re.compile(r"([A-Za-z0-9_.-]+)==(\d[\w.]*)")
+CONDA_PIN = re.compile(r"([A-Za-z0-9_.-]+)==?(\d[\w.]*)")
+CONDA_NOT_PACKAGES = {"pip", "pip:", "-e ."}  # the pip section's header and the project itself
+
+
+def _pip_specs() -> list[str]:
+    project = tomllib.loads((paths.ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    return project["dependencies"] + [d for extra in project["optional-dependencies"].values() for d in extra]
+
+
+def _conda_specs() -> list[str]:
+    """Every entry of environment.yml's dependencies (conda's and the pip section's), as written."""
+    text = (paths.ROOT / "environment.yml").read_text(encoding="utf-8").split("dependencies:", 1)[1]
+    return [m.group(1).strip() for m in re.finditer(r"^\s+- (.+)$", text, re.M)]
+
 
 def _pip_pins() -> dict[str, str]:
-    project = tomllib.loads((paths.ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    specs = project["dependencies"] + [d for extra in project["optional-dependencies"].values() for d in extra]
-    pins = {}
-    for spec in specs:
-        name, version = re.fullmatch(r"([A-Za-z0-9_.-]+)==([\w.]+)", spec.strip()).groups()
-        pins[name.lower()] = version
-    return pins
+    return {m.group(1).lower(): m.group(2) for m in map(PIP_PIN.fullmatch, _pip_specs()) if m}
 
 
 def _conda_pins() -> dict[str, str]:
-    pins = {}
-    for line in (paths.ROOT / "environment.yml").read_text(encoding="utf-8").splitlines():
-        match = re.fullmatch(r"\s+- ([A-Za-z0-9_.-]+)(==?)([\w.]+)", line)
-        if match and match.group(1) != "python":
-            pins[match.group(1).lower()] = match.group(3)
-    return pins
+    return {m.group(1).lower(): m.group(2) for m in map(CONDA_PIN.fullmatch, _conda_specs())
+            if m and m.group(1) != "python"}
 
 
 def test_every_dependency_is_pinned_exactly():
-    assert all(version for version in _pip_pins().values())
+    assert [spec for spec in _pip_specs() if not PIP_PIN.fullmatch(spec.strip())] == []
+    unpinned = [s for s in _conda_specs() if s not in CONDA_NOT_PACKAGES and not CONDA_PIN.fullmatch(s)]
+    assert unpinned == []
+
+
+def test_the_pin_check_finds_an_unpinned_dependency():
+    assert not PIP_PIN.fullmatch("pandas>=2") and not PIP_PIN.fullmatch("pandas")
+    assert not CONDA_PIN.fullmatch("pandas") and CONDA_PIN.fullmatch("pandas=3.1.1")
 
 
 def test_conda_and_pip_name_the_same_packages_and_versions():

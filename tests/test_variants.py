@@ -201,13 +201,6 @@ def test_a_figure_on_a_line_another_rule_used_is_listed(tmp_path):
     )
 
 
-def test_a_second_income_source_is_listed_not_dropped(tmp_path):
-    text = replace_line(text_2023(), 23, "收入17,211.32万元，占100%。",
-                        "收入17,000.00万元，占98.8%；其他收入211.32万元，占1.2%。")
-    tables = tidy(tmp_path, text)
-    assert fact(tables, "fiscal_appropriation_income") == (17000.00, 23)
-    row = tables["unconsumed_lines"].set_index("source_line").loc[23]
-    assert row["figures"] == "211.32 1.2%"
 
 
 def test_a_missing_required_figure_names_its_section(tmp_path, capsys):
@@ -290,8 +283,9 @@ def test_sentence_rules_table_names_only_known_metrics():
 
     metrics = {row["metric"] for row in rules_table("metrics")}
     used = {m.group("name") for row in rules_table("sentences") for m in PLACEHOLDER.finditer(row["sentence"])}
-    assert used - {"number", "change", "compare", "compare?"} == metrics
-    assert len(RULES) == 46
+    assert used - {"number", "change", "compare", "compare?", "no_change"} == metrics
+    # 46 sentences of 2023's wording, 7 further income sources, 3 alternative wordings (持平, no 三公 at all)
+    assert len(RULES) == 56 and sum(r.alternative for r in RULES) == 3
     totals = next(r for r in RULES if r.section == "totals")
     # 收、支总计均为{total_income_expenditure}万元，{compare}{change}{total_expenditure_change}万元 …
     change = next(m for m in totals.metrics.values() if m.key == "total_expenditure_change")
@@ -355,3 +349,245 @@ def test_a_list_that_cannot_be_read_is_listed_not_dropped(tmp_path):
     assert list(unread["source_line"]) == [86] and "辅警经费，道路交通管理综合经费" in unread.iloc[0]["text"]
     counts = tables["audit_findings"][tables["audit_findings"]["check"] == "stated_count"]
     assert len(counts) == 3 and set(counts["detail"]) == {""}
+
+
+# --- other units' reports of the same template (issue 15) ----------------------------------------------
+# Each variant is what another unit prints (tests/variants.py builds it from the 2023 text); each test asserts
+# the figures that report states, as facts.csv and functional_classification.csv hold them, and that the audit
+# finds in it only what the 2023 report's own figures give.
+
+def row(tables, metric: str, year: int = 2023) -> pd.Series:
+    rows = tables["facts"][(tables["facts"]["metric"] == metric) & (tables["facts"]["year"] == year)]
+    assert len(rows) == 1, f"{metric} {year}: {len(rows)} rows"
+    return rows.iloc[0]
+
+
+def stated(tables, metric: str, year: int = 2023) -> tuple:
+    """(value, line, printed unit, the report's words) of one fact."""
+    r = row(tables, metric, year)
+    return r["value"], int(r["source_line"]), r["printed_unit"], r["words_zh"]
+
+
+def absent(tables, *metrics: str) -> bool:
+    return not tables["facts"]["metric"].isin(metrics).any()
+
+
+def findings(tables) -> list[tuple[str, str, str]]:
+    return list(tables["audit_findings"][["check", "subject", "severity"]].itertuples(index=False, name=None))
+
+
+def baseline_findings_without(baseline, *subjects: str) -> list[tuple[str, str, str]]:
+    return [f for f in findings(baseline) if f[1] not in subjects]
+
+
+# The 2023 findings about the 三公 figures: its completion (C3), the change rate printed truncated (C10), the
+# vehicles bought (C11, C32). A unit with no 三公 spending has none of them.
+THREE_PUBLIC_SUBJECTS = ("three_public_completion_rate", "three_public_change_pct",
+                         "vehicle_purchase_operation_change_pct", "vehicle_purchase", "vehicles_bought")
+
+
+def test_baseline_findings_about_three_public(baseline):
+    assert [f for f in findings(baseline) if f[1] in THREE_PUBLIC_SUBJECTS] == [
+        ("implied_budget", "three_public_completion_rate", "error"),
+        ("stated_change_pct", "three_public_change_pct", "warning"),
+        ("stated_change_pct", "vehicle_purchase_operation_change_pct", "warning"),
+        ("whole_vs_parts", "vehicle_purchase", "warning"),
+        ("vehicles_listed", "vehicles_bought", "info"),
+    ]
+
+
+def test_zero_three_public_reads_zeros_and_keeps_the_words(tmp_path, baseline):
+    # line 59: 决算为0万元，与上年度持平; 61: all three parts 0; 65: 与2022年度持平; 66: 0 bought, 共有公务用车0辆
+    tables = tidy(tmp_path, variants.zero_three_public())
+    assert stated(tables, "three_public_total") == (0, 59, "万元", "")
+    assert stated(tables, "three_public_change") == (0, 59, "", "与上年度持平")  # 持平: no change, no amount
+    assert absent(tables, "three_public_change_pct", "three_public_completion_rate")  # the report gives neither
+    prior = row(tables, "three_public_total", 2022)
+    assert (prior["value"], bool(prior["derived"])) == (0, True)
+    for metric in ("overseas_travel", "vehicle_purchase_operation", "official_reception"):
+        assert stated(tables, metric) == (0, 61, "万元", "")
+    assert stated(tables, "vehicle_purchase_operation_change") == (0, 65, "", "与2022年度持平")
+    assert stated(tables, "vehicle_purchase") == (0, 66, "万元", "")
+    assert stated(tables, "vehicle_operation") == (0, 67, "万元", "")
+    assert stated(tables, "fleet_total") == (0, 66, "辆", "")
+    for metric in ("fleet_sedan", "fleet_suv", "fleet_small_bus", "fleet_medium_large_bus", "fleet_other_type"):
+        r = row(tables, metric)
+        assert (r["value"], int(r["source_line"]), bool(r["derived"])) == (0, 66, True)
+    assert stated(tables, "vehicles_total") == (0, 83, "辆", "")
+    assert absent(tables, "fleet_law_enforcement", "vehicles_bought")
+    assert findings(tables) == baseline_findings_without(baseline, *THREE_PUBLIC_SUBJECTS)
+
+
+def test_one_sentence_three_public_reads_zeros_and_keeps_the_words(tmp_path, baseline):
+    # Section 七 is its heading (line 57) and "本单位2023年度无财政拨款“三公”经费支出，与上年持平。" (line 58).
+    tables = tidy(tmp_path, variants.one_sentence_three_public())
+    for metric in ("three_public_total", "overseas_travel", "vehicle_purchase_operation", "official_reception",
+                   "vehicle_purchase", "vehicle_operation"):
+        assert stated(tables, metric) == (0, 58, "", "无财政拨款“三公”经费支出"), metric
+    assert stated(tables, "three_public_change") == (0, 58, "", "与上年持平")
+    # The sentence says nothing of a fleet: no fleet figure, rather than a fleet of 0 the report does not state.
+    assert absent(tables, "fleet_total", "fleet_sedan", "three_public_change_pct", "vehicle_purchase_operation_change")
+    assert stated(tables, "vehicles_total") == (0, 70, "辆", "")  # line 83, 13 lines up
+    assert findings(tables) == baseline_findings_without(baseline, *THREE_PUBLIC_SUBJECTS)
+    assert 58 not in set(tables["unconsumed_lines"]["source_line"])
+
+
+def test_a_report_without_project_tables_ingests_with_empty_project_tables(tmp_path, baseline):
+    tables = tidy(tmp_path, variants.without_project_tables())
+    for name in ("projects", "project_funding", "indicators"):
+        assert tables[name].empty, name
+    same_facts(tables, baseline)
+    columns = ["level", "class_zh", "item_zh", "amount", "source_line"]
+    pd.testing.assert_frame_equal(tables["functional_classification"][columns],
+                                  baseline["functional_classification"][columns])
+    assert len(tables["glossary"]) == 26 and len(tables["named_projects"]) == len(baseline["named_projects"])
+    assert tables["reports"].iloc[0]["unit_zh"] == "泸州市公安局交通警察支队"
+    # The audit ran on the prose: its prose findings, none about tables that are published apart (2023's C4-C9
+    # and the table checks), and the vehicles bought no longer pointed to a project table.
+    prose_only = [f for f, lines in zip(findings(baseline), baseline["audit_findings"]["lines"], strict=True)
+                  if max(int(n) for n in lines.split(";")) < variants.FIRST_TABLE_LINE]
+    assert findings(tables) == prose_only and len(prose_only) == 12
+    vehicles = tables["audit_findings"].set_index("subject").loc["vehicle_purchase"]
+    assert (vehicles["detail"], vehicles["related"]) == ("", "")
+    checks = tables["audit_checks"]
+    assert not checks["subject"].isin(["projects_self_evaluated", "projects_monitored", "projects_with_targets"]).any()
+    recurring = checks.set_index("subject").loc["recurring_projects"]  # 15 + 1 stated against 16 self-evaluated
+    assert (recurring["reported"], recurring["computed"], bool(recurring["passed"])) == (16, 16, True)
+
+
+@pytest.mark.parametrize(("line", "old", "new", "metric", "pct"), [
+    (10, "减少889.32万元，下降4.9%", "减少889.32万元，降幅4.9%", "total_expenditure_change", (-889.32, -0.049)),
+    (10, "减少889.32万元，下降4.9%", "减少889.32万元，减幅4.9%", "total_expenditure_change", (-889.32, -0.049)),
+    (10, "减少889.32万元，下降4.9%", "增减额为-889.32万元，增减率为-4.9%", "total_expenditure_change",
+     (-889.32, -0.049)),
+    (10, "减少889.32万元，下降4.9%", "减少了889.32万元，下降了4.9%", "total_expenditure_change", (-889.32, -0.049)),
+    (59, "增加437.37万元，增长242.9%", "增加437.37万元，增幅242.9%", "three_public_change", (437.37, 2.429)),
+    (79, "减少15.6万元，下降1.5%", "减少15.6万元，增减率-1.5%", "agency_operating_expenditure_change", (-15.6, -0.015)),
+])
+def test_change_words_of_other_units(tmp_path, line, old, new, metric, pct):
+    tables = tidy(tmp_path, replace_line(text_2023(), line, old, new))
+    assert fact(tables, metric) == (pct[0], line)
+    assert fact(tables, metric + "_pct") == (pytest.approx(pct[1]), line)
+
+
+def test_amounts_printed_in_yuan_are_read_in_wan_yuan_exactly(tmp_path, baseline):
+    # 17,211.32万元 printed 172,113,200.00元, and so every amount of the prose (line 10, 23, 26, 36, 40 …)
+    tables = tidy(tmp_path, variants.amounts_in_yuan(text_2023()))
+    same_facts(tables, baseline)  # the same values, exactly: 172,113,200.00元 is 17211.32
+    assert stated(tables, "total_income_expenditure") == (17211.32, 10, "元", "")
+    assert stated(tables, "total_expenditure_change") == (-889.32, 10, "元", "")
+    assert stated(tables, "vehicle_operation") == (170, 67, "元", "")  # 1,700,000.00元
+    amounts = tables["facts"][(tables["facts"]["unit"] == "万元") & ~tables["facts"]["derived"]
+                              & (tables["facts"]["words_zh"] == "")]
+    assert set(amounts["printed_unit"]) == {"元"} and set(amounts["decimals"]) == {6}
+    assert stated(tables, "total_expenditure_change_pct")[2] == "%"
+    columns = ["level", "class_zh", "item_zh", "amount", "completion_rate", "source_line"]
+    pd.testing.assert_frame_equal(tables["functional_classification"][columns],
+                                  baseline["functional_classification"][columns])
+    assert findings(tables) == findings(baseline)
+
+
+def test_an_amount_printed_in_yi_yuan(tmp_path):
+    tables = tidy(tmp_path, replace_line(text_2023(), 10, "均为17,211.32万元", "均为1.721132亿元"))
+    assert stated(tables, "total_income_expenditure") == (17211.32, 10, "亿元", "")
+    assert row(tables, "total_income_expenditure")["decimals"] == 2  # six decimals of 亿元, two of 万元
+
+
+def test_amounts_in_a_unit_not_read_are_refused_naming_it(tmp_path, capsys):
+    err = bad(tmp_path, capsys, replace_line(text_2023(), 10, "均为17,211.32万元", "均为17,211,320.00千元"))
+    assert "amounts look like 千元" in err and "17,211,320.00千元" in err and "line 10" in err
+    assert "amount_units.csv" in err and "一、收入支出决算总体情况说明" in err
+
+
+@pytest.mark.parametrize("indent", ["　　", "    ", "\u3000\u3000 "])
+def test_paragraph_indent_is_layout_not_text(tmp_path, baseline, indent):
+    tables = tidy(tmp_path, variants.indented(text_2023(), indent))
+    same_facts(tables, baseline)
+    assert tables["reports"].iloc[0][["unit_zh", "source_line"]].tolist() == ["泸州市公安局交通警察支队", 7]
+    columns = ["level", "class_zh", "item_zh", "amount", "completion_rate", "source_line"]
+    pd.testing.assert_frame_equal(tables["functional_classification"][columns],
+                                  baseline["functional_classification"][columns])
+    assert len(tables["glossary"]) == 26
+    # stored text is the report's own: the reason keeps nothing of the indent
+    reason = tables["explanations"].set_index("metric").loc["total_expenditure_change", "text_zh"]
+    assert reason.startswith("一是2022年新增国道546线")
+    assert findings(tables) == findings(baseline)
+
+
+def test_a_second_income_source_is_kept_and_the_audit_sums_every_source(tmp_path, baseline):
+    text = replace_line(text_2023(), 23, "收入17,211.32万元，占100%。",
+                        "收入17,000.00万元，占98.8%；其他收入211.32万元，占1.2%。")
+    tables = tidy(tmp_path, text)
+    assert fact(tables, "fiscal_appropriation_income") == (17000.00, 23)
+    assert fact(tables, "fiscal_appropriation_income_share") == (pytest.approx(0.988), 23)
+    assert stated(tables, "other_income") == (211.32, 23, "万元", "")
+    assert fact(tables, "other_income_share") == (pytest.approx(0.012), 23)
+    assert 23 not in set(tables["unconsumed_lines"]["source_line"])
+    checks = tables["audit_checks"]
+    income = checks[(checks["check"] == "whole_vs_parts") & (checks["subject"] == "total_income")].iloc[0]
+    assert (income["metrics"], income["reported"], income["computed"], bool(income["passed"])) == (
+        "total_income;fiscal_appropriation_income;other_income", 17211.32, 17211.32, True)
+    assert findings(tables) == findings(baseline)
+
+
+def test_an_item_printed_without_its_completion_rate_is_kept_with_the_rate_empty(tmp_path, baseline):
+    text = replace_line(text_2023(), 40, "支出决算为6,890.58万元，完成预算98.4%，", "支出决算为6,890.58万元。")
+    tables = tidy(tmp_path, text)
+    classes = tables["functional_classification"]
+    item = classes[classes["source_line"] == 40].iloc[0]
+    assert (item["level"], item["item_zh"], item["amount"]) == ("项", "行政运行", 6890.58)
+    assert math.isnan(item["completion_rate"])
+    assert (classes["level"] == "项").sum() == 10
+    # The items still add up to the total (no false mismatch); the budget the rates imply cannot be summed
+    # without line 40's rate, so that check (2023's C2) does not run.
+    assert findings(tables) == baseline_findings_without(baseline, "budget_completion_rate")
+    checks = tables["audit_checks"]
+    items = checks[(checks["check"] == "whole_vs_parts") & (checks["subject"] == "项")].iloc[0]
+    # 6,890.58 + 7,995.38 + … + 122.13 (lines 40-51) = 17,211.32, the total of line 39
+    assert (items["reported"], items["computed"], bool(items["passed"])) == (17211.32, 17211.32, True)
+
+
+def test_another_units_name_and_classes(tmp_path, baseline):
+    tables = tidy(tmp_path, variants.education_bureau())
+    assert tables["reports"].iloc[0][["unit_zh", "source_line"]].tolist() == ["泸州市教育局", 7]
+    classes = tables["functional_classification"]
+    assert classes[classes["level"] == "类"][["class_zh", "amount"]].values.tolist() == [
+        ["教育支出", 15737.52], ["社会保障和就业支出", 840.71], ["卫生健康支出", 189.63], ["住房保障支出", 443.45]]
+    items = classes[classes["level"] == "项"].set_index("source_line")
+    assert items.loc[40, ["class_zh", "category_zh", "item_zh", "amount"]].tolist() == [
+        "教育支出", "教育管理事务", "行政运行", 6890.58]
+    assert items.loc[43, ["category_zh", "item_zh", "amount"]].tolist() == ["职业教育", "中等职业教育", 819.04]
+    assert items.loc[44, ["class_zh", "item_zh", "amount"]].tolist() == ["社会保障和就业支出", "行政单位离退休", 288.62]
+    assert len(items) == 10
+    same_facts(tables, baseline)
+    # the bureau's own classes disagree with their items exactly as 2023's did
+    assert [f[0] for f in findings(tables)] == [f[0] for f in findings(baseline)]
+    assert set(tables["audit_findings"]["subject"]) - set(baseline["audit_findings"]["subject"]) == {"教育支出"}
+
+
+def test_a_project_table_printed_in_yuan_is_read_in_wan_yuan(tmp_path, baseline):
+    # 辅警经费 (line 194-): header 年度预算数（元）, 总额 28,080,000.00 / 28,792,500.00 / 28,792,500.00 (lines 231-233)
+    tables = tidy(tmp_path, variants.first_table_in_yuan())
+    project = tables["projects"].set_index("project_code").loc[AUXILIARY]
+    assert (project["budget_initial"], project["budget_adjusted"], project["executed"]) == (2808.00, 2879.25, 2879.25)
+    funding = tables["project_funding"]
+    fiscal = funding[(funding["project_code"] == AUXILIARY) & (funding["source_zh"] == "财政资金")].iloc[0]
+    assert (fiscal["budget_initial"], fiscal["budget_adjusted"], fiscal["executed"]) == (2808.00, 2879.25, 2879.25)
+    pd.testing.assert_frame_equal(tables["projects"], baseline["projects"])
+    pd.testing.assert_frame_equal(tables["project_funding"], baseline["project_funding"])
+    assert findings(tables) == findings(baseline)
+
+
+def test_a_project_table_in_a_unit_not_read_is_refused_naming_it(tmp_path, capsys):
+    err = bad(tmp_path, capsys, variants.first_table_in_yuan("千元"))
+    assert "amounts look like 千元" in err and "年度预算数（千元）" in err and "line 220" in err
+
+
+def test_zero_three_public_with_its_completion_rate_and_in_yuan(tmp_path):
+    # line 59: 决算为0.00元，完成预算0%，与2022年度决算持平 (the rest of section 七 as in the zero variant)
+    tables = tidy(tmp_path, variants.edit_lines({**variants.ZERO_THREE_PUBLIC, 59: (
+        variants.ZERO_THREE_PUBLIC[59][0], "0.00元，完成预算0%，与2022年度决算持平。")}))
+    assert stated(tables, "three_public_total") == (0, 59, "元", "")
+    assert stated(tables, "three_public_completion_rate") == (0, 59, "%", "")
+    assert stated(tables, "three_public_change") == (0, 59, "", "与2022年度决算持平")
+    assert absent(tables, "three_public_change_pct")

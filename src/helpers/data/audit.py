@@ -116,9 +116,15 @@ def _share_tolerance(digits: int) -> tuple[float, float]:
 
 # --- wholes and parts ---------------------------------------------------------------------------
 
+# Every source of income the reader takes (read/rules/sentences.csv): a report lists the ones it has, so the
+# sources it leaves out count as none.
+INCOME_SOURCES = ["fiscal_appropriation_income", "government_fund_income", "state_capital_income",
+                  "superior_subsidy_income", "public_service_income", "business_income",
+                  "subsidiary_remittance_income", "other_income"]
+WHOLES_OF_LISTED_PARTS = {"total_income"}
 WHOLES = [  # whole, parts
     ("total_expenditure", ["basic_expenditure", "project_expenditure"]),
-    ("total_income", ["fiscal_appropriation_income"]),
+    ("total_income", INCOME_SOURCES),
     ("basic_expenditure", ["personnel_expenditure", "public_expenditure"]),
     ("three_public_total", ["overseas_travel", "vehicle_purchase_operation", "official_reception"]),
     ("vehicle_purchase_operation", ["vehicle_purchase", "vehicle_operation"]),
@@ -151,6 +157,7 @@ SHARES = [  # part, share metric, whole
     ("basic_expenditure", "basic_expenditure_share", "total_expenditure"),
     ("project_expenditure", "project_expenditure_share", "total_expenditure"),
     ("fiscal_appropriation_income", "fiscal_appropriation_income_share", "total_income"),
+    *[(source, f"{source}_share", "total_income") for source in INCOME_SOURCES[1:]],
     ("overseas_travel", "overseas_travel_share", "three_public_total"),
     ("vehicle_purchase_operation", "vehicle_purchase_operation_share", "three_public_total"),
     ("official_reception", "official_reception_share", "three_public_total"),
@@ -173,6 +180,8 @@ def check_wholes(a: Audit, f: Facts, indicators: pd.DataFrame) -> None:
     booked_in = rules.table("purchases_in_projects")
     current = indicators[~leftover_mask(indicators)]
     for whole, parts in WHOLES:
+        if whole in WHOLES_OF_LISTED_PARTS:
+            parts = [p for p in parts if f.has(p)] or parts
         if not f.has(whole, *parts):
             continue
         # a project table that books the same kind of purchase (rules/purchases_in_projects.csv)
@@ -290,10 +299,12 @@ def _implied_budget(amount: float, rate: float, rate_digits: int) -> tuple[float
 
 
 def check_completion(a: Audit, f: Facts, classes: pd.DataFrame) -> None:
-    items = classes[(classes["level"] == "项") & classes["completion_rate"].notna() & (classes["completion_rate"] > 0)]
+    all_items = classes[classes["level"] == "项"]
+    items = all_items[all_items["completion_rate"].notna() & (all_items["completion_rate"] > 0)]
     whole_rate = f.get("budget_completion_rate")
     whole = f.get("general_budget_final")
-    if whole_rate and whole is not None and len(items):
+    # An item printed without its rate has a budget nothing implies: the parts' budgets cannot be summed.
+    if whole_rate and whole is not None and len(items) and all_items["completion_rate"].notna().all():
         whole_budget, whole_slack = _implied_budget(whole, whole_rate, f.decimals("budget_completion_rate"))
         parts = [_implied_budget(r["amount"], r["completion_rate"], decimals(r["completion_rate"] * 100))
                  for _, r in items.iterrows()]
@@ -459,7 +470,8 @@ def check_counts(a: Audit, f: Facts, projects: pd.DataFrame, named_projects: pd.
     """
     tables = len(projects)
     for metric in ("projects_self_evaluated", "projects_monitored", "projects_with_targets"):
-        if f.get(metric) is not None:
+        # A report without self-evaluation tables (published apart) has nothing to count them against.
+        if f.get(metric) is not None and tables:
             where = lines(f.line(metric), projects["source_line"].min())
             listed = (named_projects[named_projects["source_line"] == f.line(metric)]
                       if named_projects is not None else named_projects)
@@ -467,17 +479,31 @@ def check_counts(a: Audit, f: Facts, projects: pd.DataFrame, named_projects: pd.
             a.compare("stated_count", metric, f.get(metric), tables, 0, "exact_count", where, metrics=metric,
                       detail="list_differs_from_tables" if differences else "", related=keys(*differences),
                       cause=f"stated_count|{f.line(metric)}|{f.get(metric)}|{tables}")
-    if not f.has("recurring_projects", "one_off_projects"):
-        return
+    if f.has("recurring_projects", "one_off_projects"):
+        _check_project_kinds(a, f, projects)
+    if f.has("vehicles_bought_patrol", "motorcycles_bought", "vehicles_bought") and f.get("motorcycles_bought") > 0:
+        a.note(
+            "vehicles_listed",
+            "vehicles_bought",
+            lines(f.line("motorcycles_bought"), f.line("vehicles_bought")),
+            reported=f.get("motorcycles_bought") + f.get("vehicles_bought_patrol"),
+            computed=f.get("vehicles_bought"),
+            metrics=keys("motorcycles_bought", "vehicles_bought_patrol", "vehicles_bought"),
+        )
+
+
+def _check_project_kinds(a: Audit, f: Facts, projects: pd.DataFrame) -> None:
+    """The stated counts of recurring and one-off projects against the self-evaluated and the tables."""
+    tables = len(projects)
     stated_projects = f.get("recurring_projects") + f.get("one_off_projects")
     evaluated = f.get("projects_self_evaluated") if f.get("projects_self_evaluated") is not None else tables
     a.compare("stated_count", "recurring_projects", stated_projects, evaluated, 0, "exact_count",
               lines(f.lines_of("recurring_projects", "projects_self_evaluated")),
               metrics=keys("recurring_projects", "one_off_projects", "projects_self_evaluated"))
-    if f.has("one_off_projects_budget", "one_off_projects_execution") and f.get("one_off_projects") == 1:
-        match = projects[(projects["budget_initial"] - f.get("one_off_projects_budget")).abs() < HALF_CENT]
-        if len(match) != 1:
-            return
+    match = projects[(projects["budget_initial"] - f.get("one_off_projects_budget")).abs() < HALF_CENT] \
+        if f.has("one_off_projects_budget") else projects.iloc[:0]
+    if f.has("one_off_projects_budget", "one_off_projects_execution") and f.get("one_off_projects") == 1 \
+            and len(match) == 1:
         row = match.iloc[0]
         a.compare("cross_reference", "one_off_projects_execution", f.get("one_off_projects_execution"),
                   row["execution_rate_reported"], RATE_HALF_UNIT, "rate_rounding",
@@ -491,15 +517,6 @@ def check_counts(a: Audit, f: Facts, projects: pd.DataFrame, named_projects: pd.
                       f.get("recurring_projects_over_10pct_balance"), over, 0, "exact_count",
                       lines(f.line("recurring_projects_over_10pct_balance")),
                       metrics="recurring_projects_over_10pct_balance", fail="warning")
-    if f.has("vehicles_bought_patrol", "motorcycles_bought", "vehicles_bought") and f.get("motorcycles_bought") > 0:
-        a.note(
-            "vehicles_listed",
-            "vehicles_bought",
-            lines(f.line("motorcycles_bought"), f.line("vehicles_bought")),
-            reported=f.get("motorcycles_bought") + f.get("vehicles_bought_patrol"),
-            computed=f.get("vehicles_bought"),
-            metrics=keys("motorcycles_bought", "vehicles_bought_patrol", "vehicles_bought"),
-        )
 
 
 def check_project_spending(a: Audit, f: Facts, projects: pd.DataFrame, funding: pd.DataFrame) -> None:
@@ -565,12 +582,15 @@ def check_statements(a: Audit, f: Facts, projects: pd.DataFrame, indicators: pd.
                   related=keys(*deferred["project_code"]), cause=f"balance_statement|{a.year}")
 
 
+def _report_rows(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """reports.csv when given: it has a row for every report read, also one without project tables."""
+    return tables["reports"] if "reports" in tables else tables["projects"]
+
+
 def reports(tables: dict[str, pd.DataFrame]) -> list[tuple[str | None, int]]:
     """(report, report year) of every report in `tables`, by year. Tables without the report identity of
     contract C1 hold one report per year: (None, year)."""
-    projects = tables["projects"]
-    if projects.empty and "reports" in tables:  # a report without project tables still has its own audit
-        projects = tables["reports"]
+    projects = _report_rows(tables)
     if "report" in projects:
         return sorted({(str(r), int(y)) for r, y in zip(projects["report"], projects["report_year"], strict=True)},
                       key=lambda ry: (ry[1], ry[0]))
@@ -605,8 +625,7 @@ def run_checks(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
         check_statements(a, f, of["projects"], of["indicators"])
         identity = {} if report is None else {"report": report, "report_year": year}
         rows += [dict(row, **identity) for row in a.rows]
-    # facts, never empty for a report (an empty projects frame carries the identity columns)
-    checks = pd.DataFrame(rows, columns=CHECK_COLUMNS + (["report", "report_year"] if "report" in tables["facts"]
+    checks = pd.DataFrame(rows, columns=CHECK_COLUMNS + (["report", "report_year"] if "report" in _report_rows(tables)
                                                          else []))
     return checks
 

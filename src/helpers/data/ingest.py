@@ -54,9 +54,7 @@ def parse_report(path: Path | str, year: int | None = None) -> Parsed:
     """Parse one report into rows for each tidy table. Raises ReportError on bad input."""
     report = read_report(path, year=year)
     prose = extract_prose(report)
-    tables = parse_tables(report)
-    if not tables:
-        raise ReportError(report.path, "no project self-evaluation table could be read", section="第四部分 附件")
+    tables = parse_tables(report)  # none when the unit publishes its self-evaluations apart
     indicators = []
     for table in tables:
         for number, row in enumerate(table.indicators, start=1):

@@ -72,10 +72,16 @@ TABLES: dict[str, dict] = {
                      required=True),
                  col("unit", "string", "万元, ratio (a fraction), or the counting word (辆, 人, 个 …).", "单位"),
                  col("label_zh", "string", "The report's wording for the figure.", "中文名称"),
-                 col("decimals", "integer", "Decimals the figure is printed with (of the percentage, for rates): "
-                     "the audit's rounding tolerance.", "小数位"), LINE,
+                 col("decimals", "integer", "Decimals of the figure as printed, counted in its stored unit (of the "
+                     "percentage, for rates; an amount printed in 元 with 2 decimals has 6 in 万元, one in 亿元 with "
+                     "2 has −2): the audit's rounding tolerance.", "小数位"), LINE,
                  col("derived", "boolean", "True when the value is not stated but follows from a stated change.",
-                     "推算")],
+                     "推算"),
+                 col("printed_unit", "string", "The unit the report prints the figure in: 万元, 元 or 亿元 for an "
+                     "amount (stored converted to 万元, exactly), % for a rate, the counting word for a count; blank "
+                     "when the figure is stated in words or derived.", "原文单位"),
+                 col("words_zh", "string", "The report's own words when it states the figure in words, not digits "
+                     "(无结转结余资金 is a balance of 0; 与上年度持平 a change of 0); blank otherwise.", "原文表述")],
         key=["year", "metric"], sort=["year", "metric"]),
     "functional_classification": dict(
         title="Expenditure by functional classification (类/款/项)",

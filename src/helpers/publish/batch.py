@@ -25,6 +25,7 @@ or unit with no report, an unknown parameter, another batch still running), 130 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import json
 import os
@@ -624,13 +625,21 @@ def _run_locked(years, notebook_dir, out_root, tidy_dir, workers, kernel, progre
 
 
 def _run_jobs(stale, result, workers, kernel, progress, out_dirs, run_id) -> None:
-    from tqdm import tqdm
 
-    from helpers.publish.kernels import ensure_kernel, quiet
+    from helpers.publish.kernels import ensure_kernel, quiet, template_process
 
-    if any(job.execute for job in stale):
+    executes = any(job.execute for job in stale)
+    if executes:
         ensure_kernel(kernel)
     quiet()
+    # The kernels' template process starts before the workers fork, so that they inherit its address.
+    with template_process(kernel) if executes else contextlib.nullcontext():
+        _run_pool(stale, result, workers, progress, out_dirs, run_id)
+
+
+def _run_pool(stale, result, workers, progress, out_dirs, run_id) -> None:
+    from tqdm import tqdm
+
     workers = max(1, min(workers or os.cpu_count() or 1, len(stale)))
     pool = ProcessPoolExecutor(max_workers=workers, initializer=_worker_init)
     try:

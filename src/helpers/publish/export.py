@@ -9,6 +9,7 @@ same bytes.
 from __future__ import annotations
 
 import re
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -22,8 +23,10 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$", re.M)
 
 
+@cache
 def html_exporter(hide_code: bool = False, lang: str = "en"):
-    """An HTMLExporter on the offline template; `hide_code` leaves out every input cell."""
+    """An HTMLExporter on the offline template; `hide_code` leaves out every input cell. One of each kind
+    per process: its templates are compiled once, not once per page."""
     from nbconvert import HTMLExporter
 
     exporter = HTMLExporter(template_name="offline", extra_template_basedirs=[str(TEMPLATES)])

@@ -1,4 +1,5 @@
-"""The Jupyter kernel the batch runs notebooks on: installed on demand, talking over local IPC sockets."""
+"""The Jupyter kernel the batch runs notebooks on: installed on demand, talking over local IPC sockets,
+forked from the batch's template process when there is one (see `forkserver`)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ import uuid
 
 from helpers.constants import KERNEL, KERNEL_DISPLAY_NAME
 
+FRESH_KERNELS_ENV = "BUDGET_FRESH_KERNELS"
+
 
 def ipc_kernel_manager():
     """A kernel manager class that talks to its kernel over local IPC sockets instead of TCP.
@@ -20,6 +23,8 @@ def ipc_kernel_manager():
     """
     from jupyter_client.manager import AsyncKernelManager
     from traitlets import CaselessStrEnum, default
+
+    from helpers.publish.forkserver import ADDRESS_ENV
 
     class IPCKernelManager(AsyncKernelManager):
         transport = CaselessStrEnum(["tcp", "ipc"], default_value="ipc", config=True)
@@ -35,6 +40,14 @@ def ipc_kernel_manager():
             kw["stderr"] = subprocess.DEVNULL
             await super()._async_launch_kernel(kernel_cmd, **kw)
 
+        async def _async_pre_start_kernel(self, **kw):
+            address = os.environ.get(ADDRESS_ENV) if os.environ.get(FRESH_KERNELS_ENV) != "1" else None
+            if address and self.provisioner is None:
+                self.kernel_id = self.kernel_id or kw.pop("kernel_id", str(uuid.uuid4()))
+                self.provisioner = fork_provisioner()(kernel_id=self.kernel_id, kernel_spec=self.kernel_spec,
+                                                      parent=self, address=address)
+            return await super()._async_pre_start_kernel(**kw)
+
         async def _async_interrupt_kernel(self) -> None:
             # jupyter_client interrupts before every shutdown; our kernels are idle by then, and the
             # interrupt only makes ipykernel log "KeyboardInterrupt caught in kernel".
@@ -42,6 +55,54 @@ def ipc_kernel_manager():
                 await super()._async_interrupt_kernel()
 
     return IPCKernelManager
+
+
+def fork_provisioner():
+    """jupyter_client's local provisioner, forking the kernel from the batch's template process; when the
+    template process refuses (a kernel that would not be the same as a fresh one), it starts it as usual."""
+    from jupyter_client.provisioning import LocalProvisioner
+    from traitlets import Unicode
+
+    from helpers.publish import forkserver
+
+    class ForkProvisioner(LocalProvisioner):
+        address = Unicode()
+
+        async def launch_kernel(self, cmd: list[str], **kwargs):
+            env = kwargs.get("env") or dict(os.environ)
+            cwd = str(kwargs.get("cwd") or os.getcwd())
+            try:
+                reply = forkserver.request(self.address, {"op": "spawn", "argv": cmd, "env": env, "cwd": cwd})
+            except OSError:
+                reply = {"refused": "the template process is gone"}
+            if "pid" not in reply:
+                self.log.debug("starting a fresh kernel: %s", reply.get("refused"))
+                return await super().launch_kernel(cmd, **kwargs)
+            self.process = forkserver.ForkedKernel(self.address, reply["pid"])
+            self.pid = self.pgid = reply["pid"]  # the child made itself a process group leader
+            self.cwd = cwd
+            return self.connection_info
+
+    return ForkProvisioner
+
+
+def template_process(name: str = KERNEL):
+    """The batch's kernel template process (a context manager), or nothing when BUDGET_FRESH_KERNELS=1
+    asks for the usual fresh kernel per notebook (the benchmark's baseline) or when one is running already
+    (the test session's)."""
+    import contextlib
+
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    from helpers.publish.forkserver import ADDRESS_ENV, LAUNCHER, ForkServer
+
+    if os.environ.get(FRESH_KERNELS_ENV) == "1" or os.environ.get(ADDRESS_ENV):
+        return contextlib.nullcontext()  # fresh kernels asked for, or a template process serves already
+    argv = KernelSpecManager().get_kernel_spec(name).argv
+    at = next((i for i in range(len(argv)) if argv[i:i + len(LAUNCHER)] == LAUNCHER), None)
+    if at is None:  # not an ipykernel command line: nothing to fork from
+        return contextlib.nullcontext()
+    return ForkServer(argv[:at])
 
 
 def ensure_kernel(name: str = KERNEL) -> str:

@@ -1,7 +1,8 @@
 """Read a report file (.txt or .docx) into numbered lines and find its parts.
 
 A report is prose sections (第一部分 … 第三部分 名词解释), then the project self-evaluation tables
-(项目支出绩效自评表). A .docx is flattened to the same lines as its text (see `docx`). This module only
+(项目支出绩效自评表), which a unit that publishes its self-evaluations apart leaves
+out. A .docx is flattened to the same lines as its text (see `docx`). This module only
 decodes and locates; the figures are taken out by `prose` and `tables`.
 """
 
@@ -35,7 +36,7 @@ class Report:
     path: Path
     lines: list[str]
     year: int
-    prose_end: int        # index of the first table title line (exclusive end of prose)
+    prose_end: int        # index of the first table title line, else of 第五部分 附表 (exclusive end of prose)
     glossary_start: int   # index of the 名词解释 heading
     tables_end: int       # index of 第五部分 附表, or len(lines)
     warnings: tuple[str, ...] = field(default=())  # said to the user, not errors (a --year override)
@@ -138,22 +139,24 @@ def read_report(path: Path | str, year: int | None = None) -> Report:
                           "'第二部分 YYYY年度…决算情况说明' was found",
                           hint="pass the text of a 单位决算 report flattened from its .docx")
 
+    # Many units publish the project self-evaluations (绩效自评) apart: without their tables the prose runs to
+    # 第五部分 附表 (or the end), and the report has no projects.
     first_table = next((i for i, l in enumerate(texts) if l.strip().startswith(TABLE_TITLE)), None)
-    if first_table is None:
-        raise ReportError(path, f"no project self-evaluation table ('{TABLE_TITLE}') was found; "
-                          "the report may be truncated", section="第四部分 附件")
-    glossary = next((i for i, l in enumerate(texts[:first_table]) if GLOSSARY_HEADING.search(l.strip())), None)
+    appendix = next((i for i, l in enumerate(texts) if i > (first_table or 0) and APPENDIX_HEADING.search(l.strip())),
+                    len(lines))
+    prose_end = first_table if first_table is not None else appendix
+    glossary = next((i for i, l in enumerate(texts[:prose_end]) if GLOSSARY_HEADING.search(l.strip())), None)
     if glossary is None:
-        raise ReportError(path, "no '第三部分 名词解释' heading before the project tables",
+        raise ReportError(path, "no '第三部分 名词解释' heading after the prose sections"
+                          + (" and before the project tables" if first_table is not None else ""),
                           section="第三部分 名词解释")
-    tables_end = next((i for i, l in enumerate(texts) if i > first_table and APPENDIX_HEADING.search(l.strip())),
-                      len(lines))
+    tables_end = appendix
     warnings = ()
     if year is not None and year != stated_year:
         warnings = (f"{path}: --year {year} overrides the year the report states ({stated_year}, "
                     f"line {_stated_line(lines)}); every figure is filed under {year}",)
     return Report(path=path, lines=lines, year=year if year is not None else stated_year,
-                  prose_end=first_table, glossary_start=glossary, tables_end=tables_end, warnings=warnings,
+                  prose_end=prose_end, glossary_start=glossary, tables_end=tables_end, warnings=warnings,
                   normalized=normalized)
 
 

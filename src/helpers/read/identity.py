@@ -23,8 +23,9 @@ PATTERNS = [re.compile(row["pattern"]) for row in rules_table("unit_name")]
 
 def unit_name(report: Report) -> dict:
     """The row of reports.csv for `report`: the unit's name (unit_zh) and the line that states it."""
-    for pattern in PATTERNS:
-        for index in range(report.prose_end):
+    # The first line that names the unit, by any of the rules: the title or 机构设置 before the evaluation report.
+    for index in range(report.prose_end):
+        for pattern in PATTERNS:
             match = pattern.search(report.text(index))
             if match:
                 return dict(year=report.year, unit_zh=match.group("unit"), source_line=index + 1)

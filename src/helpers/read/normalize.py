@@ -3,7 +3,7 @@
 Reports of the same template differ in typing: half- or full-width punctuation and digits, quote marks
 (“三公” "三公" 「三公」), spaces around numbers. Every rule is written against one form: the template's
 full-width Chinese punctuation, ASCII digits, ',' as thousands separator and '.' as decimal point, no
-space between a number and its 万元 or %. The character table is rules/characters.csv.
+space between a number and its 万元 or %, no paragraph indent. The character table is rules/characters.csv.
 
 Normalising keeps a map from each character back to the original text, so that text the tidy data
 stores (reasons, names, definitions) is the report's own, not the normalised form.
@@ -37,6 +37,8 @@ THOUSANDS = re.compile(r"(?<=\d)，(?=\d{3}(?!\d))")
 SPACE_BY_NUMBER = re.compile(
     r"(?<=[\d%])[ \t]+(?=[\u4e00-\u9fff%，。；：、）])|(?<=[\u4e00-\u9fff，：；（])[ \t]+(?=[-\d])"
 )
+# A paragraph indent (full-width 　　 as Word leaves it, or spaces and tabs): layout, not text.
+INDENT = re.compile(r"^[ \t]+")
 STRAIGHT_QUOTE = re.compile(r'"([^"]*)"')
 STRAIGHT_SINGLE = re.compile(r"'([\u4e00-\u9fff][^']*)'")
 
@@ -79,7 +81,7 @@ def normalize(raw: str) -> Normalized:
     _substitute(chars, STRAIGHT_SINGLE, text, lambda m: "“" + m.group(1) + "”")
     text = "".join(chars)
     keep = [True] * len(text)
-    for match in SPACE_BY_NUMBER.finditer(text):
+    for match in [*INDENT.finditer(text), *SPACE_BY_NUMBER.finditer(text)]:
         for i in range(match.start(), match.end()):
             keep[i] = False
     origin = tuple(i for i in range(len(text)) if keep[i])

@@ -6,11 +6,14 @@ message naming the file, the line and the column that was expected to hold a num
 
 from __future__ import annotations
 
+import functools
 import math
 import re
+from decimal import Decimal
 from pathlib import Path
 
 from helpers.errors import ReportError
+from helpers.read.normalize import rules_table
 
 _NUMBER = re.compile(r"^[+-]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$")
 
@@ -40,6 +43,31 @@ def parse_amount(raw: str, *, what: str, path: Path | str = "<report>", line: in
     if raw.strip().endswith("%") or (value := to_number(raw)) is None:
         raise _fail(raw, what, path, line, "an amount in 万元 such as 1,329.00")
     return value
+
+
+@functools.cache
+def amount_units() -> dict[str, Decimal]:
+    """Units amounts are printed in (rules/amount_units.csv), each with its worth in 万元."""
+    return {row["unit"]: Decimal(row["wan_yuan"]) for row in rules_table("amount_units")}
+
+
+def in_wan_yuan(value: float, raw: str, unit: str) -> tuple[float, int]:
+    """(value in 万元, its decimals in 万元) of an amount `raw` printed in `unit` (万元, 元, 亿元); `value` is
+    `raw` as read, with the sign a change word gave it.
+
+    Decimal arithmetic, so 172,113,200.00元 is exactly 17,211.32 万元 on every run; an amount already in
+    万元 comes back unchanged."""
+    factor = amount_units()[unit]
+    if factor == 1:
+        return value, _printed_decimals(raw)
+    exact = Decimal(_clean(raw).replace(",", "")).copy_abs() * factor
+    if value < 0:  # the sign a change word gave (减少8,893,200.00元)
+        exact = -exact
+    return float(exact), _printed_decimals(raw) - factor.adjusted()  # 元 with 2 decimals: 6 in 万元
+
+
+def _printed_decimals(raw: str) -> int:
+    return len(raw.split(".")[1]) if "." in raw else 0
 
 
 def parse_rate(raw: str, *, what: str, path: Path | str = "<report>", line: int | None = None,

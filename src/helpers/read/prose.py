@@ -27,20 +27,30 @@ from dataclasses import dataclass, field
 from helpers.errors import ReportError
 from helpers.read.decode import Report
 from helpers.read.normalize import Normalized, normalize, rules_table
-from helpers.read.numbers import parse_amount, parse_count, parse_rate, to_number
+from helpers.read.numbers import amount_units, in_wan_yuan, parse_amount, parse_count, parse_rate, to_number
 
 SECTIONS: list[tuple[str, str]] = [(row["section"], row["title"]) for row in rules_table("sections")]
 SECTION_LABELS = {row["section"]: row["label_zh"] for row in rules_table("sections")}
 HEADING_PREFIX = "|".join(f"(?:{row['prefix']})" for row in rules_table("headings"))
 HEADING_MAX_CHARS = 40  # a heading is a short line; a longer one starting with a title is a sentence
 
-NUM = r"([-+]?[\d,]+(?:\.\d+)?)"
-PCT = r"([-+]?[\d.]+)%"
+NUMBER = r"[-+]?[\d,]+(?:\.\d+)?"
+RATE_NUMBER = r"[-+]?[\d.]+"
+NUM = f"({NUMBER})"
+PCT = f"({RATE_NUMBER})%"
 PHRASES = rules_table("phrases")
 CHANGE_SIGN = {row["phrase"]: int(row["sign"]) for row in PHRASES if row["token"] == "change"}
 CHANGE = "(" + "|".join(CHANGE_SIGN) + ")"  # the word that gives a change its sign (one group)
 COMPARE = "(?:" + "|".join(row["phrase"] for row in PHRASES if row["token"] == "compare") + ")"
 COMPARE_OPT = COMPARE + "?"
+# "与上年度持平": no change, stated in words; the figure it states is a {metric=0} after it.
+NO_CHANGE = "(?:" + "|".join(row["phrase"] for row in PHRASES if row["token"] == "no_change") + ")"
+# sentences.csv writes an amount's unit as 万元; the report may print 元 or 亿元 (rules/amount_units.csv).
+WRITTEN_UNIT = "万元"
+UNITS_LONGEST_FIRST = sorted(amount_units(), key=len, reverse=True)
+AMOUNT_UNIT = "(?:" + "|".join(UNITS_LONGEST_FIRST) + ")"
+# Around the words that state a figure (与上年度持平): not part of them.
+WORDS_EDGE = "，,。；;：:、%） "
 
 
 @dataclass(frozen=True)
@@ -54,6 +64,7 @@ class Metric:
     sign_group: int | None = None  # group whose change word (rules/phrases.csv) gives the value its sign
     year_offset: int = 0          # -1 for a prior-year figure stated outright
     stated: str | None = None     # the value a sentence states in words ({metric=0}: 无…, 没有结余), not digits
+    words_group: int | None = None  # group of the words stating it (与上年度持平), or empty where they end
 
 
 @dataclass(frozen=True)
@@ -65,6 +76,7 @@ class Rule:
     in_words: tuple[Metric, ...] = ()  # figures the sentence states in words, not digits
     occurrence: int = 1  # which match within the section (1 = first)
     explains: str = ""   # metric whose stated reason (主要原因) follows the figures on the same line
+    alternative: bool = False  # another wording of figures other rows read: fills only the figures still unread
 
 
 def C(key: str, label: str, unit: str, **kw) -> Metric:
@@ -79,14 +91,18 @@ def load_rules() -> list[Rule]:
 
     A sentence is written as the report prints it, with placeholders: {metric} for a figure stored under
     that metric ({metric@prior} for one about the prior year), {number} for a figure the rule does not
-    store, {change} for a change word, {compare} / {compare?} for a comparison phrase (rules/phrases.csv).
-    A figure right after {change} takes its sign from it. {metric=0} is a figure the sentence states in
-    words (无结转结余资金, 没有结余): it matches no text and fills the metric with the value given.
+    store, {change} for a change word, {compare} / {compare?} for a comparison phrase, {no_change} for
+    "与上年度持平" (rules/phrases.csv). A figure right after {change} takes its sign from it. {metric=0} is a
+    figure the sentence states in words (无结转结余资金, 与上年度持平): it matches no text, fills the metric
+    with the value given and keeps the words before it (back to the previous figure) as the report's own.
+    An amount written {metric}万元 also reads 元 and 亿元 (rules/amount_units.csv). A figure inside an
+    optional part, (?:…)?, is read when the report prints it. A row marked `alternative` is another wording
+    of figures earlier rows read, used only for the figures no other sentence gave.
     """
     metrics = {row["metric"]: row for row in rules_table("metrics")}
     rules = []
     for row in rules_table("sentences"):
-        pattern, fills, in_words, group, last_change = [], {}, [], 0, None
+        pattern, fills, in_words, group, last_change, last_no_change = [], {}, [], 0, None, None
         position = 0
         for match in PLACEHOLDER.finditer(row["sentence"]):
             pattern.append(row["sentence"][position:match.start()])
@@ -97,8 +113,13 @@ def load_rules() -> list[Rule]:
                     raise ValueError(f"rules/sentences.csv: {match.group()} in {row['sentence']!r} should give the "
                                      "value the words state as a number, such as {carryover_balance=0}")
                 spec = metrics[name]
+                group += 1
+                if last_no_change == match.start():
+                    pattern[-2:] = [f"({NO_CHANGE})"]  # the words that state it: 与上年度持平 (then '')
+                else:
+                    pattern.append("()")  # its words run from the figure before to here
                 in_words.append(Metric(name, spec["unit"], spec["label_zh"], spec["kind"],
-                                       stated=match.group("stated")))
+                                       stated=match.group("stated"), words_group=group))
                 continue
             follows_change = last_change is not None and last_change == match.start()
             if name == "compare":
@@ -106,6 +127,10 @@ def load_rules() -> list[Rule]:
                 continue
             if name == "compare?":
                 pattern.append(COMPARE_OPT)
+                continue
+            if name == "no_change":
+                pattern.append(NO_CHANGE)
+                last_no_change = match.end()
                 continue
             group += 1
             if name == "change":
@@ -116,6 +141,9 @@ def load_rules() -> list[Rule]:
             if is_rate:
                 position += 1  # the % is part of PCT
             pattern.append(PCT if is_rate else NUM)
+            if row["sentence"].startswith(WRITTEN_UNIT, match.end()):
+                position += len(WRITTEN_UNIT)
+                pattern.append(AMOUNT_UNIT)
             if name == "number":
                 continue
             spec = metrics[name]
@@ -124,7 +152,8 @@ def load_rules() -> list[Rule]:
                                   year_offset=-1 if name.endswith("@prior") else 0)
         pattern.append(row["sentence"][position:])
         rules.append(Rule(row["section"], re.compile("".join(pattern)), fills, row["required"] == "yes",
-                          tuple(in_words), int(row["occurrence"] or 1), row["explains"]))
+                          tuple(in_words), int(row["occurrence"] or 1), row["explains"],
+                          row.get("alternative", "") == "yes"))
     return rules
 
 
@@ -144,17 +173,19 @@ DERIVED_PRIOR = [
 ]
 
 # The fleet sentence lists vehicle types (rules/fleet_types.csv) in any number and order.
-FLEET_LINE = re.compile(rf"单位共有公务用车{NUM}辆，其中：(?P<list>.+?)(?:。|$)")
+FLEET_LINE = re.compile(rf"单位共有公务用车{NUM}辆(?:，其中：(?P<list>.+?))?(?:。|$)")
 FLEET_PART = re.compile(rf"(?P<type>[^\d、，；。]+?){NUM}辆")
 FLEET_TYPES = {row["type_zh"]: row["metric"] for row in rules_table("fleet_types")}
 FLEET_LABELS = {"fleet_sedan": "轿车", "fleet_suv": "越野车", "fleet_small_bus": "小型客车",
                 "fleet_medium_large_bus": "中型客车和大型客车", "fleet_other_type": "其他车型"}
 
 CLASS_LINE = re.compile(r"主要用于以下方面：(.+)$")
-CLASS_PART = re.compile(rf"^(?P<cls>[^\d，；]+?){NUM}万元，占{PCT}")
+CLASS_PART = re.compile(rf"^(?P<cls>[^\d，；]+?){NUM}(?P<unit>{AMOUNT_UNIT})，占{PCT}")
+# A 项 line; some reports print it without its completion rate (支出决算为6,890.58万元。): kept, the rate empty.
 ITEM_LINE = re.compile(
-    rf"^\s*(?:\d+\.\s*)?(?P<cls>[^（]+?)（类）(?P<cat>[^（]+?)（款）\s*(?P<item>[^（]+?)（项）\s*：\s*"
-    rf"支出决算为{NUM}万元，完成预算{PCT}[，。]?(?P<note>.*)$")
+    rf"^\s*(?:\d+[.、]\s*|（\d+）\s*)?(?P<cls>[^（]+?)（类）(?P<cat>[^（]+?)（款）\s*(?P<item>[^（]+?)（项）\s*：\s*"
+    rf"支出决算为(?P<amount>{NUMBER})(?P<unit>{AMOUNT_UNIT})(?:，完成预算(?P<rate>{RATE_NUMBER})%)?"
+    rf"[，。]?(?P<note>.*)$")
 GLOSSARY_LINE = re.compile(
     r"^\s*(?:（(?P<bracketed>\d+)）|(?P<no>\d+)\s*[、.])\s*(?P<term>[^：]+?)\s*：\s*(?P<definition>.+?)\s*$"
 )
@@ -306,60 +337,139 @@ def _value(metric: Metric, raw: str, sign_word: str | None, report: Report, line
     return value * CHANGE_SIGN.get(sign_word, 1) if sign_word else value
 
 
-def _fact(report: Report, metric: Metric, raw: str, value, line: int, derived: bool = False) -> dict:
+def _fact(report: Report, metric: Metric, raw: str, value, line: int, derived: bool = False, *,
+          printed_unit: str = "", words: str = "", decimals: int | None = None) -> dict:
     return dict(year=report.year + metric.year_offset, metric=metric.key, value=value, unit=metric.unit,
-                label_zh=metric.label_zh, decimals=len(raw.split(".")[1]) if "." in raw else 0,
-                source_line=line, derived=derived)
+                label_zh=metric.label_zh,
+                decimals=decimals if decimals is not None else len(raw.split(".")[1]) if "." in raw else 0,
+                source_line=line, derived=derived, printed_unit=printed_unit, words_zh=words)
+
+
+def _printed_unit(metric: Metric, text: str, end: int) -> str:
+    """The unit printed after a figure ending at `end`: 万元, 元 or 亿元 for an amount, % for a rate, else the
+    counting word of rules/metrics.csv."""
+    if metric.kind == "rate":
+        return "%"
+    if metric.kind == "count":
+        return metric.unit
+    return next((u for u in UNITS_LONGEST_FIRST if text.startswith(u, end)), "")
+
+
+def _words(sentence: Sentence, match: re.Match, metric: Metric) -> str:
+    """The report's words that state `metric` (a {metric=0}): from the figure or statement before it (or the
+    start of the sentence rule) to the place of the placeholder."""
+    if match.end(metric.words_group) > match.start(metric.words_group):  # the phrase itself (与上年度持平)
+        return sentence.norm.raw_span(*match.span(metric.words_group)).strip(WORDS_EDGE)
+    at = match.start(metric.words_group)
+    ends = [match.end(g) for g in range(1, (match.re.groups or 0) + 1)
+            if g != metric.words_group and match.span(g) != (-1, -1) and match.end(g) < at]
+    start = max([match.start(), *ends])
+    words = sentence.norm.raw_span(start, at).strip(WORDS_EDGE)
+    unit = next((u for u in UNITS_LONGEST_FIRST if words.startswith(u)), "")  # the unit of the figure before
+    return words.removeprefix(unit).strip(WORDS_EDGE)
+
+
+def _find(rule: Rule, prose: list[Sentence]) -> tuple[Sentence, re.Match] | None:
+    """The sentence of the rule's section it matches (its `occurrence`-th match), or None."""
+    seen = 0
+    for sentence in prose:
+        if sentence.section != rule.section:
+            continue
+        match = rule.pattern.search(sentence.text)
+        if match:
+            seen += 1
+            if seen == rule.occurrence:
+                return sentence, match
+    return None
 
 
 def extract_facts(report: Report, prose: list[Sentence]) -> tuple[list[dict], list[dict]]:
-    """Apply every rule to its section; return fact rows and stated reasons."""
+    """Apply every rule to its section, then the alternative wordings for figures still unread; return fact
+    rows and stated reasons. A required sentence that is missing is an error unless other wordings gave all
+    its figures."""
     facts: list[dict] = []
     explanations: list[dict] = []
-    for r in RULES:
-        seen = 0
-        hit = None
-        for sentence in prose:
-            if sentence.section != r.section:
-                continue
-            match = r.pattern.search(sentence.text)
-            if match:
-                seen += 1
-                if seen == r.occurrence:
-                    hit = (sentence, match)
-                    break
+    filled: set[tuple[int, str]] = set()
+    missing: list[Rule] = []
+    for r in [r for r in RULES if not r.alternative] + [r for r in RULES if r.alternative]:
+        hit = _find(r, prose)
         if hit is None:
             if r.required:
-                wanted = ", ".join(m.key for m in [*r.metrics.values(), *r.in_words])
-                raise ReportError(
-                    report.path,
-                    f"expected a sentence giving {wanted}, found none; the report may "
-                    "be truncated or worded in a way rules/sentences.csv and rules/phrases.csv do not know yet",
-                    section=SECTION_LABELS[r.section],
-                )
+                missing.append(r)
             continue
         sentence, match = hit
-        sentence.consume(match, set(r.metrics) | {m.sign_group for m in r.metrics.values() if m.sign_group})
         line = sentence.line_at(match.start())
+        figures = [(g, m) for g, m in r.metrics.items() if match.group(g) is not None]
+        in_words = [m for m in r.in_words if match.span(m.words_group) != (-1, -1)]
+        if r.alternative:
+            unread = {m.key for _, m in figures if (report.year + m.year_offset, m.key) not in filled}
+            unread |= {m.key for m in in_words if (report.year, m.key) not in filled}
+            if not unread:
+                continue
+            figures = [(g, m) for g, m in figures if m.key in unread]
+            in_words = [m for m in in_words if m.key in unread]
+        sentence.consume(match, {g for g, _ in figures} | {m.sign_group for _, m in figures if m.sign_group})
         if r.explains:
             reason = STATED_REASON.search(sentence.text, match.end())
             if reason:
                 explanations.append(dict(year=report.year, metric=r.explains,
                                          text_zh=sentence.norm.raw_span(*reason.span("reason")), source_line=line))
-        for group, metric in r.metrics.items():
+        for group, metric in figures:
             sign = match.group(metric.sign_group) if metric.sign_group else None
             raw = match.group(group)
-            facts.append(_fact(report, metric, raw, _value(metric, raw, sign, report, line), line))
-        for metric in r.in_words:
-            facts.append(_fact(report, metric, metric.stated, _value(metric, metric.stated, None, report, line), line))
+            value = _value(metric, raw, sign, report, line)
+            unit = _printed_unit(metric, sentence.text, match.end(group) + (metric.kind == "rate"))
+            decimals = None
+            if metric.kind == "amount":
+                if not unit:
+                    raise ReportError(report.path, f"no unit after the amount {raw} of {metric.label_zh}",
+                                      line=line, section=SECTION_LABELS[r.section])
+                value, decimals = in_wan_yuan(value, raw, unit)
+            facts.append(_fact(report, metric, raw, value, line, printed_unit=unit, decimals=decimals))
+            filled.add((report.year + metric.year_offset, metric.key))
+        for metric in in_words:
+            facts.append(_fact(report, metric, metric.stated, _value(metric, metric.stated, None, report, line), line,
+                               words=_words(sentence, match, metric)))
+            filled.add((report.year, metric.key))
+    for r in missing:
+        # Another wording that gave some of its figures stands in for it (持平 gives no change amount or
+        # rate); which figures the pages cannot do without is rules/required_figures.csv's to say.
+        wanted = [m.key for m in [*r.metrics.values(), *r.in_words]]
+        unread = [m.key for m in [*r.metrics.values(), *r.in_words]
+                  if (report.year + m.year_offset, m.key) not in filled]
+        if len(unread) == len(wanted):
+            raise ReportError(
+                report.path,
+                f"expected a sentence giving {', '.join(unread)}, found none; " + _why_not_read(r.section, prose),
+                section=SECTION_LABELS[r.section],
+            )
     facts.extend(extract_fleet(report, prose))
     facts.extend(_derived_prior(facts, report.year))
     return facts, explanations
 
 
+# An amount followed by a unit of money that rules/amount_units.csv does not list (千元, 百万元 …).
+OTHER_MONEY_UNIT = re.compile(rf"{NUM}\s*(?P<unit>[千百十]?[万亿]?元)")
+
+
+def _why_not_read(section: str, prose: list[Sentence]) -> str:
+    """The likeliest reason a required sentence of `section` was not read, for the error message."""
+    for sentence in prose:
+        if sentence.section != section:
+            continue
+        for match in OTHER_MONEY_UNIT.finditer(sentence.text):
+            if match.group("unit") not in amount_units():
+                return (f"amounts look like {match.group('unit')}: {match.group()!r} on line "
+                        f"{sentence.line_at(match.start())}; amounts are read in "
+                        f"{', '.join(amount_units())} (rules/amount_units.csv)")
+    return ("the report may be truncated or worded in a way rules/sentences.csv and rules/phrases.csv do not "
+            "know yet")
+
+
 def extract_fleet(report: Report, prose: list[Sentence]) -> list[dict]:
     """The fleet by vehicle type. Types the sentence leaves out are 0 when the listed ones add up to the
-    total (then the sentence says so implicitly; the rows are marked derived); otherwise they stay unstated."""
+    total (then the sentence says so implicitly; the rows are marked derived); otherwise they stay unstated.
+    A fleet of 0 (单位共有公务用车0辆。) lists no types: each is 0."""
     for sentence in prose:
         match = FLEET_LINE.search(sentence.text) if sentence.section == "three_public" else None
         if match is None:
@@ -367,10 +477,11 @@ def extract_fleet(report: Report, prose: list[Sentence]) -> list[dict]:
         line = sentence.line_at(match.start())
         total = C("fleet_total", "公务用车总数", "辆")
         rows = [_fact(report, total, match.group(1), parse_count(match.group(1), what="公务用车总数",
-                                                                 path=report.path, line=line), line)]
+                                                                 path=report.path, line=line), line,
+                      printed_unit="辆")]
         counts: dict[str, int] = {}
         base = match.start("list")
-        for part in FLEET_PART.finditer(match.group("list")):
+        for part in FLEET_PART.finditer(match.group("list") or ""):
             kind = re.sub(r"^[，、；\s]*(?:其中：)?|\s+$", "", part.group("type"))
             metric = FLEET_TYPES.get(kind)
             if metric is None:
@@ -389,7 +500,7 @@ def extract_fleet(report: Report, prose: list[Sentence]) -> list[dict]:
         for metric, label in FLEET_LABELS.items():
             if metric in counts or complete:
                 rows.append(_fact(report, C(metric, label, "辆"), "0", counts.get(metric, 0), line,
-                                  derived=metric not in counts))
+                                  derived=metric not in counts, printed_unit="辆" if metric in counts else ""))
         return rows
     return []
 
@@ -399,10 +510,13 @@ def _derived_prior(facts: list[dict], year: int) -> list[dict]:
     rows = []
     for metric, base, change, label in DERIVED_PRIOR:
         if base in current and change in current:
+            # as precise as the less precise of the two (2 decimals in 万元; 6 for amounts printed in 元)
+            decimals = max(2, min(current[base]["decimals"], current[change]["decimals"]))
             rows.append(dict(
                 year=year - 1, metric=metric,
-                value=round(current[base]["value"] - current[change]["value"], 2),
-                unit="万元", label_zh=label, decimals=2, source_line=current[change]["source_line"], derived=True))
+                value=round(current[base]["value"] - current[change]["value"], decimals),
+                unit="万元", label_zh=label, decimals=decimals, source_line=current[change]["source_line"],
+                derived=True, printed_unit="", words_zh=""))
     return rows
 
 
@@ -427,25 +541,28 @@ def extract_classes(report: Report, prose: list[Sentence]) -> list[dict]:
                                       f"found {body.strip()!r}", line=line, section=SECTION_LABELS["general_budget"])
                 offset = start + len(body) - len(body.lstrip())
                 sentence.consumed.append((offset + cm.start(2), offset + cm.end(2)))
-                sentence.consumed.append((offset + cm.start(3), offset + cm.end(3) + 1))
+                sentence.consumed.append((offset + cm.start(4), offset + cm.end(4) + 1))
+                amount = parse_amount(cm.group(2), what="类 amount", path=report.path, line=line)
                 rows.append(dict(
                     year=report.year, level="类", class_zh=cm.group("cls").strip(), category_zh="", item_zh="",
-                    amount=parse_amount(cm.group(2), what="类 amount", path=report.path, line=line),
+                    amount=in_wan_yuan(amount, cm.group(2), cm.group("unit"))[0],
                     completion_rate=None,
-                    reported_share=parse_rate(cm.group(3) + "%", what="类 share", path=report.path, line=line),
+                    reported_share=parse_rate(cm.group(4) + "%", what="类 share", path=report.path, line=line),
                     note="", source_line=line))
             sentence.consumed.append((match.start(), match.start(1)))
             continue
         match = ITEM_LINE.match(text)
         if match:
-            sentence.consume(match, {4, 5} | {g for g in (1, 2, 3)})
+            sentence.consume(match, {match.re.groupindex[g] for g in ("cls", "cat", "item", "amount", "unit", "rate")})
             where = dict(path=report.path, line=line)
             note = sentence.norm.raw_span(*match.span("note"))
+            amount = parse_amount(match.group("amount"), what="项 amount", **where)
+            rate = match.group("rate")
             rows.append(dict(
                 year=report.year, level="项", class_zh=match.group("cls").strip(),
                 category_zh=match.group("cat").strip(), item_zh=match.group("item").strip(),
-                amount=parse_amount(match.group(4), what="项 amount", **where),
-                completion_rate=parse_rate(match.group(5) + "%", what="项 completion rate", **where),
+                amount=in_wan_yuan(amount, match.group("amount"), match.group("unit"))[0],
+                completion_rate=None if rate is None else parse_rate(rate + "%", what="项 completion rate", **where),
                 reported_share=None, note=REASON_PREFIX.sub("", note).strip().rstrip("。"),
                 source_line=line))
     if not any(r["level"] == "类" for r in rows):
@@ -560,8 +677,13 @@ def unconsumed_lines(report: Report, prose: list[Sentence]) -> list[dict]:
 
 def check_required(report: Report, facts: list[dict]) -> None:
     """Every figure the notebooks need (rules/required_figures.csv) was read, or the section is named."""
-    have = {f["metric"] for f in facts if f["year"] == report.year}
+    have = {f["metric"]: f["value"] for f in facts if f["year"] == report.year}
     for row in rules_table("required_figures"):
+        # `unless`: not needed when the report states so (metric=value): a unit with no 三公 spending at all
+        # may leave its fleet out
+        metric, _, value = row["unless"].partition("=")
+        if metric and metric in have and have[metric] == to_number(value):
+            continue
         if row["metric"] not in have:
             raise ReportError(report.path, f"no sentence gave {row['metric']}, which the reports need "
                               f"({row['why']}); the sentence may be missing or worded in a new way",

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from helpers.errors import ReportError
 from helpers.read.decode import TABLE_TITLE, Report
 from helpers.read.normalize import normalize_text, rules_table
-from helpers.read.numbers import parse_amount, parse_rate, parse_score, to_number
+from helpers.read.numbers import amount_units, in_wan_yuan, parse_amount, parse_rate, parse_score, to_number
 
 # Row labels of the budget part, in the Sichuan and the Ministry of Finance templates (rules/*.csv).
 FUNDING_SOURCES = {row["label"]: row["source_zh"] for row in rules_table("funding_labels")}
@@ -25,6 +25,8 @@ BUDGET_LABELS = set(FUNDING_SOURCES) | TOTAL_LABELS
 FORM_INSTRUCTIONS = re.compile(r"^1\.预算执行率=预算执行数/调整后预算数")
 # The code and the name are joined by a dash, or only by a space in some reports.
 CODE_AND_NAME = re.compile(r"^\s*(?P<code>[0-9A-Z]{10,})(?:\s*[-－—]\s*|\s+)(?P<name>\S.*?)\s*$")
+# The unit the budget part prints its amounts in: 年度预算数（万元）, or 元 / 亿元 in some reports.
+BUDGET_UNIT = re.compile(r"（(?P<unit>[^（）]*元)）")
 OPERATORS = {"＝": "=", "=": "=", "≥": ">=", "≤": "<=", "＞": ">", ">": ">", "＜": "<", "<": "<", "定性": "qualitative"}
 
 
@@ -141,6 +143,21 @@ def _unknown_budget_label(row: Row, label: str, path, section: str) -> ReportErr
                             "src/helpers/read/rules/funding_labels.csv (or total_labels.csv)")
 
 
+def _budget_unit(row: Row, path, section: str) -> str:
+    """The unit of the budget amounts as the header prints it (年度预算数（万元）); 万元 when it prints none.
+    A unit rules/amount_units.csv does not list is an error: the amounts would be off by a power of ten."""
+    for i in range(len(row.cells)):
+        match = BUDGET_UNIT.search(_cell(row, i))
+        if match:
+            if match.group("unit") not in amount_units():
+                raise ReportError(path, f"amounts look like {match.group('unit')}: the budget header reads "
+                                  f"{_cell(row, i)!r}; amounts are read in {', '.join(amount_units())}",
+                                  line=_line(row, i), section=section,
+                                  hint="add the unit and its worth in 万元 to src/helpers/read/rules/amount_units.csv")
+            return match.group("unit")
+    return "万元"
+
+
 def _plausible_indicator(cells: list[str]) -> bool:
     """Whether the cells of an indicator row sit in their columns, judged by what they hold."""
     def cell(i: int) -> str:
@@ -182,10 +199,12 @@ def parse_table(report: Report, rows: list[Row]) -> ProjectTable:
     section = f"{TABLE_TITLE} starting at line {start}"
     state = "head"
     level1 = level2 = name = name_unit = ""
+    budget_unit = "万元"
 
     def amount(row: Row, i: int, what: str, blank: bool = False) -> float:
-        return parse_amount(_cell(row, i), what=f"{what} of {project['project_name'] or 'this project'}",
-                            path=path, line=_line(row, i), allow_blank=blank)
+        value = parse_amount(_cell(row, i), what=f"{what} of {project['project_name'] or 'this project'}",
+                             path=path, line=_line(row, i), allow_blank=blank)
+        return value if math.isnan(value) else in_wan_yuan(value, _cell(row, i), budget_unit)[0]
 
     def rate(row: Row, i: int, what: str, blank: bool = False) -> float:
         return parse_rate(_cell(row, i), what=f"{what} of {project['project_name'] or 'this project'}",
@@ -226,6 +245,7 @@ def parse_table(report: Report, rows: list[Row]) -> ProjectTable:
             weight = re.search(r"（(\d+(?:\.\d+)?)分）", c0)
             project["budget_weight"] = float(weight.group(1)) if weight else math.nan
             state = "budget"
+            budget_unit = _budget_unit(row, path, section)
         elif state == "budget" and c1 in TOTAL_LABELS:
             # A blank 年初预算 is a project added during the year: no initial budget, not an error.
             project.update(

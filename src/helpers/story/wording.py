@@ -49,6 +49,14 @@ def _module(lang: str, topic: str):
     return environment().get_template(f"{check_lang(lang)}/{topic}.j2").make_module({"lang": lang})
 
 
+def warm() -> None:
+    """Compile every topic of every language now (the batch's kernel template process does this once,
+    so that each page's kernel starts with its wording compiled)."""
+    for lang in LANGS:
+        for path in sorted((TEMPLATES / lang).glob("*.j2")):
+            _module(lang, path.stem)
+
+
 def say(lang: str, topic: str, sentence: str, **values) -> str:
     """Render macro `sentence` of templates/<lang>/<topic>.j2 with `values` into one line of text.
 

@@ -1,0 +1,278 @@
+"""Kernels forked from one process that has already imported what the pages import.
+
+A page's own work takes about half a second; starting its kernel and importing pandas, seaborn,
+matplotlib and the helpers takes several. The batch therefore starts one template process (`serve`)
+per run: it imports those libraries once, then forks a fresh kernel for each notebook. Every
+notebook still runs in a process of its own, so nothing one notebook sets is seen by the next.
+
+Forking is only safe before a process has ZMQ sockets or threads: the template process opens
+neither. It talks to the batch's workers over a Unix socket in a private folder, one JSON request
+per connection:
+
+    {"op": "spawn", "argv": [...], "env": {...}, "cwd": "..."}  -> {"pid": 1234}
+    {"op": "poll", "pid": 1234}                                  -> {"returncode": null | int}
+    {"op": "stop"}                                               -> {}
+
+A kernel is forked only when it would be the same as a fresh one: the same interpreter and flags
+(the kernel spec's command up to `-m ipykernel_launcher`) and the same environment apart from the
+variables Jupyter sets per kernel. Anything else is refused, and the batch starts that kernel the
+usual way (see `kernels.ipc_kernel_manager`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+# What the notebooks import, paid once here instead of once per page. Not matplotlib's inline backend:
+# imported before the kernel's shell exists it would not hook figures into the shell, so the first
+# figure of each kernel imports it, as in a fresh kernel.
+PRELOAD = (
+    "numpy", "pandas", "matplotlib", "matplotlib.pyplot", "seaborn",
+    "jinja2", "IPython", "ipykernel.kernelapp", "ipykernel.ipkernel",
+    "helpers.show.charts", "helpers.show.page", "helpers.story.results", "helpers.story.fmt",
+)
+# Work every page repeats that gives the same result in every kernel: done once, before forking.
+WARM = (("helpers.story.wording", "warm"),)
+LAUNCHER = ["-m", "ipykernel_launcher"]
+ADDRESS_ENV = "BUDGET_FORK_SERVER"
+# Set by Jupyter for each kernel, or describing the terminal or the test in progress; no library the
+# template process imports reads them at import. Any other variable must match the template's own.
+PER_KERNEL_ENV = ("JPY_PARENT_PID", "JPY_SESSION_NAME", "PYTHONEXECUTABLE", ADDRESS_ENV, "COLUMNS", "LINES",
+                  "PYTEST_CURRENT_TEST")
+PARENT_CHECK_S = 1.0
+INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
+
+
+# ------------------------------------------------------------------ the template process
+
+def serve(address: str) -> None:
+    """Import the page libraries, then answer requests on `address` until told to stop."""
+    # The backend ipykernel would choose, set before matplotlib reads it at import.
+    os.environ.setdefault("MPLBACKEND", INLINE_BACKEND)
+    for name in PRELOAD:
+        importlib.import_module(name)
+    for name, function in WARM:
+        getattr(importlib.import_module(name), function)()
+    own_env = dict(os.environ)
+    prefix = json.loads(sys.argv[2])  # the interpreter and flags this process was started with
+    children: dict[int, int | None] = {}
+    # Ctrl-C reaches the whole process group: the batch stops this process itself, after its workers.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    batch = os.getppid()
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(address)
+    listener.listen(16)
+    listener.settimeout(PARENT_CHECK_S)
+    print("ready", flush=True)
+    while True:
+        try:
+            conn, _ = listener.accept()
+        except TimeoutError:
+            if os.getppid() != batch:  # the batch was killed: its kernels go with this process
+                break
+            continue
+        conn.settimeout(None)
+        with conn:
+            request = json.loads(_receive(conn))
+            op = request.get("op")
+            if op == "spawn":
+                reason = _refusal(request, own_env, prefix)
+                reply = {"refused": reason} if reason else \
+                    {"pid": _fork_kernel(listener, conn, request["argv"], request["env"], request["cwd"])}
+                if "pid" in reply:
+                    children[reply["pid"]] = None
+            elif op == "poll":
+                reply = {"returncode": _poll(children, int(request["pid"]))}
+            elif op == "stop":
+                conn.sendall(b"{}\n")
+                break
+            else:
+                reply = {"refused": f"unknown request {op!r}"}
+            conn.sendall(json.dumps(reply).encode() + b"\n")
+    listener.close()
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(address)
+
+
+def _refusal(request: dict, own_env: dict, prefix: list[str]) -> str | None:
+    """Why a kernel for `request` would differ from a fresh one (None when it would not)."""
+    argv = request["argv"]
+    if argv[: len(prefix) + len(LAUNCHER)] != prefix + LAUNCHER:
+        return f"the kernel command {argv[:4]} is not this interpreter's {prefix + LAUNCHER}"
+    env = {k: v for k, v in request["env"].items() if k not in PER_KERNEL_ENV}
+    mine = {k: v for k, v in own_env.items() if k not in PER_KERNEL_ENV}
+    differs = sorted(k for k in env.keys() | mine.keys() if env.get(k) != mine.get(k) and k != "MPLBACKEND")
+    if differs:
+        return f"the kernel's environment differs in {', '.join(differs[:5])}"
+    return None
+
+
+def _fork_kernel(listener: socket.socket, conn: socket.socket, argv: list[str], env: dict, cwd: str) -> int:
+    pid = os.fork()
+    if pid:
+        return pid
+    code = 1
+    try:  # the child: become what `python -m ipykernel_launcher ARGS` would have been
+        listener.close()
+        conn.close()
+        os.setsid()  # its own process group, as jupyter_client starts kernels
+        signal.signal(signal.SIGINT, signal.default_int_handler)  # how the batch interrupts a cell
+        os.chdir(cwd)
+        os.environ.clear()
+        os.environ.update(env)
+        # The kernel watches its parent and exits with it: its parent is the template process.
+        os.environ["JPY_PARENT_PID"] = str(os.getppid())
+        devnull = os.open(os.devnull, os.O_RDWR)
+        for fd in (0, 1, 2):
+            os.dup2(devnull, fd)
+        os.close(devnull)
+        sys.path[0] = cwd  # `-m` puts the working directory first
+        _reseed()
+        args = argv[argv.index("ipykernel_launcher") + 1:]
+        sys.argv = [sys.argv[0], *args]
+        from ipykernel import kernelapp
+
+        kernelapp.launch_new_instance(argv=args)
+        code = 0
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    except BaseException:  # noqa: BLE001 - a child never returns into the server's loop
+        code = 1
+    finally:
+        os._exit(code)
+
+
+def _reseed() -> None:
+    """A fork copies the parent's random state; a fresh kernel would have drawn its own."""
+    import numpy as np
+
+    np.random.seed()  # `random` reseeds itself after a fork
+
+
+def _poll(children: dict[int, int | None], pid: int) -> int | None:
+    if children.get(pid) is not None:
+        return children[pid]
+    try:
+        done, status = os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:
+        return children.get(pid, 0) or 0
+    if done == 0:
+        return None
+    children[pid] = os.waitstatus_to_exitcode(status)
+    return children[pid]
+
+
+def _receive(conn: socket.socket) -> bytes:
+    data = b""
+    while not data.endswith(b"\n"):
+        chunk = conn.recv(65536)
+        if not chunk:
+            break
+        data += chunk
+    return data
+
+
+# ------------------------------------------------------------------ the batch's side
+
+def request(address: str, message: dict) -> dict:
+    """Send one request to the template process at `address` and return its reply."""
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
+        conn.connect(address)
+        conn.sendall(json.dumps(message).encode() + b"\n")
+        return json.loads(_receive(conn) or b"{}")
+
+
+class ForkServer:
+    """The template process of one batch: `with ForkServer(prefix): …` sets BUDGET_FORK_SERVER for
+    the workers it starts after it, and stops the process (and with it any kernel left) at the end."""
+
+    def __init__(self, prefix: list[str]):
+        self.prefix = prefix
+        self.folder = Path(tempfile.mkdtemp(prefix="luzhou-forks-"))  # private: mode 0700
+        self.address = str(self.folder / "socket")
+        self.process: subprocess.Popen | None = None
+
+    def __enter__(self) -> ForkServer:
+        self.process = subprocess.Popen(
+            [*self.prefix, "-m", "helpers.publish.forkserver", self.address, json.dumps(self.prefix)],
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        ready = self.process.stdout.readline().strip() if self.process.stdout else ""
+        if ready != "ready":
+            self.process.kill()
+            self.process.wait()
+            raise RuntimeError("the kernel template process did not start")
+        os.environ[ADDRESS_ENV] = self.address
+        return self
+
+    def __exit__(self, *exc) -> None:
+        os.environ.pop(ADDRESS_ENV, None)
+        if self.process is not None:
+            with contextlib.suppress(OSError, ValueError):
+                request(self.address, {"op": "stop"})
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+            if self.process.stdout:
+                self.process.stdout.close()
+        with contextlib.suppress(OSError):
+            os.unlink(self.address)
+        with contextlib.suppress(OSError):
+            self.folder.rmdir()
+
+
+class ForkedKernel:
+    """The little of `subprocess.Popen` jupyter_client's provisioner uses, for a kernel forked by the
+    template process (its child, not ours: the template process reaps it and tells its exit code)."""
+
+    stdin = stdout = stderr = None
+
+    def __init__(self, address: str, pid: int):
+        self.address, self.pid = address, pid
+        self.returncode: int | None = None
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            try:
+                self.returncode = request(self.address, {"op": "poll", "pid": self.pid})["returncode"]
+            except OSError:  # the template process is gone, and its kernels with it
+                self.returncode = -9
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        import time
+
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while self.poll() is None:
+            if deadline is not None and time.monotonic() > deadline:
+                raise subprocess.TimeoutExpired("kernel", timeout)
+            time.sleep(0.05)
+        return self.returncode
+
+    def send_signal(self, signum: int) -> None:
+        if self.poll() is None:
+            os.kill(self.pid, signum)
+
+    def terminate(self) -> None:
+        import signal
+
+        self.send_signal(signal.SIGTERM)
+
+    def kill(self) -> None:
+        import signal
+
+        self.send_signal(signal.SIGKILL)
+
+
+if __name__ == "__main__":
+    serve(sys.argv[1])

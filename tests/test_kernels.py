@@ -1,0 +1,78 @@
+"""Kernels forked from the batch's template process: each notebook still runs in a process of its own,
+and its page is byte for byte the page a fresh kernel makes."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from helpers import paths
+from helpers.publish.forkserver import LAUNCHER, _refusal
+from tests.conftest import digests
+
+
+def _template(folder, name: str, code: str) -> None:
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "luzhou-budget", "display_name": "Python (luzhou-budget)",
+                                 "language": "python"}
+    nb.metadata["budget_story"] = {"scope": "year", "hide_code": False, "title": {"zh": name, "en": name}}
+    params = nbformat.v4.new_code_cell("year: int = 2023  # report year")
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [params, nbformat.v4.new_code_cell(code)]
+    nbformat.write(nb, folder / f"{name}.ipynb")
+
+
+@pytest.mark.slow
+def test_state_set_by_one_notebook_is_never_seen_by_the_next(tmp_path, tidy_dir):
+    import nbformat
+
+    from helpers.publish.batch import run_batch
+
+    folder = tmp_path / "templates"
+    folder.mkdir()
+    # One worker runs them in this order; the first leaves state everywhere a kernel could keep it.
+    _template(folder, "a_sets_state", "import os, helpers, matplotlib\n"
+              "leaked_global = 1\nhelpers.leaked_attribute = 1\nos.environ['LEAKED_VARIABLE'] = '1'\n"
+              "matplotlib.rcParams['lines.linewidth'] = 9.0\nos.chdir('/')")
+    _template(folder, "b_reads_state", "import json, os, sys, helpers, matplotlib\n"
+              "print(json.dumps({'forked': 'seaborn' in sys.modules, 'global': 'leaked_global' in globals(),\n"
+              "  'attribute': hasattr(helpers, 'leaked_attribute'), 'variable': 'LEAKED_VARIABLE' in os.environ,\n"
+              "  'linewidth': matplotlib.rcParams['lines.linewidth'], 'cwd': os.getcwd()}))")
+    result = run_batch([2023], notebook_dir=folder, out_root=tmp_path / "reports", tidy_dir=tidy_dir,
+                       progress=False, workers=1)
+    assert not result.failures
+    nb = nbformat.read(tmp_path / "reports" / "2023" / "b_reads_state.en.ipynb", as_version=4)
+    seen = json.loads(nb.cells[-1].outputs[0]["text"])
+    # seaborn, never imported by the notebook, is there: the kernel was forked from the template process
+    assert seen == {"forked": True, "global": False, "attribute": False, "variable": False, "linewidth": 1.5,
+                    "cwd": str(paths.NOTEBOOKS)}
+
+
+@pytest.mark.slow
+def test_forked_pages_are_the_pages_of_fresh_kernels(tmp_path, tidy_dir, monkeypatch):
+    from helpers.publish.batch import run_batch
+
+    folder = tmp_path / "templates"
+    folder.mkdir()
+    for name in ("02_three_public", "04_summary"):  # charts, tables, sentences in both languages
+        shutil.copy(paths.NOTEBOOKS / f"{name}.ipynb", folder)
+    forked = run_batch([2023], notebook_dir=folder, out_root=tmp_path / "forked", tidy_dir=tidy_dir, progress=False)
+    monkeypatch.setenv("BUDGET_FRESH_KERNELS", "1")
+    fresh = run_batch([2023], notebook_dir=folder, out_root=tmp_path / "fresh", tidy_dir=tidy_dir, progress=False)
+    assert not forked.failures and not fresh.failures
+    pages = digests(tmp_path / "forked", "**/*.*")
+    assert len([p for p in pages if p.startswith("2023/") and p.endswith(".html")]) == 4
+    assert pages == digests(tmp_path / "fresh", "**/*.*")
+
+
+def test_a_kernel_that_would_differ_from_a_fresh_one_is_not_forked():
+    prefix = ["/venv/bin/python", "-Xfrozen_modules=off"]
+    argv = [*prefix, *LAUNCHER, "-f", "kernel.json"]
+    env = {"PATH": "/usr/bin", "LANG": "C.UTF-8"}
+    assert _refusal({"argv": argv, "env": {**env, "JPY_PARENT_PID": "12"}}, env, prefix) is None
+    assert "PYTHONPATH" in _refusal({"argv": argv, "env": {**env, "PYTHONPATH": "/elsewhere"}}, env, prefix)
+    assert "interpreter" in _refusal({"argv": ["/other/python", *LAUNCHER, "-f", "k.json"], "env": env}, env, prefix)
