@@ -30,7 +30,7 @@ from units import (
     OTHER_STEM,
     OTHER_TOTAL,
     other_unit,
-    without_project_tables,
+    other_unit_without_tables,
     write_report,
 )
 from variants import REPORT_2023, report_2024
@@ -216,8 +216,10 @@ def test_units_side_by_side_with_exact_figures(tidy):
 
 
 def test_a_unit_without_project_tables_is_not_reported_not_zero(tmp_path):
-    other = write_report(tmp_path / "raw", 2023, OTHER_STEM, other_unit())
-    without_project_tables([REPORT_2023, other], other, tmp_path / "tidy")
+    write_report(tmp_path / "raw", 2023, REPORT_2023.stem, REPORT_2023.read_text(encoding="utf-8"))
+    write_report(tmp_path / "raw", 2023, OTHER_STEM, other_unit_without_tables())
+    assert main(["--raw", str(tmp_path / "raw"), "--out", str(tmp_path / "tidy")]) == 0
+    assert read_table("projects", tmp_path / "tidy")["unit_id"].unique().tolist() == [LUZHOU_ID]
     table = compare.unit_table(2023, tmp_path / "tidy", 0.9).set_index("unit_id")
     bare = table.loc[OTHER_ID]
     assert not bare["has_project_tables"] and bare["projects"] == 0

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from helpers.data.ingest import build_tables, parse_report
-from helpers.data.schema import write_tables
-from variants import replace, replace_line, text_2023
+from variants import APPENDIX_LINE, FIRST_TABLE_LINE, replace, replace_line, text_2023
 
 LUZHOU = "泸州市公安局交通警察支队"
 LUZHOU_ID = "luzhou-traffic-police"           # data/names/units.csv
@@ -52,12 +50,10 @@ def write_report(folder: Path, year: int, stem: str, text: str) -> Path:
     return path
 
 
-def without_project_tables(paths: list[Path], bare: Path, out: Path) -> None:
-    """Tidy data of `paths` in which the report `bare` has no project self-evaluation tables (as a unit that
-    publishes its 绩效自评 separately): its projects, funding and indicators are left out before the audit."""
-    parsed = [parse_report(p) for p in paths]
-    for p in parsed:
-        if p.path == bare:
-            for name in ("projects", "project_funding", "indicators"):
-                p.rows[name] = []
-    write_tables(build_tables(parsed), out)
+def other_unit_without_tables() -> str:
+    """泸州市某某局's report as a unit that publishes its 绩效自评 apart: no project tables (the cut of
+    tests/variants.py `without_project_tables`)."""
+    lines = other_unit().split("\n")
+    assert lines[FIRST_TABLE_LINE - 1] == "\t部门预算项目支出绩效自评表（2023年度）"
+    assert lines[APPENDIX_LINE - 1] == "第五部分 附表"
+    return "\n".join(lines[: FIRST_TABLE_LINE - 1] + lines[APPENDIX_LINE - 1:])
