@@ -70,12 +70,63 @@ def test_every_report_opens_offline_without_requests_or_errors(browser, batch_ru
         if lang == "zh":
             assert all(re.search(r"[\u4e00-\u9fff]", alt) for alt in alts), f"{name}: {alts}"
         assert tab.locator(".report-notice").is_visible()
+        # it opens on prose: one title (the banner's), no parameters or setup code, each step's code folded
+        shown_code = "Array.from(document.querySelectorAll('.jp-InputArea')).filter(e => e.checkVisibility()).length"
+        assert tab.locator("h1").count() == 1, name
+        assert "year: int = " not in tab.content() and "page = Page(" not in tab.content(), name
+        assert tab.evaluate(shown_code) == 0, name
+        disclosures = tab.locator("details.report-code > summary")
+        if name == "04_summary":  # for readers who do not code: no code at all
+            assert disclosures.count() == 0
+        else:
+            assert disclosures.count() > 3 and disclosures.first.inner_text() == {"zh": "显示代码",
+                                                                                  "en": "Show the code"}[lang]
+            disclosures.first.click()
+            assert tab.evaluate(shown_code) == 1, name
         # printing leaves the code out and keeps the story
         tab.emulate_media(media="print")
-        shown_code = "Array.from(document.querySelectorAll('.jp-InputArea')).filter(e => e.offsetParent).length"
         assert tab.evaluate(shown_code) == 0, name
         assert tab.locator("footer.report-about").is_visible()
         tab.context.close()
+
+
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+@pytest.mark.parametrize("width", [1100, 390], ids=["desktop", "phone"])
+def test_pages_pass_an_automated_wcag_check(browser, batch_run, width):
+    """axe-core (the engine behind most automated WCAG checks) finds no level A or AA violation on a page of
+    each language, with code shown, and on the index, at desktop and phone widths."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    out, _ = batch_run
+    axe = Axe()
+    for path in (page(out, "01_overview", "zh"), page(out, "05_audit", "en"), page(out, "04_summary", "en"),
+                 out / "index.html"):
+        context = browser.new_context(offline=True, viewport={"width": width, "height": 844})
+        tab = context.new_page()
+        tab.goto(path.resolve().as_uri(), wait_until="load")
+        found = axe.run(tab, options={"runOnly": {"type": "tag", "values": WCAG_TAGS},
+                                      "resultTypes": ["violations"]}).response["violations"]
+        context.close()
+        assert [(v["id"], v["impact"], v["nodes"][0]["target"]) for v in found] == [], path.name
+
+
+def test_on_a_phone_tables_scroll_inside_the_page_and_text_reads_from_the_left(browser, batch_run):
+    out, _ = batch_run
+    context = browser.new_context(offline=True, viewport={"width": 390, "height": 844})
+    tab = context.new_page()
+    tab.goto(page(out, "05_audit", "en").resolve().as_uri(), wait_until="load")
+    assert tab.evaluate("document.documentElement.scrollWidth") == 390  # the page itself never scrolls sideways
+    widths = tab.evaluate("[...document.querySelectorAll('table')].map(t => [t.clientWidth, t.scrollWidth])")
+    assert widths and all(client <= 390 for client, _ in widths)
+    assert any(scroll > client for client, scroll in widths), "no table is wider than a phone: test a wider one"
+    cells = tab.evaluate("""[...document.querySelectorAll('table tbody td')]
+        .map(td => [td.textContent.trim(), getComputedStyle(td).textAlign])""")
+    context.close()
+    words = [align for text, align in cells if re.search(r"[A-Za-z\u4e00-\u9fff]{3}", text)]
+    numbers = [align for text, align in cells if re.fullmatch(r"[−-]?[\d,]+(\.\d+)?%?", text)]
+    assert words and set(words) == {"left"} and numbers and set(numbers) == {"right"}
 
 
 def test_the_index_leads_to_every_page_and_each_page_back(browser, batch_run):

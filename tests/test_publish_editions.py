@@ -101,7 +101,9 @@ def test_pages_carry_their_language_twin_and_chrome_words(editions):
     assert '<a href="40_english_only.en.html" rel="next">' in en and 'rel="next"' not in zh.split("<footer")[0][
         zh.index('rel="prev"'):]  # no English-only page in the Chinese sequence
     about = visible_text(zh[zh.index('<footer class="report-about">'):])
-    assert "low_execution_threshold = 0.8" in about and "lang = zh" in about and "year = 2023" in about
+    # the values it ran with, in words of the page's language; as the notebook names them in a tooltip
+    assert "执行率偏低的标准（低于预算的比例）: 80%" in about and "语言: 中文" in about and "年度: 2023" in about
+    assert 'title="low_execution_threshold = 0.8"' in zh and 'title="lang = zh"' in zh
 
 
 def test_the_index_lists_both_editions_and_starts_with_the_summary(editions):

@@ -42,6 +42,7 @@ from helpers.constants import KERNEL, LANGUAGES, SINGLE_EDITION_LANG
 from helpers.files import atomic_write
 from helpers.publish import cache
 from helpers.publish.chrome import Link, PageChrome, phrase, unit_label
+from helpers.publish.parameters import problem as parameter_problem
 
 ALL_YEARS = "all_years"  # folder and scope of a notebook that runs once per unit over its years
 ALL_UNITS = "all_units"  # folder and scope of a notebook that runs once per year over every unit (not a unit id:
@@ -363,6 +364,9 @@ def plan(years: list[int] | None, notebook_dir: Path, out_root: Path, tidy_dir: 
     if unknown:
         raise BatchRefused(f"no notebook declares the parameter(s) {', '.join(unknown)}: check the spelling "
                            f"against the parameters cells in {notebook_dir}")
+    wrong = [p for p in (parameter_problem(name, value) for name, value in extra.items()) if p]
+    if wrong:  # a value out of range would make every page say something false (17 projects below 8000%)
+        raise BatchRefused("; ".join(wrong))
     tidy_digest, code_digest = cache.tidy_hash(tidy), cache.code_hash()
     every_year = sorted({y for ys in chosen.values() for y in ys})
     tabled = with_project_tables(tidy)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
+from helpers.constants import LANGUAGES
 from helpers.data.load import english_names
 
 CHROME_TABLE = Path(__file__).resolve().parent / "templates" / "chrome.csv"
@@ -76,8 +77,14 @@ class PageChrome:
     def words(self) -> dict[str, str]:
         """The fixed phrases the page template shows, in the page's language."""
         keys = ["all_reports", "previous", "next", "about_page", "source", "parameters", "version", "inputs_hash",
-                "html_lang"]
+                "html_lang", "show_code"]
         return {k: phrase(self.lang, k) for k in keys}
+
+    def parameter_words(self) -> list[list[str]]:
+        """[label, value in words, name, value] of each parameter the page ran with, in the page's language
+        ('90%', 'English'); the name and value as the notebook has them go into a tooltip."""
+        return [[*parameter_in_words(name, value, self.lang), name, str(value)]
+                for name, value in self.parameters.items()]
 
     def as_metadata(self) -> dict:
         """A JSON-ready form for the nbconvert template (notebook metadata `report`)."""
@@ -88,4 +95,24 @@ class PageChrome:
                 "next": link(self.next), "other_editions": [link(e) for e in self.other_editions],
                 "notice": list(self.notice), "notice_link": link(self.notice_link), "source": self.source,
                 "parameters": {k: str(v) for k, v in self.parameters.items()}, "version": self.version,
-                "inputs_hash": self.inputs_hash, "words": self.words()}
+                "parameter_words": self.parameter_words(), "inputs_hash": self.inputs_hash, "words": self.words()}
+
+
+def parameter_in_words(name: str, value, lang: str) -> tuple[str, str]:
+    """(label, value) of notebook parameter `name` for a page in `lang`, from publish/rules/parameters.csv:
+    ('执行率偏低的标准（低于预算的比例）', '90%'); a parameter not in the table shows as it is."""
+    from helpers.publish.parameters import table
+
+    row = table().get(name)
+    if row is None:
+        return name, str(value)
+    label, shown = row[lang] or name, str(value)
+    if row["shown"] == "percent":
+        try:
+            share = float(value)
+        except ValueError:
+            return label, shown
+        return label, f"{share:.0%}" if round(share * 100, 6).is_integer() else f"{share:.1%}"
+    if row["shown"] == "language" and shown in LANGUAGES:
+        return label, phrase(shown, "language_name")
+    return label, shown

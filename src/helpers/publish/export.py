@@ -63,6 +63,27 @@ def describe_charts(notebook: nbformat.NotebookNode, lang: str) -> None:
             heading = found[-1].replace("*", "").replace("`", "") if found else heading
 
 
+RUN_TAGS = {"parameters", "injected-parameters"}  # papermill's: the defaults and the values of this run
+
+
+def reader_cells(notebook: nbformat.NotebookNode) -> None:
+    """Leave out what only the run needs: the parameters cells (the footer states the values in words), and
+    the code of the setup cell that follows them (imports and `Page(...)`) with the title it shows, which
+    the page's banner already carries (its intro stays)."""
+    cells, setup_seen = [], False
+    for cell in notebook.cells:
+        tags = set(cell.get("metadata", {}).get("tags", []))
+        if cell.cell_type == "code" and tags & RUN_TAGS:
+            continue
+        if cell.cell_type == "code" and not setup_seen:
+            setup_seen = True
+            cell.metadata["transient"] = {"remove_source": True}
+            cell.outputs = [o for o in cell.get("outputs", [])
+                            if not "".join(o.get("data", {}).get("text/markdown", "")).startswith("# ")]
+        cells.append(cell)
+    notebook.cells = cells
+
+
 def to_html(notebook: nbformat.NotebookNode, chrome: PageChrome, *, hide_code: bool = False,
             embed_font: bool = True, build_key: str = "") -> str:
     """The HTML page of an executed notebook inside its chrome (links, notice, about footer).
@@ -72,6 +93,7 @@ def to_html(notebook: nbformat.NotebookNode, chrome: PageChrome, *, hide_code: b
     import nbformat
 
     notebook = nbformat.from_dict(notebook)  # a copy: the metadata below is for the page only
+    reader_cells(notebook)
     describe_charts(notebook, chrome.lang)
     notebook.metadata["title"] = chrome.title
     notebook.metadata["report"] = {**chrome.as_metadata(), "build_key": build_key}

@@ -46,6 +46,12 @@ def table(df: pd.DataFrame, amounts: tuple[str, ...] = (), rates: tuple[str, ...
     formats |= {c: "{:,.0f}" for c in counts if c in df}
     styler = df.style.format(formats, na_rep=missing, escape="html").format_index(escape="html", axis="columns")
     styler = styler.hide(axis="index")
+    # Text columns get the class `text` (left-aligned by the page's CSS); numbers keep the right alignment.
+    text = [i for i, c in enumerate(df.columns) if c not in formats and not pd.api.types.is_numeric_dtype(df[c])]
+    styler = styler.set_td_classes(pd.DataFrame([["text" if i in text else "" for i in range(df.shape[1])]]
+                                                * len(df), index=df.index, columns=df.columns))
+    styler = styler.set_table_styles([{"selector": f"th.col{i}", "props": "text-align: left"} for i in text])
+    styler = styler.set_table_attributes('tabindex="0"')  # a table that scrolls sideways takes the keyboard too
     if rename:
         styler = styler.relabel_index([rename.get(c, c) for c in df.columns], axis="columns")
     return styler
