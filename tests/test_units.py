@@ -82,7 +82,7 @@ def test_a_units_rows_are_the_same_with_or_without_another_unit(tidy, name, unit
     single = read_table(name, tidy[alone])
     together = read_table(name, tidy["both"])
     mine = together[together["unit_id"] == unit].reset_index(drop=True)
-    assert len(single) > 0 or name in ("restatements",), name
+    assert len(single) > 0 or name in ("restatements", "source_locations"), name  # text reports: no PDF pages
     pd.testing.assert_frame_equal(mine, single, obj=f"{unit} {name}")
 
 
