@@ -7,7 +7,10 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 KERNEL := luzhou-budget
-YEARS ?= 2023
+# Which pages `make reports` builds: every unit and year in the tidy data unless these name some
+# (YEARS="2023 2024", UNITS="luzhou-traffic-police": ids from the unit_id column of data/tidy/reports.csv).
+YEARS ?=
+UNITS ?=
 # Parameters for every notebook that declares them, papermill's way: PARAMS="-p low_execution_threshold 0.8"
 PARAMS ?=
 TIDY := data/tidy
@@ -54,8 +57,8 @@ $(TIDY_STAMP): $(RAW_REPORTS) $(INGEST_CODE) | $(STAMP) years
 
 data: $(TIDY_STAMP) ## Rebuild data/tidy/ from the reports under data/raw/ (only when they or the code changed)
 
-reports: years $(TIDY_STAMP) ## Build every page for YEARS (default 2023) in both languages; only what changed
-	$(PY) -m helpers.publish.batch --years $(YEARS) $(PARAMS)
+reports: years $(TIDY_STAMP) ## Build every page of every unit and year (or UNITS, YEARS) in both languages; only what changed
+	$(PY) -m helpers.publish.batch --years $(YEARS) --units $(UNITS) $(PARAMS)
 
 test: $(STAMP) ## Run the whole test suite (unit tests, notebooks, exports, browser; several minutes)
 	$(PY) -m pytest
@@ -74,4 +77,4 @@ lab: $(STAMP) ## Start JupyterLab on the notebooks with the project's kernel (sa
 	$(VENV)/bin/jupyter lab --notebook-dir=notebooks --config=src/helpers/publish/jupyter_server_config.py $(if $(filter 0,$(shell id -u)),--allow-root)
 
 clean: ## Remove the executed reports (the templates and the tidy data stay)
-	rm -rf reports/[0-9]* reports/all_years reports/index.html reports/.build
+	rm -rf reports/*/ reports/index.html reports/.build

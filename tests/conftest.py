@@ -76,7 +76,7 @@ def digests(folder: Path, pattern: str = "*.ipynb") -> dict[str, str]:
 
 
 # Fixtures that execute notebooks in a kernel: a test using one is slow, wherever it lives.
-NOTEBOOK_FIXTURES = {"batch_run", "editions", "pages"}
+NOTEBOOK_FIXTURES = {"batch_run", "editions", "pages", "units_batch"}
 
 
 def pytest_collection_modifyitems(items):
@@ -115,9 +115,41 @@ def batch_run(tmp_path_factory, tidy_dir):
     return out, result
 
 
-def page(out: Path, name: str, lang: str = "en", year: int | str = 2023) -> Path:
-    """The HTML page the batch writes for notebook `name` (reports/<year>/<name>.<lang>.html)."""
-    return Path(out) / str(year) / f"{name}.{lang}.html"
+UNIT_ID = "luzhou-traffic-police"  # the 2023 report's unit, as data/names/units.csv names it
+
+
+UNITS_BATCH_NOTEBOOKS = ("04_summary", "07_trend", "08_compare")
+
+
+@pytest.fixture(scope="session")
+def units_batch(tmp_path_factory):
+    """Two units of 2023 (the 2023 report and 泸州市某某局 of tests/units.py) and the first unit's 2024 report,
+    ingested together and built once per session through the batch, with only the pages the unit tests read
+    (the summary, the trend per unit, the comparison per year)."""
+    import shutil
+
+    from helpers.data.ingest import main
+    from helpers.publish.batch import run_batch
+    from units import OTHER_STEM, other_unit, write_report
+    from variants import report_2024
+
+    root = tmp_path_factory.mktemp("units_batch")
+    write_report(root / "raw", 2023, REPORT_2023.stem, REPORT_2023.read_text(encoding="utf-8"))
+    write_report(root / "raw", 2023, OTHER_STEM, other_unit())
+    write_report(root / "raw", 2024, "luzhou_2024", report_2024())
+    assert main(["--raw", str(root / "raw"), "--out", str(root / "tidy")]) == 0
+    templates = root / "templates"
+    templates.mkdir()
+    for name in UNITS_BATCH_NOTEBOOKS:
+        shutil.copy(paths.NOTEBOOKS / f"{name}.ipynb", templates)
+    out = root / "reports"
+    result = run_batch(None, notebook_dir=templates, out_root=out, tidy_dir=root / "tidy", progress=False)
+    return root, out, result
+
+
+def page(out: Path, name: str, lang: str = "en", year: int | str = 2023, unit: str = UNIT_ID) -> Path:
+    """The HTML page the batch writes for notebook `name` (reports/<unit>/<year>/<name>.<lang>.html)."""
+    return Path(out) / unit / str(year) / f"{name}.{lang}.html"
 
 
 def executed(out: Path, name: str, lang: str = "en", year: int | str = 2023) -> Path:

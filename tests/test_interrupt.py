@@ -16,7 +16,7 @@ import pytest
 from helpers import paths
 from helpers.data.ingest import ingest
 from helpers.publish.batch import run_batch
-from tests.conftest import digests, narrative
+from tests.conftest import UNIT_ID, digests, narrative
 
 pytestmark = pytest.mark.slow
 
@@ -53,7 +53,7 @@ def _assert_reports_readable(year_dir: Path) -> None:
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGKILL], ids=["SIGINT", "SIGKILL"])
 def test_killed_batch_keeps_reports_and_the_next_run_completes(templates_and_reports, tidy_dir, sig):
     folder, out = templates_and_reports
-    year_dir = out / "2023"
+    year_dir = out / UNIT_ID / "2023"
     command = [sys.executable, "-m", "helpers.publish.batch", "--years", "2023", "--notebooks", str(folder),
                "--out", str(out), "--tidy", str(tidy_dir), "--no-progress", "--force"]
     # its own process group, as a terminal runs a command: Ctrl-C and kill -9 reach the workers and kernels too
@@ -86,13 +86,13 @@ def test_killed_batch_keeps_reports_and_the_next_run_completes(templates_and_rep
 
 def test_two_runs_give_the_same_tidy_data_and_narrative(templates_and_reports, tidy_dir, report_path, tmp_path):
     folder, out = templates_and_reports
-    first = {name: narrative(out / "2023" / f"{name}.en.ipynb") for name in FAST}
+    first = {name: narrative(out / UNIT_ID / "2023" / f"{name}.en.ipynb") for name in FAST}
     again_tidy = tmp_path / "tidy_again"
     ingest([report_path], again_tidy)
     assert digests(again_tidy, "*") == digests(tidy_dir, "*")
     out2 = tmp_path / "reports_again"
     assert not run_batch([2023], notebook_dir=folder, out_root=out2, tidy_dir=again_tidy, progress=False).failures
-    second = {name: narrative(out2 / "2023" / f"{name}.en.ipynb") for name in FAST}
+    second = {name: narrative(out2 / UNIT_ID / "2023" / f"{name}.en.ipynb") for name in FAST}
     assert first == second and all(first.values())
 
 
@@ -102,15 +102,15 @@ def test_two_batches_on_one_folder_take_turns_and_both_end_cleanly(templates_and
                "--out", str(out), "--tidy", str(tidy_dir), "--no-progress", "--force"]
     first = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 60
-    while not list((out / "2023").glob(".*.staged*")):  # the first holds the lock and is running notebooks
+    while not list((out / UNIT_ID / "2023").glob(".*.staged*")):  # the first holds the lock and is running notebooks
         assert first.poll() is None and time.monotonic() < deadline
         time.sleep(0.05)
     second = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     results = [p.communicate(timeout=300) for p in (first, second)]
     assert [first.returncode, second.returncode] == [0, 0], results
     assert "another batch is writing" in results[1][1] and "Traceback" not in results[1][1], results[1][1]
-    assert not [p for p in (out / "2023").iterdir() if p.name.startswith(".")]
-    _assert_reports_readable(out / "2023")
+    assert not [p for p in (out / UNIT_ID / "2023").iterdir() if p.name.startswith(".")]
+    _assert_reports_readable(out / UNIT_ID / "2023")
 
 
 def test_a_second_batch_refuses_when_the_first_holds_the_folder_too_long(templates_and_reports, tidy_dir):
@@ -143,8 +143,8 @@ def test_an_unchanged_batch_reruns_nothing_and_leaves_every_byte(templates_and_r
     assert sorted((o.job.name, o.job.lang) for o in changed.outcomes if o.job.execute) == \
         [("03_low_execution", "en"), ("03_low_execution", "zh")]
     after = digests(out, "**/*.*")
-    assert after["2023/02_three_public.en.ipynb"] == before["2023/02_three_public.en.ipynb"]
-    assert after["2023/03_low_execution.en.ipynb"] != before["2023/03_low_execution.en.ipynb"]
+    assert after[f"{UNIT_ID}/2023/02_three_public.en.ipynb"] == before[f"{UNIT_ID}/2023/02_three_public.en.ipynb"]
+    assert after[f"{UNIT_ID}/2023/03_low_execution.en.ipynb"] != before[f"{UNIT_ID}/2023/03_low_execution.en.ipynb"]
     # --force reruns everything, and gives the same bytes again
     forced = run_batch([2023], notebook_dir=folder, out_root=out, tidy_dir=tidy_dir, progress=False, force=True)
     assert len(forced.outcomes) == len(FAST) * len(LANGS) and not forced.failures

@@ -10,7 +10,7 @@ import pytest
 
 from helpers import paths
 from helpers.publish.forkserver import LAUNCHER, _refusal
-from tests.conftest import digests
+from tests.conftest import UNIT_ID, digests
 
 
 def _template(folder, name: str, code: str) -> None:
@@ -45,7 +45,7 @@ def test_state_set_by_one_notebook_is_never_seen_by_the_next(tmp_path, tidy_dir)
     result = run_batch([2023], notebook_dir=folder, out_root=tmp_path / "reports", tidy_dir=tidy_dir,
                        progress=False, workers=1)
     assert not result.failures
-    nb = nbformat.read(tmp_path / "reports" / "2023" / "b_reads_state.en.ipynb", as_version=4)
+    nb = nbformat.read(tmp_path / "reports" / UNIT_ID / "2023" / "b_reads_state.en.ipynb", as_version=4)
     seen = json.loads(nb.cells[-1].outputs[0]["text"])
     # seaborn, never imported by the notebook, is there: the kernel was forked from the template process
     assert seen == {"forked": True, "global": False, "attribute": False, "variable": False, "linewidth": 1.5,
@@ -65,7 +65,7 @@ def test_forked_pages_are_the_pages_of_fresh_kernels(tmp_path, tidy_dir, monkeyp
     fresh = run_batch([2023], notebook_dir=folder, out_root=tmp_path / "fresh", tidy_dir=tidy_dir, progress=False)
     assert not forked.failures and not fresh.failures
     pages = digests(tmp_path / "forked", "**/*.*")
-    assert len([p for p in pages if p.startswith("2023/") and p.endswith(".html")]) == 4
+    assert len([p for p in pages if p.startswith(f"{UNIT_ID}/2023/") and p.endswith(".html")]) == 4
     assert pages == digests(tmp_path / "fresh", "**/*.*")
 
 

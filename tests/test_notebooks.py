@@ -12,7 +12,7 @@ import pytest
 from helpers import paths
 from helpers.publish.batch import main as batch_main
 from helpers.publish.batch import run_batch, templates
-from tests.conftest import NAMES, page, visible_text
+from tests.conftest import NAMES, UNIT_ID, page, visible_text
 from tests.test_story import LOW_PROJECTS_2023
 
 pytestmark = pytest.mark.slow
@@ -30,8 +30,10 @@ def test_templates_are_clean_with_one_parameters_cell():
         assert len(tagged) == 1 and code[0] is tagged[0], path.name
         params, body = tagged[0].source, "\n".join(c.source for c in code[1:])
         assert 'lang: str = "zh"' in params and 'tidy_dir: str = ""' in params, path.name
-        all_years = nb.metadata["budget_story"].get("scope") == "all_years"
-        assert ("year: int = 2023" in params) != all_years, path.name
+        scope = nb.metadata["budget_story"].get("scope")
+        assert ("year: int = 2023" in params) != (scope == "all_years"), path.name
+        # every page of one unit takes the unit (empty: the only one); the comparison of units takes none
+        assert ('unit: str = ""' in params) != (scope == "all_units"), path.name
         # every parameter is used, and the threshold is declared exactly where it is used
         declared = "low_execution_threshold: float = 0.9" in params
         assert declared == ("low_execution_threshold" in body), path.name
@@ -54,7 +56,7 @@ def test_no_missing_glyph_warnings_anywhere(batch_run):
     import nbformat  # seconds to import: not at collection, which `make test-fast` shares
 
     out, _ = batch_run
-    for path in (out / "2023").glob("*.*.ipynb"):
+    for path in (out / UNIT_ID / "2023").glob("*.*.ipynb"):
         text = path.read_text(encoding="utf-8")
         assert "missing from font" not in text and "findfont" not in text, path.name
         nb = nbformat.read(path, as_version=4)
@@ -64,7 +66,7 @@ def test_no_missing_glyph_warnings_anywhere(batch_run):
 
 def test_html_is_self_contained_and_labelled(batch_run):
     out, _ = batch_run
-    for path in (out / "2023").glob("*.html"):
+    for path in (out / UNIT_ID / "2023").glob("*.html"):
         html = path.read_text(encoding="utf-8")
         assert path.stat().st_size <= 2 * 1024 * 1024, path.name
         assert not re.search(r"<script[^>]+src=", html), path.name
@@ -179,10 +181,11 @@ def test_index_links_every_report(batch_run):
     out, _ = batch_run
     index = (out / "index.html").read_text(encoding="utf-8")
     for name in NAMES:
-        assert f'href="2023/{name}.en.html"' in index
+        assert f'href="{UNIT_ID}/2023/{name}.en.html"' in index
     # the summary (no code shown) is the place to start, and is listed first
     start = index[index.index('class="start"'):]
-    assert start.index('href="2023/04_summary.en.html"') < start.index('href="2023/01_overview.en.html"')
+    assert start.index(f'href="{UNIT_ID}/2023/04_summary.en.html"') < \
+        start.index(f'href="{UNIT_ID}/2023/01_overview.en.html"')
     assert '<meta name="viewport"' in index and '<html lang="zh-CN">' in index
     assert '@font-face { font-family: "Report CJK"' in index
     assert "luzhou_traffic_police_2023_final_accounts" in visible_text(index)
@@ -194,7 +197,7 @@ def test_pages_link_to_the_index_and_their_neighbours_in_story_order(batch_run):
     for at, name in enumerate(order):
         html = page(out, name).read_text(encoding="utf-8")
         nav = re.search(r'<nav[^>]*class="report-nav"[^>]*>(.*?)</nav>', html, flags=re.S).group(1)
-        assert 'href="../index.html"' in nav, name
+        assert 'href="../../index.html"' in nav, name
         if at > 0:
             assert f'href="{order[at - 1]}.en.html" rel="prev"' in nav, name
         if at + 1 < len(order):
@@ -247,19 +250,19 @@ def test_a_failing_notebook_is_named_with_its_cell_and_the_rest_is_kept(tidy_dir
     folder = _only(tmp_path, "02_three_public")
     _failing_notebook(folder)
     out = tmp_path / "reports"
-    (out / "2023").mkdir(parents=True)
-    (out / "2023" / "99_broken.en.html").write_text("<title>previous good report</title>", encoding="utf-8")
+    (out / UNIT_ID / "2023").mkdir(parents=True)
+    (out / UNIT_ID / "2023" / "99_broken.en.html").write_text("<title>previous good report</title>", encoding="utf-8")
     result = run_batch([2023], notebook_dir=folder, out_root=out, tidy_dir=tidy_dir, progress=False)
     [failure] = result.failures
     assert failure.job.name == "99_broken"
     assert "code cell 3" in failure.error and "RuntimeError: planted failure" in failure.error
     assert page(out, "02_three_public").exists()
     assert page(out, "99_broken").read_text(encoding="utf-8") == "<title>previous good report</title>"
-    assert (out / "2023" / "99_broken.en.failed.ipynb").exists()
+    assert (out / UNIT_ID / "2023" / "99_broken.en.failed.ipynb").exists()
     index = (out / "index.html").read_text(encoding="utf-8")
-    row = index[index.index('href="2023/99_broken.en.html"'):].split("</tr>")[0]
+    row = index[index.index(f'href="{UNIT_ID}/2023/99_broken.en.html"'):].split("</tr>")[0]
     assert 'class="failed"' in row and "failed in the last run" in row
-    assert not [p for p in (out / "2023").iterdir() if p.name.startswith(".")], "temp files left behind"
+    assert not [p for p in (out / UNIT_ID / "2023").iterdir() if p.name.startswith(".")], "temp files left behind"
 
 
 def test_cli_exit_codes(tidy_dir, tmp_path, capsys):

@@ -14,7 +14,7 @@ from helpers import paths
 from helpers.data.ingest import ingest
 from helpers.publish.batch import main as batch_main
 from helpers.publish.batch import run_batch
-from tests.conftest import page, visible_text
+from tests.conftest import UNIT_ID, page, visible_text
 
 pytestmark = pytest.mark.slow
 REPORT = paths.RAW / "2023" / "luzhou_traffic_police_2023_final_accounts.txt"
@@ -74,14 +74,15 @@ def _printed(notebook: Path) -> str:
 
 def test_every_year_in_both_languages_and_the_trend_once(editions):
     _, out, result = editions
-    made = sorted(f"{o.job.out_dir.name}/{o.job.stem}" for o in result.outcomes)
-    assert made == ["2023/10_summary.en", "2023/10_summary.zh", "2023/20_story.en", "2023/20_story.zh",
-                    "2023/40_english_only.en", "2024/10_summary.en", "2024/10_summary.zh", "2024/20_story.en",
-                    "2024/20_story.zh", "2024/40_english_only.en", "all_years/30_trend.en", "all_years/30_trend.zh"]
-    assert _printed(out / "2024" / "20_story.zh.ipynb") == "story 2024 zh 0.8\n"
-    assert _printed(out / "2023" / "10_summary.en.ipynb") == "summary 2023 en\n"
-    assert _printed(out / "all_years" / "30_trend.zh.ipynb") == "trend zh\n"
-    plain = json.loads((out / "2023" / "40_english_only.en.ipynb").read_text(encoding="utf-8"))
+    made = sorted(o.job.label for o in result.outcomes)
+    assert made == [f"{UNIT_ID}/{name}" for name in (
+        "2023/10_summary.en", "2023/10_summary.zh", "2023/20_story.en", "2023/20_story.zh", "2023/40_english_only.en",
+        "2024/10_summary.en", "2024/10_summary.zh", "2024/20_story.en", "2024/20_story.zh", "2024/40_english_only.en",
+        "all_years/30_trend.en", "all_years/30_trend.zh")]
+    assert _printed(out / UNIT_ID / "2024" / "20_story.zh.ipynb") == "story 2024 zh 0.8\n"
+    assert _printed(out / UNIT_ID / "2023" / "10_summary.en.ipynb") == "summary 2023 en\n"
+    assert _printed(out / UNIT_ID / "all_years" / "30_trend.zh.ipynb") == "trend zh\n"
+    plain = json.loads((out / UNIT_ID / "2023" / "40_english_only.en.ipynb").read_text(encoding="utf-8"))
     assert plain["metadata"]["papermill"]["parameters"] == {"year": 2023}  # only what it declares
 
 
@@ -110,11 +111,12 @@ def test_the_index_lists_both_editions_and_starts_with_the_summary(editions):
     index = (out / "index.html").read_text(encoding="utf-8")
     for href in ("2023/10_summary.zh.html", "2023/10_summary.en.html", "2024/20_story.zh.html",
                  "all_years/30_trend.zh.html", "all_years/30_trend.en.html", "2023/40_english_only.en.html"):
-        assert f'href="{href}"' in index, href
+        assert f'href="{UNIT_ID}/{href}"' in index, href
     start = index[index.index('class="start"'):index.index("</section>", index.index('class="start"'))]
-    assert 'href="2024/10_summary.zh.html"' in start and 'href="2024/10_summary.en.html"' in start
-    headings = re.findall(r"<h2>([^<·]+)", index)
-    assert [h.strip() for h in headings][1:] == ["历年对比", "2024年度", "2023年度"], headings
+    assert f'href="{UNIT_ID}/2024/10_summary.zh.html"' in start and f'href="{UNIT_ID}/2024/10_summary.en.html"' in start
+    # one group per unit, named as its report names it; two years: the page across the years comes first
+    assert [h.strip() for h in re.findall(r"<h2>([^<·]+)", index)][1:] == ["泸州市公安局交通警察支队"]
+    assert [h.strip() for h in re.findall(r"<h3>([^<·]+)", index)] == ["历年对比", "2024年度", "2023年度"]
 
 
 def test_unknown_parameter_is_refused_before_anything_runs(editions, two_years, capsys):
@@ -131,4 +133,4 @@ def test_a_parameter_change_reruns_only_the_notebooks_that_declare_it(editions, 
                       parameters={"low_execution_threshold": 0.7})
     assert sorted(o.job.stem for o in again.outcomes if o.job.execute) == \
         ["20_story.en", "20_story.en", "20_story.zh", "20_story.zh"]
-    assert _printed(out / "2023" / "20_story.en.ipynb") == "story 2023 en 0.7\n"
+    assert _printed(out / UNIT_ID / "2023" / "20_story.en.ipynb") == "story 2023 en 0.7\n"

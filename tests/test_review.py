@@ -47,9 +47,11 @@ def test_staff_of_593_is_labelled_as_our_sum_of_the_reports_counts(data):
     # line 135: 警察159人，公务员1人，机关工勤人员1人，聘用辅警432人 — the report prints no total of 593
     total = results.staff_total(data)
     assert total == 159 + 1 + 1 + 432
-    zh = say("zh", "overview", "staff", total=total, total_spending=data.value("total_expenditure"))
+    zh = say("zh", "overview", "staff", total=total, total_spending=data.value("total_expenditure"),
+             kinds=results.staff_kinds(data))
     assert "报告列示在职人员" not in zh and "在职人员593人（计算值）" in zh and "人均29.02万元" in zh
-    en = say("en", "overview", "staff", total=total, total_spending=data.value("total_expenditure"))
+    en = say("en", "overview", "staff", total=total, total_spending=data.value("total_expenditure"),
+             kinds=results.staff_kinds(data))
     assert "The report counts" not in en and "593 people in post (computed)" in en
 
 
@@ -382,7 +384,8 @@ def test_three_public_history_in_order(lang, words):
 def test_per_head_on_basic_spending_with_the_total_only_with_its_caveat(data, lang, words):
     # issue 19.18: 8,396.90 of basic spending (line 54) ÷ 593 people (line 135: 159 + 1 + 1 + 432) = 14.16
     text = say(lang, "overview", "staff", total=results.staff_total(data),
-               total_spending=data.value("total_expenditure"), basic_spending=data.value("basic_expenditure"))
+               total_spending=data.value("total_expenditure"), kinds=results.staff_kinds(data),
+               basic_spending=data.value("basic_expenditure"))
     assert all(w in text for w in words), text
 
 

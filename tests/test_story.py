@@ -240,8 +240,8 @@ def test_the_overview_names_a_restated_prior_year_figure(data, monkeypatch):
     from types import SimpleNamespace
 
     earlier = SimpleNamespace(value=lambda metric, year=None: 18000.0)
-    monkeypatch.setattr(results, "available_years", lambda tidy_dir=None: [2022, 2023])
-    monkeypatch.setattr(results, "load_year", lambda year, tidy_dir=None: earlier)
+    monkeypatch.setattr(results, "available_years", lambda tidy_dir=None, unit="": [2022, 2023])
+    monkeypatch.setattr(results, "load_year", lambda year, tidy_dir=None, unit="": earlier)
     previous = results.previous_report(data)
     assert (previous.year, previous.as_printed_then, previous.as_stated_now, previous.restated) == (
         2022,

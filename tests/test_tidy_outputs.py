@@ -47,7 +47,7 @@ def test_committed_tidy_data_is_current(tidy_dir):
 def test_year_override_files_every_figure_under_it_and_warns(report_path, tmp_path, capsys):
     assert main([str(report_path), "--out", str(tmp_path / "t"), "--year", "2031"]) == 0
     text = (tmp_path / "t" / "projects.csv").read_text(encoding="utf-8")
-    assert text.splitlines()[1].startswith(f"{report_path.stem},2031,2031,")
+    assert text.splitlines()[1].startswith(f"luzhou-traffic-police,{report_path.stem},2031,2031,")
     out, err = capsys.readouterr()
     assert "wrote" in out
     # The report states 2023 in its 第二部分 heading (line 8).

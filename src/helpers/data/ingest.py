@@ -25,7 +25,7 @@ from helpers.data.restatement import restatement_checks, restatements
 from helpers.data.schema import frame, stamp, write_tables
 from helpers.errors import ReportError
 from helpers.read.decode import REPORT_SUFFIXES, Report, read_report
-from helpers.read.identity import unit_name
+from helpers.read.identity import unit_id, unit_name
 from helpers.read.prose import extract_prose
 from helpers.read.tables import parse_tables
 
@@ -44,6 +44,11 @@ class Parsed:
     def report(self) -> str:
         """The report's identity in the tidy tables: its file name without extension."""
         return self.path.stem
+
+    @property
+    def unit(self) -> str:
+        """The publishing unit's id (helpers.read.identity.unit_id of the name the report prints)."""
+        return unit_id(self.rows["reports"][0]["unit_zh"])
 
 
 def parse_report(path: Path | str, year: int | None = None) -> Parsed:
@@ -82,17 +87,19 @@ def source_locations(report: Report) -> list[dict]:
 
 
 def build_tables(parsed: list[Parsed]) -> dict[str, pd.DataFrame]:
-    """Combine the parsed reports into one DataFrame per tidy table, each row stamped with its report.
+    """Combine the parsed reports into one DataFrame per tidy table, each row stamped with its unit and report.
 
-    Each report is audited on its own rows only, so a year's findings do not depend on which other
-    reports are present; figures two reports both state are lined up by the restatement check.
+    Each report is audited on its own rows only, so a unit's year does not depend on which other reports
+    are present; figures two reports of one unit both state are lined up by the restatement check.
     """
     for p in parsed:
-        same_year = [str(q.path) for q in parsed if q.year == p.year]
+        same_year = [str(q.path) for q in parsed if q.year == p.year and q.unit == p.unit]
         if len(same_year) > 1:
-            raise ReportError(p.path, f"two reports are for {p.year}: {', '.join(same_year)}; expected one per year",
-                              hint="keep one report per data/raw/<year>/ folder (a .txt and a .docx of the same "
-                                   "report count as two: keep one)")
+            unit_zh = p.rows["reports"][0]["unit_zh"]
+            raise ReportError(p.path, f"two reports of {unit_zh} ({p.unit}) are for {p.year}: "
+                              f"{', '.join(same_year)}; expected one per unit and year",
+                              hint="keep one report of each unit per data/raw/<year>/ folder (a .txt and a .docx "
+                                   "of the same report count as two: keep one)")
         same_name = [str(q.path) for q in parsed if q.report == p.report]
         if len(same_name) > 1:
             raise ReportError(p.path, f"two reports share the name {p.report!r}: {', '.join(same_name)}; the file "
@@ -103,7 +110,7 @@ def build_tables(parsed: list[Parsed]) -> dict[str, pd.DataFrame]:
         own = {name: frame(name, p.rows[name]) for name in names}
         own["audit_findings"], own["audit_checks"] = audit_tables(own, None if p.prose is None else {None: p.prose})
         for name, df in own.items():
-            per_report[name].append(stamp(df, p.report, p.year))
+            per_report[name].append(stamp(df, p.unit, p.report, p.year))
     tables = {name: _combine(name, frames) for name, frames in per_report.items()}
     tables["restatements"] = restatements(tables["facts"])
     _append_restatement_checks(tables)
@@ -124,7 +131,7 @@ def _append_restatement_checks(tables: dict[str, pd.DataFrame]) -> None:
     if extra.empty:
         return
     checks, findings = tables["audit_checks"], tables["audit_findings"]
-    last_check = checks.groupby("report")["check_no"].max()
+    last_check = checks.groupby("report")["check_no"].max()  # a report's file name is unique across units
     last_finding = findings.groupby("report")["finding_no"].max()
     extra["check_no"] = [int(last_check.get(r, 0)) + n for r, n in
                          zip(extra["report"], extra.groupby("report").cumcount() + 1, strict=True)]

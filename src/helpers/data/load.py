@@ -1,4 +1,4 @@
-"""Load one year of tidy data for the notebooks, with English names beside the Chinese ones."""
+"""Load one unit's year of tidy data for the notebooks, with English names beside the Chinese ones."""
 
 from __future__ import annotations
 
@@ -31,6 +31,7 @@ class YearData:
     findings: pd.DataFrame       # audit findings of this year, errors first
     checks: pd.DataFrame         # every audit check of this year, passed or not
     report: str = ""             # the report the data comes from (its file name without extension)
+    unit_id: str = ""            # the publishing unit's id (reports.csv unit_id)
     # the reasons the report states for a figure (主要原因), loaded once: `helpers.story.results.stated_reason`
     explanations: pd.DataFrame = field(default_factory=lambda: frame("explanations", []))
     glossary: pd.DataFrame = field(default_factory=lambda: frame("glossary", []))   # the report's 名词解释
@@ -87,26 +88,54 @@ def project_view(projects: pd.DataFrame) -> pd.DataFrame:
     return view
 
 
-def reports_by_year(tidy_dir: Path | str | None = None) -> dict[int, str]:
-    """Each year that has its own report -> that report (the ingest allows one report per year)."""
+def units(tidy_dir: Path | str | None = None) -> pd.DataFrame:
+    """One row per report in the tidy data: unit_id, unit_zh (as printed), report_year, report; by unit, then year."""
     tidy_dir = Path(tidy_dir) if tidy_dir else paths.TIDY
-    facts = read_table("facts", tidy_dir)
-    pairs = facts[["report_year", "report"]].drop_duplicates().sort_values(["report_year", "report"])
-    return {int(y): str(r) for y, r in zip(pairs["report_year"], pairs["report"], strict=True)}
+    reports = read_table("reports", tidy_dir)
+    return (reports[["unit_id", "unit_zh", "report_year", "report"]].drop_duplicates()
+            .sort_values(["unit_id", "report_year", "report"]).reset_index(drop=True))
 
 
-def available_years(tidy_dir: Path | str | None = None) -> list[int]:
-    """The years that have their own report in the tidy data."""
-    return sorted(reports_by_year(tidy_dir))
+def resolve_unit(unit: str = "", tidy_dir: Path | str | None = None) -> str:
+    """The unit id to load: `unit` when the tidy data holds it; empty means the only unit present.
+    Several units and no choice, or a unit not present, is a ValueError that lists the units present."""
+    present = units(tidy_dir)
+    ids = list(dict.fromkeys(present["unit_id"]))
+    listed = "; ".join(f"{u} ({present[present['unit_id'] == u].iloc[0]['unit_zh']})" for u in ids) or "no unit"
+    if unit:
+        if unit not in ids:
+            raise ValueError(f"no report of unit {unit!r} in {tidy_dir or paths.TIDY}: the tidy data holds {listed}")
+        return unit
+    if len(ids) != 1:
+        raise ValueError(f"the tidy data in {tidy_dir or paths.TIDY} holds {len(ids)} units: {listed}; "
+                         "choose one with the `unit` parameter")
+    return ids[0]
 
 
-def load_year(year: int, tidy_dir: Path | str | None = None) -> YearData:
-    """Load the tables of `year`'s own report from `tidy_dir` (default data/tidy, or $BUDGET_TIDY_DIR)."""
+def reports_by_year(tidy_dir: Path | str | None = None, unit: str = "") -> dict[int, str]:
+    """Each year that has its own report of `unit` (empty: the only unit present) -> that report."""
+    present = units(tidy_dir)
+    mine = present[present["unit_id"] == resolve_unit(unit, tidy_dir)]
+    return {int(y): str(r) for y, r in zip(mine["report_year"], mine["report"], strict=True)}
+
+
+def available_years(tidy_dir: Path | str | None = None, unit: str = "") -> list[int]:
+    """The years that have their own report of `unit` (empty: the only unit present) in the tidy data."""
+    return sorted(reports_by_year(tidy_dir, unit))
+
+
+def load_year(year: int, tidy_dir: Path | str | None = None, unit: str = "") -> YearData:
+    """Load the tables of `unit`'s own report of `year` from `tidy_dir` (default data/tidy, or $BUDGET_TIDY_DIR).
+
+    `unit` is a unit id (reports.csv `unit_id`); empty means the only unit in the tidy data.
+    """
     tidy_dir = Path(tidy_dir) if tidy_dir else paths.TIDY
-    reports = reports_by_year(tidy_dir)
+    unit = resolve_unit(unit, tidy_dir)
+    reports = reports_by_year(tidy_dir, unit)
     if year not in reports:
-        raise ValueError(f"no report for {year} in {tidy_dir}: the tidy data holds {sorted(reports) or 'no year'}. "
-                         f"Put the report under data/raw/{year}/ and run `make data`.")
+        raise ValueError(f"no report for {year} of {unit} in {tidy_dir}: the tidy data holds "
+                         f"{sorted(reports) or 'no year'} for it. Put the report under data/raw/{year}/ and run "
+                         "`make data`.")
     report = reports[year]
     facts = read_table("facts", tidy_dir)
 
@@ -118,7 +147,7 @@ def load_year(year: int, tidy_dir: Path | str | None = None) -> YearData:
     for column in ("class_zh", "category_zh", "item_zh"):
         classes[column.replace("_zh", "_en")] = classes[column].map(class_names).fillna("")
     return YearData(
-        year=year, tidy_dir=tidy_dir, report=report, facts=of_year(facts),
+        year=year, tidy_dir=tidy_dir, report=report, unit_id=unit, facts=of_year(facts),
         classes=classes, projects=project_view(of_year(read_table("projects", tidy_dir))),
         funding=of_year(read_table("project_funding", tidy_dir)),
         indicators=of_year(read_table("indicators", tidy_dir)),

@@ -25,13 +25,15 @@ def tolerance(fact: pd.Series) -> float:
 
 
 def restatements(facts: pd.DataFrame) -> pd.DataFrame:
-    """One row per (metric, year) that two reports both state, kept under the later report."""
+    """One row per (metric, year) that two reports of one unit both state, kept under the later report.
+    Reports of different units are never paired: each unit states its own figures."""
     rows = []
-    reports = facts[["report", "report_year"]].drop_duplicates().sort_values(["report_year", "report"])
+    reports = facts[["unit_id", "report", "report_year"]].drop_duplicates().sort_values(
+        ["unit_id", "report_year", "report"])
     for later in reports.itertuples(index=False):
         mine = facts[facts["report"] == later.report]
         for earlier in reports.itertuples(index=False):
-            if earlier.report_year >= later.report_year:
+            if earlier.unit_id != later.unit_id or earlier.report_year >= later.report_year:
                 continue
             theirs = facts[facts["report"] == earlier.report].set_index(["year", "metric"])
             for fact in mine.itertuples(index=False):
@@ -42,7 +44,8 @@ def restatements(facts: pd.DataFrame) -> pd.DataFrame:
                 allowed = round(tolerance(pd.Series(fact._asdict())) + tolerance(other), 10)
                 difference = round(value - other_value, 10)
                 rows.append(dict(
-                    report=later.report, report_year=int(later.report_year), year=int(fact.year), metric=fact.metric,
+                    unit_id=later.unit_id, report=later.report, report_year=int(later.report_year),
+                    year=int(fact.year), metric=fact.metric,
                     value=value, source_line=int(fact.source_line), derived=bool(fact.derived),
                     other_report=earlier.report, other_report_year=int(earlier.report_year), other_value=other_value,
                     other_source_line=int(other["source_line"]), other_derived=bool(other["derived"]),
@@ -54,7 +57,8 @@ def restatement_checks(table: pd.DataFrame) -> pd.DataFrame:
     """The restatements as rows of audit_checks (check = "restatement"), in the audit's structured fields
     (contract C3): `lines` is the later report's line, `related` names the earlier report and its line.
     The caller numbers them after the report's own checks."""
-    rows = [dict(report=r.report, report_year=r.report_year, year=r.report_year, check_no=0, check=CHECK,
+    rows = [dict(unit_id=r.unit_id, report=r.report, report_year=r.report_year, year=r.report_year, check_no=0,
+                 check=CHECK,
                  subject=f"{r.metric} {r.year}", project_code="", indicator="", metrics=r.metric,
                  reported=r.value, computed=r.other_value, difference=r.difference, tolerance=r.tolerance,
                  rule=RULE, severity="" if r.passed else default_severity(CHECK), passed=r.passed,

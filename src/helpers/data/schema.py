@@ -254,25 +254,29 @@ TABLES: dict[str, dict] = {
         key=["year", "metric", "other_report"], sort=["year", "metric", "other_report_year"]),
 }
 
-# Report identity (contract C1): every row says which report stated it, so any number of reports of any
-# years ingest together. A 2024 report restates 2023 figures; keyed by report, both statements are kept.
+# Report identity (contract C1): every row says which unit's report stated it, so any number of units' reports
+# of any years ingest together. A 2024 report restates 2023 figures; keyed by report, both statements are kept.
+# The unit's id is `unit_id`, not `unit`: facts and indicators already have a `unit` column (万元, 辆, 人 …).
+UNIT = col("unit_id", "string", "The unit that publishes the report: a file-system-safe id (data/names/units.csv "
+           "`id`, else `unit-` and a hash of its name as printed; see helpers.read.identity.unit_id).", "单位标识",
+           required=True)
 REPORT = col("report", "string", "The report that states the row: its file name without extension.", "报告",
              required=True)
 REPORT_YEAR = col("report_year", "integer", "The year the stating report is about (第二部分 YYYY年度…).", "报告年度",
                   required=True)
-IDENTITY = [REPORT.name, REPORT_YEAR.name]
+IDENTITY = [UNIT.name, REPORT.name, REPORT_YEAR.name]
 for _spec in TABLES.values():
-    _spec["columns"] = [REPORT, REPORT_YEAR] + _spec["columns"]
-    _spec["key"] = [REPORT.name] + _spec["key"]
-    _spec["sort"] = [REPORT_YEAR.name, REPORT.name] + _spec["sort"]
-    _spec["foreign"] = [([REPORT.name] + fields, ref) for fields, ref in _spec.get("foreign", [])]
+    _spec["columns"] = [UNIT, REPORT, REPORT_YEAR] + _spec["columns"]
+    _spec["key"] = [UNIT.name, REPORT.name] + _spec["key"]
+    _spec["sort"] = [UNIT.name, REPORT_YEAR.name, REPORT.name] + _spec["sort"]
+    _spec["foreign"] = [([UNIT.name, REPORT.name] + fields, ref) for fields, ref in _spec.get("foreign", [])]
 
 
 def frame(name: str, rows: list[dict]) -> pd.DataFrame:
     """A DataFrame of `rows` with the table's columns, in schema order, sorted by its sort keys.
 
-    Rows built for one report before its identity is stamped (`stamp`) may leave out `report` and
-    `report_year` altogether; the frame then has every other column. Rows that carry them must all do.
+    Rows built for one report before its identity is stamped (`stamp`) may leave out `unit_id`, `report`
+    and `report_year` altogether; the frame then has every other column. Rows that carry them must all do.
     """
     spec = TABLES[name]
     stamped = not rows or any(REPORT.name in r for r in rows)
@@ -297,11 +301,12 @@ def frame(name: str, rows: list[dict]) -> pd.DataFrame:
     return df
 
 
-def stamp(df: pd.DataFrame, report: str, report_year: int) -> pd.DataFrame:
-    """`df` with the identity of the report that states its rows in `report` and `report_year`."""
+def stamp(df: pd.DataFrame, unit_id: str, report: str, report_year: int) -> pd.DataFrame:
+    """`df` with the identity of the unit and report that state its rows in `unit_id`, `report`, `report_year`."""
     stamped = df.drop(columns=[c for c in IDENTITY if c in df.columns])
     stamped.insert(0, REPORT_YEAR.name, pd.Series([report_year] * len(df), index=df.index, dtype="int64"))
     stamped.insert(0, REPORT.name, pd.Series([report] * len(df), index=df.index, dtype="str"))
+    stamped.insert(0, UNIT.name, pd.Series([unit_id] * len(df), index=df.index, dtype="str"))
     return stamped
 
 

@@ -1,11 +1,16 @@
-"""Run every notebook for one or more years, in every language it is written for, and export shareable HTML.
+"""Run every notebook for every unit and year present, in every language it is written for, and export HTML.
 
-    python -m helpers.publish.batch --years 2023 [2024 ...] [-p NAME VALUE ...] [--force] [--workers N]
+    python -m helpers.publish.batch [--units UNIT ...] [--years 2023 ...] [-p NAME VALUE ...] [--force]
 
-For each year, each template in notebooks/ and each language (zh and en when the notebook takes a
-`lang` parameter), writes reports/<year>/<name>.<lang>.ipynb (executed) and
-reports/<year>/<name>.<lang>.html (self-contained), then reports/index.html. A notebook whose
-metadata says `budget_story.scope = "all_years"` runs once per batch, into reports/all_years/.
+For each unit (reports.csv `unit_id`) and each of its years, each template in notebooks/ and each
+language (zh and en when the notebook takes a `lang` parameter), writes
+reports/<unit>/<year>/<name>.<lang>.ipynb (executed) and reports/<unit>/<year>/<name>.<lang>.html
+(self-contained), then reports/index.html. A notebook whose metadata says `budget_story.scope =
+"all_years"` runs once per unit, over its years, into reports/<unit>/all_years/; one with scope
+"all_units" runs once per year, over every unit, into reports/all_units/<year>/. `--units` and
+`--years` keep only the units and years named (default: all present). A notebook whose metadata says
+`budget_story.needs = "project_tables"` is not made for a report without project self-evaluation tables
+(its other pages say so).
 
 Only what changed is rebuilt: each output records the hash of its inputs (template, parameters,
 tidy data, package code), and a notebook whose hash is unchanged is not run again (`--force`
@@ -14,7 +19,7 @@ notebook that declares it. Two batches on one output folder take turns (the seco
 the first). A failing notebook is named with its cell; the other reports, and the previous copy
 of the failed one, are kept (the failed run is saved beside it as <name>.<lang>.failed.ipynb).
 Exit status: 0 when all ran, 1 when any notebook failed, 2 when the batch could not start (a year
-with no report, an unknown parameter, another batch still running), 130 on Ctrl-C.
+or unit with no report, an unknown parameter, another batch still running), 130 on Ctrl-C.
 """
 
 from __future__ import annotations
@@ -39,7 +44,9 @@ from helpers.publish import cache
 from helpers.publish.chrome import Link, PageChrome, phrase, unit_label
 from helpers.publish.parameters import problem as parameter_problem
 
-ALL_YEARS = "all_years"  # folder and scope of a notebook that runs once over every year
+ALL_YEARS = "all_years"  # folder and scope of a notebook that runs once per unit over its years
+ALL_UNITS = "all_units"  # folder and scope of a notebook that runs once per year over every unit (not a unit id:
+                         # ids have no underscore, helpers.read.identity.UNIT_ID)
 AUDIT_PAGE_SUFFIX = "_audit"  # the template whose page the audit notice links to
 LOCK_NAME = ".batch.lock"
 WORKER_EXIT_S = 20  # how long an interrupted batch waits for its workers to stop their kernels
@@ -77,6 +84,11 @@ class Template:
     def languages(self) -> tuple[str, ...]:
         return LANGUAGES if "lang" in self.parameters else (SINGLE_EDITION_LANG,)
 
+    @property
+    def needs_project_tables(self) -> bool:
+        """A page about the projects (budget_story.needs = "project_tables"): not made for a report without them."""
+        return self.meta.get("needs") == "project_tables"
+
     def title(self, lang: str, year: int | None) -> str:
         title = self.meta.get("title", self.name)
         if isinstance(title, dict):
@@ -86,13 +98,15 @@ class Template:
 
 @dataclass(frozen=True)
 class Job:
-    """One page: a template run for one year (or all years) in one language."""
+    """One page: a template run for one unit and year (or all its years; or one year of every unit) in one
+    language."""
 
     template: Template
     year: int | None
     lang: str
     out_dir: Path
     parameters: dict
+    unit: str | None = None  # None: a page over every unit
     kernel: str = KERNEL
     run_id: str = ""
     execute: bool = True  # False: the executed notebook is up to date, only the page is redone
@@ -129,8 +143,13 @@ class Job:
         return self.out_dir / f".{self.stem}.{self.run_id}.html{STAGED}"
 
     @property
+    def folder(self) -> str:
+        """The page's folder under the output root: <unit>/<year>, <unit>/all_years or all_units/<year>."""
+        return f"{self.out_dir.parent.name}/{self.out_dir.name}"
+
+    @property
     def label(self) -> str:
-        return f"{self.out_dir.name}/{self.stem}"
+        return f"{self.folder}/{self.stem}"
 
 
 @dataclass
@@ -227,32 +246,47 @@ def _rows(table: Path) -> list[dict]:
         return list(csv.DictReader(handle))
 
 
+def tidy_reports(tidy_dir: Path) -> list[dict]:
+    """reports.csv: one row per report (unit_id, unit_zh, report, report_year), by unit, then year."""
+    rows = _rows(Path(tidy_dir) / "reports.csv")
+    return sorted(rows, key=lambda r: (r.get("unit_id", ""), int(r["report_year"]), r["report"]))
+
+
+def tidy_units(tidy_dir: Path) -> dict[str, list[int]]:
+    """Each unit in the tidy data -> the years it has its own report for."""
+    units: dict[str, list[int]] = {}
+    for row in tidy_reports(tidy_dir):
+        units.setdefault(row["unit_id"], []).append(int(row["report_year"]))
+    return units
+
+
 def tidy_years(tidy_dir: Path) -> list[int]:
-    """Years that have their own report in the tidy data (report_year when present, else year)."""
-    rows = _rows(Path(tidy_dir) / "projects.csv")
-    column = "report_year" if rows and "report_year" in rows[0] else "year"
-    return sorted({int(r[column]) for r in rows if r.get(column)})
+    """Years that have a report of some unit in the tidy data."""
+    return sorted({year for years in tidy_units(tidy_dir).values() for year in years})
 
 
-def _own_rows(rows: list[dict], year: int) -> list[dict]:
-    column = "report_year" if rows and "report_year" in rows[0] else "year"
-    return [r for r in rows if r.get(column) == str(year)]
+def with_project_tables(tidy_dir: Path) -> set[tuple[str, int]]:
+    """(unit, year) of every report with project self-evaluation tables (rows in projects.csv)."""
+    return {(r["unit_id"], int(r["report_year"])) for r in _rows(Path(tidy_dir) / "projects.csv")}
 
 
-def source_reports(year: int | None, tidy_dir: Path, raw_dir: Path = paths.RAW) -> list[str]:
-    """The report file(s) a year's pages come from: the tidy data's `report` column, else data/raw/<year>/."""
-    rows = _rows(Path(tidy_dir) / "projects.csv")
-    if rows and "report" in rows[0]:
-        chosen = rows if year is None else _own_rows(rows, year)
-        return sorted({r["report"] for r in chosen})
-    folders = sorted(d for d in Path(raw_dir).glob("*") if d.is_dir()) if year is None else [Path(raw_dir) / str(year)]
-    return sorted(p.stem for d in folders for p in d.glob("*") if p.suffix in (".txt", ".docx"))
+def _own_rows(rows: list[dict], year: int, unit: str | None = None) -> list[dict]:
+    return [r for r in rows if r.get("report_year") == str(year) and unit in (None, r.get("unit_id"))]
 
 
-def error_count(year: int, tidy_dir: Path) -> int:
-    """How many contradictions the audit found in the year's own report, counted as the audit page counts them:
-    one per cause (findings that share a cause, such as a class amount and its printed share, count once)."""
-    errors = [r for r in _own_rows(_rows(Path(tidy_dir) / "audit_findings.csv"), year) if r.get("severity") == "error"]
+def source_reports(year: int | None, tidy_dir: Path, unit: str | None = None) -> list[str]:
+    """The report file(s) a page comes from: reports of `unit` (None: every unit) for `year` (None: every year)."""
+    rows = tidy_reports(tidy_dir)
+    return sorted({r["report"] for r in rows if (year is None or r["report_year"] == str(year))
+                   and unit in (None, r["unit_id"])})
+
+
+def error_count(year: int, tidy_dir: Path, unit: str | None = None) -> int:
+    """How many contradictions the audit found in the year's own report (of `unit`; None: the only unit), counted
+    as the audit page counts them: one per cause (findings that share a cause, such as a class amount and its
+    printed share, count once)."""
+    errors = [r for r in _own_rows(_rows(Path(tidy_dir) / "audit_findings.csv"), year, unit)
+              if r.get("severity") == "error"]
     return len({r.get("cause") or f"row {n}" for n, r in enumerate(errors)})
 
 
@@ -266,9 +300,9 @@ def notice_words(year: int, lang: str, errors: int) -> tuple[str, str]:
     return (before, after)
 
 
-def error_notice(year: int, tidy_dir: Path, lang: str = SINGLE_EDITION_LANG) -> str:
+def error_notice(year: int, tidy_dir: Path, lang: str = SINGLE_EDITION_LANG, unit: str | None = None) -> str:
     """The caution as plain text (empty when the audit found no error in the year's report)."""
-    before, after = notice_words(year, lang, error_count(year, Path(tidy_dir)))
+    before, after = notice_words(year, lang, error_count(year, Path(tidy_dir), unit))
     return f"{before}{phrase(lang, 'notice_audit_link')}{after}" if before else ""
 
 
@@ -284,9 +318,13 @@ def version() -> str:
 
 # ---------------------------------------------------------------- planning
 
-def check_years(years: list[int], tidy_dir: Path, default_tidy: bool, raw_dir: Path = paths.RAW) -> None:
-    """Refuse years without a report before anything runs (data/raw/ first, when the default tidy data is used)."""
-    if default_tidy:
+def check_years(years: list[int], tidy_dir: Path, default_tidy: bool, raw_dir: Path = paths.RAW,
+                units: list[str] | None = None) -> dict[str, list[int]]:
+    """The units and years to build: every unit (or those in `units`) with its years (or those in `years`).
+    Refuses a year or unit without a report before anything runs (data/raw/ first, when the default tidy data
+    is used)."""
+    years = list(years or [])
+    if default_tidy and years:
         have = raw_years(raw_dir)
         missing = [y for y in years if y not in have]
         if missing:
@@ -294,20 +332,30 @@ def check_years(years: list[int], tidy_dir: Path, default_tidy: bool, raw_dir: P
                 f"no report for {', '.join(map(str, missing))}: {raw_dir}/<year>/ holds none (reports found for "
                 f"{', '.join(map(str, have)) or 'no year'}). Put the report (.txt or .docx) under "
                 f"{raw_dir}/<year>/ and run the command again.")
-    have = tidy_years(tidy_dir)
+    present = tidy_units(tidy_dir)
+    if units:
+        unknown = [u for u in units if u not in present]
+        if unknown:
+            raise BatchRefused(f"no report of the unit(s) {', '.join(unknown)} in {tidy_dir}: the data holds "
+                               f"{', '.join(present) or 'no unit'} (the unit_id column of reports.csv)")
+        present = {u: present[u] for u in units}
+    have = sorted({y for ys in present.values() for y in ys})
     missing = [y for y in years if y not in have]
-    if missing:
+    if missing or not have:
         raise BatchRefused(
-            f"no report for {', '.join(map(str, missing))} in {tidy_dir}: the data holds "
+            f"no report for {', '.join(map(str, missing)) or 'any year'} in {tidy_dir}: the data holds "
             f"{', '.join(map(str, have)) or 'no year'}. Put the report under data/raw/<year>/ and run `make data`.")
+    chosen = {u: [y for y in ys if not years or y in years] for u, ys in present.items()}
+    return {u: ys for u, ys in chosen.items() if ys}
 
 
-def plan(years: list[int], notebook_dir: Path, out_root: Path, tidy_dir: Path | None, kernel: str = KERNEL,
-         extra: dict | None = None, force: bool = False, run_id: str = "") -> list[Job]:
+def plan(years: list[int] | None, notebook_dir: Path, out_root: Path, tidy_dir: Path | None, kernel: str = KERNEL,
+         extra: dict | None = None, force: bool = False, run_id: str = "",
+         units: list[str] | None = None) -> list[Job]:
     """Every page to make, with its inputs hash and whether its notebook must run; raises BatchRefused."""
     default_tidy = tidy_dir is None
     tidy = Path(tidy_dir) if tidy_dir else paths.TIDY
-    check_years(years, tidy, default_tidy)
+    chosen = check_years(years or [], tidy, default_tidy, units=units)
     found = load_templates(Path(notebook_dir), Path(out_root) / ".build" / "templates.json")
     if not found:
         raise BatchRefused(f"no notebook templates in {notebook_dir}")
@@ -320,18 +368,26 @@ def plan(years: list[int], notebook_dir: Path, out_root: Path, tidy_dir: Path | 
     if wrong:  # a value out of range would make every page say something false (17 projects below 8000%)
         raise BatchRefused("; ".join(wrong))
     tidy_digest, code_digest = cache.tidy_hash(tidy), cache.code_hash()
+    every_year = sorted({y for ys in chosen.values() for y in ys})
+    tabled = with_project_tables(tidy)
     jobs = []
     for template in found:
-        scopes = [None] if template.scope == ALL_YEARS else years
-        for year in scopes:
+        if template.scope == ALL_UNITS:
+            scopes = [(None, year, Path(out_root) / ALL_UNITS / str(year)) for year in every_year]
+        elif template.scope == ALL_YEARS:
+            scopes = [(unit, None, Path(out_root) / unit / ALL_YEARS) for unit in chosen]
+        else:
+            scopes = [(unit, year, Path(out_root) / unit / str(year)) for unit, ys in chosen.items() for year in ys
+                      if not template.needs_project_tables or (unit, year) in tabled]
+        for unit, year, out_dir in scopes:
             for lang in template.languages:
-                given = {"year": year, "lang": lang, **({"tidy_dir": str(tidy)} if not default_tidy else {}), **extra}
+                given = {"year": year, "lang": lang, **({"tidy_dir": str(tidy)} if not default_tidy else {}),
+                         "unit": unit, **extra}
                 parameters = {k: v for k, v in given.items() if k in template.parameters and v is not None}
-                out_dir = Path(out_root) / (ALL_YEARS if year is None else str(year))
                 inputs = cache.key("notebook", template.digest, {k: v for k, v in parameters.items()
                                                                  if k not in NOT_SHOWN}, tidy_digest, code_digest,
                                    kernel)
-                job = Job(template, year, lang, out_dir, parameters, kernel, run_id, inputs_hash=inputs)
+                job = Job(template, year, lang, out_dir, parameters, unit, kernel, run_id, inputs_hash=inputs)
                 execute = force or cache.notebook_key(job.notebook) != inputs
                 jobs.append(replace(job, execute=execute))
     return _with_chrome(jobs, tidy, cache.code_hash(part="page"))
@@ -343,20 +399,23 @@ def _with_chrome(jobs: list[Job], tidy: Path, page_code: str) -> list[Job]:
     groups: dict[tuple, list[Job]] = {}
     for job in jobs:
         groups.setdefault((job.out_dir, job.lang), []).append(job)
-    errors = {year: error_count(year, tidy) for year in {j.year for j in jobs if j.year is not None}}
-    sources = {year: source_reports(year, tidy) for year in {j.year for j in jobs}}
+    errors = {(j.unit, j.year): error_count(j.year, tidy, j.unit) for j in jobs
+              if j.year is not None and j.unit is not None}
+    sources = {(j.unit, j.year): source_reports(j.year, tidy, j.unit) for j in jobs}
     done = []
     for job in jobs:
         siblings = groups[(job.out_dir, job.lang)]
         at = siblings.index(job)
-        back = "../index.html"
+        back = "../../index.html"
 
         def link(other: Job, lang: str = "") -> Link:
             return Link(other.page.name, other.template.title(other.lang, other.year), lang)
 
-        twins = [j for j in jobs if j.template is job.template and j.year == job.year and j.lang != job.lang]
+        twins = [j for j in jobs if j.template is job.template and j.year == job.year and j.unit == job.unit
+                 and j.lang != job.lang]
         audit = next((j for j in siblings if j.name.endswith(AUDIT_PAGE_SUFFIX)), None)
-        notice = notice_words(job.year, job.lang, errors[job.year]) if job.year is not None else ("", "")
+        own_errors = errors.get((job.unit, job.year), 0)
+        notice = notice_words(job.year, job.lang, own_errors) if job.year is not None else ("", "")
         notice_link = None
         if notice[0] and audit is not None and audit is not job:
             notice_link = Link(audit.page.name, phrase(job.lang, "notice_audit_link"))
@@ -364,8 +423,8 @@ def _with_chrome(jobs: list[Job], tidy: Path, page_code: str) -> list[Job]:
             notice = (notice[0] + phrase(job.lang, "notice_audit_link") + notice[1], "")
         shown = {name: _shown_default(spec) for name, spec in job.template.parameters.items() if name not in NOT_SHOWN}
         shown.update({k: v for k, v in job.parameters.items() if k not in NOT_SHOWN})
-        report_files = ", ".join(sources[job.year]) or "?"
-        unit = unit_label(tidy, job.lang)
+        report_files = ", ".join(sources[(job.unit, job.year)]) or "?"
+        unit = unit_label(tidy, job.lang, job.unit, job.year if job.unit is None else None)
         source = (phrase(job.lang, "source_report", year=job.year, report=report_files, unit=unit)
                   if job.year is not None else phrase(job.lang, "source_all_years", report=report_files, unit=unit))
         chrome = PageChrome(
@@ -426,7 +485,7 @@ def make_deterministic(notebook, job: Job) -> None:
     for key in (*TIMING_KEYS, "environment_variables"):
         meta.pop(key, None)
     meta["input_path"] = f"notebooks/{job.template.path.name}"
-    meta["output_path"] = f"reports/{job.out_dir.name}/{job.notebook.name}"
+    meta["output_path"] = f"reports/{job.folder}/{job.notebook.name}"
     meta.get("parameters", {}).pop("tidy_dir", None)
     notebook.metadata.setdefault("budget_story", {})["build"] = {"inputs": job.inputs_hash}
 
@@ -536,32 +595,35 @@ def _lock(out_root: Path, wait: float):
     return lock
 
 
-def run_batch(years: list[int], *, notebook_dir: Path = paths.NOTEBOOKS, out_root: Path = paths.REPORTS,
+def run_batch(years: list[int] | None = None, *, units: list[str] | None = None,
+              notebook_dir: Path = paths.NOTEBOOKS, out_root: Path = paths.REPORTS,
               tidy_dir: Path | None = None, workers: int | None = None, kernel: str = KERNEL,
               progress: bool = True, parameters: dict | None = None, force: bool = False,
               wait: float = 1800) -> BatchResult:
-    """Execute and export every stale page for every year and language; see the module docstring."""
+    """Execute and export every stale page for every unit, year and language; see the module docstring.
+    `years` and `units` keep only those named (None or empty: every one present)."""
     out_root = Path(out_root)
     default_tidy = tidy_dir is None
-    check_years(years, Path(tidy_dir) if tidy_dir else paths.TIDY, default_tidy)  # before taking the lock
+    # refused before taking the lock
+    check_years(years or [], Path(tidy_dir) if tidy_dir else paths.TIDY, default_tidy, units=units)
     lock = _lock(out_root, wait)
     try:
         return _run_locked(years, Path(notebook_dir), out_root, tidy_dir, workers, kernel, progress,
-                           parameters, force)
+                           parameters, force, units)
     finally:
         lock.release()
 
 
-def _run_locked(years, notebook_dir, out_root, tidy_dir, workers, kernel, progress, parameters, force):
+def _run_locked(years, notebook_dir, out_root, tidy_dir, workers, kernel, progress, parameters, force, units):
     run_id = uuid.uuid4().hex[:12]
-    everything = plan(years, notebook_dir, out_root, tidy_dir, kernel, parameters, force, run_id)
+    everything = plan(years, notebook_dir, out_root, tidy_dir, kernel, parameters, force, run_id, units)
     stale = [j for j in everything if force or j.execute or cache.page_key(j.page) != j.page_hash]
     result = BatchResult(up_to_date=[j for j in everything if j not in stale])
     out_dirs = {job.out_dir for job in everything}
     remove_staged(out_dirs)  # we hold the lock: whatever is staged was left by a killed batch
     if stale:
         _run_jobs(stale, result, workers, kernel, progress, out_dirs, run_id)
-    result.outcomes.sort(key=lambda o: (o.job.out_dir.name, o.job.name, o.job.lang))
+    result.outcomes.sort(key=lambda o: (o.job.folder, o.job.name, o.job.lang))
     write_index(out_root, notebook_dir, tidy_dir)
     return result
 
@@ -610,7 +672,10 @@ def _run_pool(stale, result, workers, progress, out_dirs, run_id) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m helpers.publish.batch", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--years", nargs="+", type=int, default=[2023], help="report years (default 2023)")
+    parser.add_argument("--years", nargs="*", type=int, default=[],
+                        help="report years (default: every year present)")
+    parser.add_argument("--units", nargs="*", default=[],
+                        help="unit ids, as in reports.csv unit_id (default: every unit present)")
     parser.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
                         help="pass a parameter to every notebook that declares it (repeatable)")
     parser.add_argument("--force", action="store_true", help="rerun every notebook, even those up to date")
@@ -624,7 +689,8 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     try:
         extra = {name: parse_value(value) for name, value in args.parameter}
-        result = run_batch(args.years, notebook_dir=args.notebooks, out_root=args.out, tidy_dir=args.tidy,
+        result = run_batch(args.years, units=args.units, notebook_dir=args.notebooks, out_root=args.out,
+                           tidy_dir=args.tidy,
                            workers=args.workers, progress=not args.no_progress, parameters=extra,
                            force=args.force, wait=args.wait)
     except BatchRefused as exc:

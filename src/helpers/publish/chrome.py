@@ -32,15 +32,17 @@ def phrase(lang: str, key: str, **values) -> str:
     return template.format(**values)
 
 
-def unit_label(tidy_dir: Path, lang: str) -> str:
-    """The unit(s) whose reports are in `tidy_dir`, as the reports name themselves (reports.csv); in English
-    with the gloss of data/names/units.csv where one is known for exactly that name. Never a unit the data
-    does not name: without reports.csv it is the table's neutral word for "the unit"."""
+def unit_label(tidy_dir: Path, lang: str, unit: str | None = None, year: int | None = None) -> str:
+    """The unit `unit` (a unit id; None: every unit whose reports, of `year` if given, are in `tidy_dir`), as the
+    reports name themselves (reports.csv); in English with the gloss of data/names/units.csv where one is known
+    for exactly that name. Never a unit the data does not name: without reports.csv it is the table's neutral word for
+    "the unit"."""
     path = Path(tidy_dir) / "reports.csv"
     names = []
     if path.exists():
         with open(path, encoding="utf-8", newline="") as handle:
-            names = sorted({row["unit_zh"] for row in csv.DictReader(handle)})
+            names = sorted({row["unit_zh"] for row in csv.DictReader(handle) if unit in (None, row["unit_id"])
+                            and year in (None, int(row["report_year"]))})
     if not names:
         return phrase(lang, "unit_unknown")
     glosses = english_names("units")

@@ -98,6 +98,8 @@ def template_process(name: str = KERNEL):
 
     if os.environ.get(FRESH_KERNELS_ENV) == "1" or os.environ.get(ADDRESS_ENV):
         return contextlib.nullcontext()  # fresh kernels asked for, or a template process serves already
+    # The template's environment must be the kernels' own: set what the batch sets before starting it.
+    quiet()
     argv = KernelSpecManager().get_kernel_spec(name).argv
     at = next((i for i in range(len(argv)) if argv[i:i + len(LAUNCHER)] == LAUNCHER), None)
     if at is None:  # not an ipykernel command line: nothing to fork from

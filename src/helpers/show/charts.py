@@ -177,3 +177,19 @@ def scatter(data: pd.DataFrame, x: str, y: str, title: str, xlabel: str, ylabel:
     sns.scatterplot(data, x=x, y=y, hue=hue, s=70, ax=ax)
     ax.set(title=title, xlabel=xlabel, ylabel=ylabel)
     return fig
+
+
+def unit_bars(values: pd.DataFrame, label: str, value: str, title: str, unit: str = "万元", as_rate: bool = False):
+    """Horizontal bars, one per unit, largest first, each labelled with its amount (or rate). Rows without a value
+    are left out: the page says which units do not report it."""
+    data = values.dropna(subset=[value]).sort_values(value, ascending=False)
+    fig, ax = plt.subplots(figsize=(7, 0.55 * len(data) + 1.2))
+    sns.barplot(data, y=label, x=value, color=PALETTE["this_year"], ax=ax)
+    texts = [fmt.rate(v) if as_rate else f"{v:,.2f}" for v in data[value]]
+    if ax.containers:
+        ax.bar_label(ax.containers[0], labels=texts, padding=3, fontsize=9)
+    ax.set(title=title, xlabel=unit, ylabel="")
+    if not as_rate:
+        ax.xaxis.set_major_formatter(wan_axis)
+    ax.set_xlim(0, (data[value].max() * 1.4 if len(data) and data[value].max() > 0 else 1))
+    return fig

@@ -35,15 +35,16 @@ def bullets(lines: list[str]) -> None:
 
 
 def table(df: pd.DataFrame, amounts: tuple[str, ...] = (), rates: tuple[str, ...] = (),
-          counts: tuple[str, ...] = (), rename: dict[str, str] | None = None):
-    """A table for reading: 万元 with two decimals and thousands separators, rates as %, no index.
+          counts: tuple[str, ...] = (), rename: dict[str, str] | None = None, missing: str = "–"):
+    """A table for reading: 万元 with two decimals and thousands separators, rates as %, no index; an empty
+    cell shows `missing`.
 
     Every cell is HTML-escaped.
     """
     formats = {c: "{:,.2f}" for c in amounts if c in df}
     formats |= {c: "{:.1%}" for c in rates if c in df}
     formats |= {c: "{:,.0f}" for c in counts if c in df}
-    styler = df.style.format(formats, na_rep="–", escape="html").format_index(escape="html", axis="columns")
+    styler = df.style.format(formats, na_rep=missing, escape="html").format_index(escape="html", axis="columns")
     styler = styler.hide(axis="index")
     # Text columns get the class `text` (left-aligned by the page's CSS); numbers keep the right alignment.
     text = [i for i, c in enumerate(df.columns) if c not in formats and not pd.api.types.is_numeric_dtype(df[c])]

@@ -23,7 +23,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import HTML, Markdown, display
 
-from helpers.data.load import YearData, english_names, load_year
+from helpers.data.load import YearData, english_names, load_year, resolve_unit, units
 from helpers.show.display import bullets, safe, table
 from helpers.story import wording
 
@@ -41,23 +41,33 @@ def labels() -> pd.DataFrame:
 
 
 class Page:
-    """The page of one notebook run: `year` (None for a page over all years), `lang`, the tidy data."""
+    """The page of one notebook run: `year` (None for a page over all years), `lang`, the tidy data and
+    the unit (`unit`: a unit id of reports.csv; empty means the only unit in the tidy data)."""
 
-    def __init__(self, year: int | None, lang: str = "zh", tidy_dir: str = "") -> None:
+    def __init__(self, year: int | None, lang: str = "zh", tidy_dir: str = "", unit: str = "",
+                 every_unit: bool = False) -> None:
         self.lang = wording.check_lang(lang)
         self.year = year
         self.tidy_dir = tidy_dir or None
-        self.data: YearData | None = load_year(year, self.tidy_dir) if year is not None else None
+        # a page over every unit (08_compare) has no unit of its own and loads no one unit's year
+        self.unit_id = "" if every_unit else resolve_unit(unit, self.tidy_dir)
+        self.data: YearData | None = (load_year(year, self.tidy_dir, self.unit_id)
+                                      if year is not None and not every_unit else None)
 
     @property
     def unit(self) -> dict[str, str]:
         """The publishing unit as its report names it (zh), with an English gloss from data/names/units.csv when
         one is known for exactly that name (en, else empty): another unit's report is never given this one's."""
-        name = self.data.unit_zh if self.data is not None else ""
+        present = units(self.tidy_dir)
+        mine = present[present["unit_id"] == self.unit_id]
+        name = str(mine.iloc[-1]["unit_zh"]) if len(mine) else ""
         return {"zh": name, "en": english_names("units").get(name, "")}
 
     def text(self, topic: str, name: str, **values) -> str:
-        """The sentence `name` of `topic` in the page's language, as plain text."""
+        """The sentence `name` of `topic` in the page's language, as plain text. A sentence that names the unit
+        (a `unit` argument) is given the page's unit unless `values` has one."""
+        if "unit" not in values and wording.takes(self.lang, topic, name, "unit"):
+            values["unit"] = self.unit
         return wording.say(self.lang, topic, name, **values)
 
     def say(self, topic: str, name: str, **values) -> None:
@@ -78,8 +88,9 @@ class Page:
         return text.format(**values) if values else text
 
     def table(self, df: pd.DataFrame, amounts: tuple[str, ...] = (), rates: tuple[str, ...] = (),
-              counts: tuple[str, ...] = (), keys: tuple[str, ...] = ()):
-        """`df` for reading: headers in the page's language, values of the `keys` columns (metric keys) named too.
+              counts: tuple[str, ...] = (), keys: tuple[str, ...] = (), missing: str = "–"):
+        """`df` for reading: headers in the page's language, values of the `keys` columns (metric keys) named too;
+        an empty cell shows `missing` (e.g. `page.label("not_reported")`).
 
         On a Chinese page the English-gloss columns (`*_en`) are left out.
         """
@@ -88,7 +99,7 @@ class Page:
         for column in keys:
             shown[column] = [self.label(v) for v in shown[column]]
         return table(shown, amounts=amounts, rates=rates, counts=counts,
-                     rename={c: self.label(str(c)) for c in shown.columns})
+                     rename={c: self.label(str(c)) for c in shown.columns}, missing=missing)
 
     def chart(self, fig, alt_key: str, **values) -> None:
         """Show a matplotlib figure as an image with alt text from labels.csv (key `alt_key`), then close it."""

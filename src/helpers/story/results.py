@@ -406,10 +406,17 @@ def per_head(data: YearData) -> list[PerHead]:
     return found
 
 
+STAFF_KINDS = ("staff_police", "staff_civil_servants", "staff_workers", "staff_auxiliary_police")
+
+
+def staff_kinds(data: YearData) -> list[str]:
+    """The kinds of staff in post the report counts (metric keys of STAFF_KINDS it states), in that order."""
+    return [m for m in STAFF_KINDS if data.has(m)]
+
+
 def staff_total(data: YearData) -> int:
     """Staff in post the report counts (line 135 of the 2023 report): police, civil servants, workers, auxiliaries."""
-    return sum(int(data.value(m)) for m in ("staff_police", "staff_civil_servants", "staff_workers",
-                                            "staff_auxiliary_police") if data.has(m))
+    return sum(int(data.value(m)) for m in staff_kinds(data))
 
 
 def procurement(data: YearData) -> pd.DataFrame:
@@ -457,9 +464,9 @@ class PreviousReport:
 
 def previous_report(data: YearData, metric: str = "total_expenditure") -> PreviousReport | None:
     """Compare with the previous year's own report, when the tidy data holds one."""
-    if data.prior_year not in available_years(data.tidy_dir):
+    if data.prior_year not in available_years(data.tidy_dir, data.unit_id):
         return None
-    previous = load_year(data.prior_year, data.tidy_dir)
+    previous = load_year(data.prior_year, data.tidy_dir, data.unit_id)
     return PreviousReport(data.prior_year, metric, previous.value(metric), data.value(metric, data.prior_year))
 
 
@@ -597,6 +604,7 @@ class VehiclePurchases:
 
     @property
     def in_list(self) -> pd.DataFrame:
+        """The project's kinds the 三公 list counts (none when the section lists no vehicle)."""
         return self.bought[self.bought["counted_with"] == "listed_purchase"]
 
     @property
@@ -655,6 +663,7 @@ def vehicle_purchases(data: YearData) -> VehiclePurchases:
         return VehiclePurchases(data.value("vehicle_purchase"), listed, None, None, None, None)
     row = booked.iloc[0]
     project = data.projects[data.projects["project_code"] == row["project_code"]].iloc[0]
+    bought = project_vehicles(project["goal_completion"], project["project_name"])
     return VehiclePurchases(
         data.value("vehicle_purchase"),
         listed,
@@ -662,8 +671,9 @@ def vehicle_purchases(data: YearData) -> VehiclePurchases:
         int(project["source_line"]),
         float(row["actual_value"]),
         int(row["source_line"]),
-        _mark_named(project_vehicles(project["goal_completion"], project["project_name"]),
-                    int(data.value("motorcycles_bought")) if data.has("motorcycles_bought") else None),
+        # what the project bought is matched with the 三公 list only when the section lists vehicles at all
+        _mark_named(bought, int(data.value("motorcycles_bought")) if data.has("motorcycles_bought") else None)
+        if not listed.empty else bought.assign(counted_with="no_list"),
         float(project["budget_initial"]),
         int(data.value("motorcycles_bought")) if data.has("motorcycles_bought") else None,
         data.line("motorcycles_bought") if data.has("motorcycles_bought") else None,
@@ -687,8 +697,8 @@ class Renewal:
 
 
 def renewal(data: YearData) -> Renewal | None:
-    """None when the report states no vehicles bought or no fleet at year end."""
-    if not (data.has("vehicles_bought") and data.has("fleet_total")):
+    """None when the report states no vehicles bought (or none at all) or no fleet at year end."""
+    if not (data.has("vehicles_bought") and data.has("fleet_total")) or not data.value("vehicles_bought"):
         return None
     label = data.facts[(data.facts["metric"] == "vehicles_bought") & (data.facts["year"] == data.year)].iloc[0][
         "label_zh"
@@ -872,7 +882,7 @@ def reason_conflicts(data: YearData, metric: str = "total_expenditure_change") -
     found = []
     for m in reason_pattern("completed_nothing_budgeted").finditer(reason.text_zh):
         stem = _strip_year(m["project"])
-        same = data.projects[[_strip_year(n) == stem for n in data.projects["project_name"]]]
+        same = data.projects[data.projects["project_name"].map(_strip_year) == stem]
         for _, p in same[same["budget_adjusted"] > 0].iterrows():
             found.append(ReasonConflict(metric, reason.line, m[0], m["project"], int(m["year"]), p["project_name"],
                                         float(p["budget_adjusted"]), float(p["executed"]), int(p["source_line"])))
@@ -918,12 +928,12 @@ TREND_METRICS = ("total_expenditure", "basic_expenditure", "project_expenditure"
                  "vehicle_purchase", "vehicle_operation", "fleet_total", "budget_completion_rate")
 
 
-def trend_table(tidy_dir: Path | str | None = None) -> pd.DataFrame:
-    """Each year's own report: one row per year, one column per metric in TREND_METRICS, plus the
-    projects' overall execution (executed ÷ adjusted budget over all projects)."""
+def trend_table(tidy_dir: Path | str | None = None, unit: str = "") -> pd.DataFrame:
+    """Each year's own report of `unit` (empty: the only unit): one row per year, one column per metric in
+    TREND_METRICS, plus the projects' overall execution (executed ÷ adjusted budget over all projects)."""
     rows = []
-    for year in available_years(tidy_dir):
-        data = load_year(year, tidy_dir)
+    for year in available_years(tidy_dir, unit):
+        data = load_year(year, tidy_dir, unit)
         row = {"year": year} | {m: data.value(m) if data.has(m) else float("nan") for m in TREND_METRICS}
         budgets = data.projects["budget_adjusted"].sum()
         row["project_execution"] = data.projects["executed"].sum() / budgets if budgets else float("nan")
@@ -931,10 +941,10 @@ def trend_table(tidy_dir: Path | str | None = None) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def projects_across_years(tidy_dir: Path | str | None = None) -> pd.DataFrame:
+def projects_across_years(tidy_dir: Path | str | None = None, unit: str = "") -> pd.DataFrame:
     """Projects matched across years by project code: project_code, project_name, year, budget_adjusted,
     executed, execution_rate (long form; pivot on year to compare)."""
-    frames = [load_year(y, tidy_dir).projects.assign(year=y) for y in available_years(tidy_dir)]
+    frames = [load_year(y, tidy_dir, unit).projects.assign(year=y) for y in available_years(tidy_dir, unit)]
     if not frames:
         return pd.DataFrame(columns=["project_code", "project_name", "year", "budget_adjusted", "executed",
                                      "execution_rate"])

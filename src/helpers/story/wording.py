@@ -71,6 +71,12 @@ def say(lang: str, topic: str, sentence: str, **values) -> str:
     return _SPACE_BEFORE_PUNCTUATION.sub(r"\1", text) if lang != "zh" else text
 
 
+def takes(lang: str, topic: str, sentence: str, argument: str) -> bool:
+    """Whether macro `sentence` of templates/<lang>/<topic>.j2 has the argument `argument` (e.g. `unit`)."""
+    macro = getattr(_module(lang, topic), sentence, None)
+    return macro is not None and argument in macro.arguments
+
+
 def sentences(topic: str) -> dict[str, set[str]]:
     """The macro names of `topic` in each language, for checking that every language says everything."""
     env = environment()
