@@ -24,16 +24,24 @@ FAST = ["02_three_public", "03_low_execution", "05_audit"]
 LANGS = ("zh", "en")  # every notebook here takes `lang`: two editions each
 
 
-@pytest.fixture
-def templates_and_reports(tmp_path, tidy_dir):
-    folder = tmp_path / "templates"
+@pytest.fixture(scope="module")
+def built_once(tmp_path_factory, tidy_dir):
+    """Three templates and their pages, built once for the module."""
+    root = tmp_path_factory.mktemp("built_once")
+    folder = root / "templates"
     folder.mkdir()
     for name in FAST:
         shutil.copy(paths.NOTEBOOKS / f"{name}.ipynb", folder)
-    out = tmp_path / "reports"
-    first = run_batch([2023], notebook_dir=folder, out_root=out, tidy_dir=tidy_dir, progress=False)
+    first = run_batch([2023], notebook_dir=folder, out_root=root / "reports", tidy_dir=tidy_dir, progress=False)
     assert not first.failures
-    return folder, out
+    return root
+
+
+@pytest.fixture
+def templates_and_reports(built_once, tmp_path):
+    """A copy of those templates and pages of each test's own, for it to interrupt, change and rebuild."""
+    shutil.copytree(built_once, tmp_path, dirs_exist_ok=True)
+    return tmp_path / "templates", tmp_path / "reports"
 
 
 def _assert_reports_readable(year_dir: Path) -> None:

@@ -315,3 +315,18 @@ def test_whole_report_as_pdf_gives_the_same_tidy_data(tmp_path, tidy_dir):
     assert main([str(pdf), "--out", str(tmp_path / "tidy")]) == 0
     assert_same_tidy_data(tidy_dir, tmp_path / "tidy")
     assert len(read_table("projects", tmp_path / "tidy")) == 17
+
+
+@slow
+def test_pages_cite_a_pdf_report_by_page_and_a_text_report_by_line(small):
+    from helpers.show.page import Page
+    from helpers.story import wording
+
+    _, _, txt_dir, pdf_dir = small
+    page = Page(2023, "zh", str(pdf_dir))
+    line = page.data.fact_store.line("three_public_total", 2023)
+    printed_on = page.data.pages[line]
+    assert printed_on > 1 and wording.say("zh", "common", "line", n=line) == f"第{printed_on}页"
+    assert wording.say("en", "audit", "lines_text", lines=[line, line]) == f"page {printed_on}"
+    Page(2023, "en", str(txt_dir))  # the same report as text: cited by its lines again
+    assert wording.say("en", "common", "line", n=line) == f"line {line}"

@@ -101,3 +101,16 @@ def test_report_text_on_a_page_is_shown_literally(tidy_dir, monkeypatch):
     assert "<script>" not in html and "&lt;script&gt;" in html
     page.chart(plt.figure(), "alt_fleet", total=hostile)
     assert "<script>" not in shown[-1].data and 'alt="条形图：年末公务用车&lt;script&gt;' in shown[-1].data
+
+
+def test_a_line_is_cited_by_its_pdf_page_when_the_report_has_pages():
+    from helpers.story import wording
+
+    try:
+        wording.use_pages({5952: 61, 40: 3, 44: 4})
+        assert wording.say("zh", "common", "line", n=5952) == "第61页"
+        assert wording.say("en", "audit", "lines_text", lines=[40, 44]) == "pages 3, 4"
+        assert wording.say("en", "audit", "lines_text", lines=[40, 7]) == "lines 40, 7"  # one without a page
+    finally:
+        wording.use_pages({})
+    assert wording.say("zh", "common", "line", n=5952) == "第5952行"

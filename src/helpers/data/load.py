@@ -36,6 +36,8 @@ class YearData:
     explanations: pd.DataFrame = field(default_factory=lambda: frame("explanations", []))
     glossary: pd.DataFrame = field(default_factory=lambda: frame("glossary", []))   # the report's 名词解释
     unit_zh: str = ""            # the publishing unit, as the report names it (reports.csv)
+    # the page each line was printed on, when the report is a PDF (source_locations.csv); empty otherwise
+    pages: dict[int, int] = field(default_factory=dict)
     fact_store: Facts = field(init=False, repr=False)  # value, line, decimals of `facts` by (year, metric)
 
     def __post_init__(self) -> None:
@@ -153,4 +155,14 @@ def load_year(year: int, tidy_dir: Path | str | None = None, unit: str = "") -> 
         indicators=of_year(read_table("indicators", tidy_dir)),
         findings=of_year(read_table("audit_findings", tidy_dir)), checks=of_year(read_table("audit_checks", tidy_dir)),
         explanations=of_year(read_table("explanations", tidy_dir)), glossary=of_year(read_table("glossary", tidy_dir)),
-        unit_zh=str(of_year(read_table("reports", tidy_dir)).iloc[0]["unit_zh"]))
+        unit_zh=str(of_year(read_table("reports", tidy_dir)).iloc[0]["unit_zh"]),
+        pages=_pages(of_year(_optional_table("source_locations", tidy_dir))))
+
+
+def _optional_table(name: str, tidy_dir: Path) -> pd.DataFrame:
+    """A table that tidy data written before it existed may lack (source_locations.csv): empty when absent."""
+    return read_table(name, tidy_dir) if (Path(tidy_dir) / f"{name}.csv").exists() else frame(name, [])
+
+
+def _pages(locations: pd.DataFrame) -> dict[int, int]:
+    return {int(line): int(page) for line, page in zip(locations["source_line"], locations["page"], strict=True)}

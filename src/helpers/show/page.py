@@ -53,6 +53,8 @@ class Page:
         self.unit_id = "" if every_unit else resolve_unit(unit, self.tidy_dir)
         self.data: YearData | None = (load_year(year, self.tidy_dir, self.unit_id)
                                       if year is not None and not every_unit else None)
+        # a report read from a PDF is cited by page ("page 12"), a text or Word report by line
+        wording.use_pages(self.data.pages if self.data is not None else {})
 
     @property
     def unit(self) -> dict[str, str]:

@@ -33,6 +33,31 @@ def check_lang(lang: str) -> str:
     return lang
 
 
+# Where a cited line was printed, for a report read from a PDF: {line: page}. Set once per page (a kernel
+# makes one page) by `use_pages`; empty, citations name lines of the report's text.
+_PAGES: dict[int, int] = {}
+
+
+def use_pages(pages: dict[int, int]) -> None:
+    """Cite lines of the report by the PDF page they were printed on (an empty mapping: by line)."""
+    _PAGES.clear()
+    _PAGES.update(pages)
+
+
+def page_of(line) -> int | None:
+    """The PDF page a line of the report was printed on, or None (a text or Word report, or an unknown line)."""
+    try:
+        return _PAGES.get(int(line))
+    except (TypeError, ValueError):
+        return None
+
+
+def pages_of(lines) -> list[int]:
+    """The PDF pages of `lines`, sorted, once each; empty unless every one of them has a page."""
+    pages = [page_of(line) for line in lines]
+    return sorted(set(pages)) if pages and None not in pages else []
+
+
 @functools.cache
 def environment() -> jinja2.Environment:
     """The template environment: undefined names are errors, never an empty string."""
@@ -41,6 +66,7 @@ def environment() -> jinja2.Environment:
     env.filters.update(amount=fmt.amount, pct=fmt.pct, rate=fmt.rate, printed_pct=fmt.pct_as_printed,
                        signed_pct=fmt.signed_pct, signed_printed_pct=fmt.signed_pct_as_printed,
                        count=lambda n: f"{int(n):,}")
+    env.globals.update(page_of=page_of, pages_of=pages_of)
     return env
 
 
