@@ -55,3 +55,26 @@ def test_the_batch_refuses_a_threshold_out_of_range_before_building_anything(tmp
     assert main(["-p", "low_execution_threshold", "80", "--out", str(tmp_path / "reports")]) == 2
     assert "got 80 (did you mean 0.8?)" in capsys.readouterr().err
     assert not list((tmp_path / "reports").glob("*/*.html"))
+
+
+@pytest.mark.parametrize("threshold", [0.5, 0.8, 0.9, 0.95, 1.0])
+def test_the_reports_own_90_percent_rule_decides_which_reasons_are_missing(tidy_dir, threshold):
+    """The form asks for a reason below 90% (the report's rule), whatever threshold the reader picks: at 95% the
+    projects at 92.9% and 94.1% owe none; at 50% the one at 78.1% still does. Both languages say whose rule."""
+    from helpers.data.load import load_year
+    from helpers.story import results, wording
+
+    low = results.low_execution_summary(load_year(2023, tidy_dir), threshold)
+    names = low.without_reason["project_name"].tolist()
+    assert names == ["文明劝导员工作经费"]  # 78.1%, no reason given; the only one below 90%
+    assert low.count == {0.5: 1, 0.8: 6, 0.9: 8, 0.95: 10, 1.0: 15}[threshold]
+    zh = wording.say("zh", "low_execution", "unexplained", names=names, rule=low.report_rule,
+                     same=low.is_report_rule)
+    en = wording.say("en", "low_execution", "unexplained", names=names, rule=low.report_rule,
+                     same=low.is_report_rule)
+    assert "道路交通安全隐患排查及综合治理项目" not in zh + en and "道路交通事故处理业务项目" not in zh + en
+    if threshold == 0.9:
+        assert zh == "其中1个项目未按自评表要求说明原因：文明劝导员工作经费。"
+    else:
+        assert zh == "按报告自身“执行率未达到90%需说明原因”的要求，1个项目未按自评表要求说明原因：文明劝导员工作经费。"
+        assert en.startswith("1 project below the report's own 90% rule gives no reason")

@@ -237,7 +237,7 @@ def test_chinese_unexplained_projects_sentence_is_not_translationese(data):
     names = list(results.low_execution_summary(data, 0.9).without_reason["project_name"])
     assert names == ["文明劝导员工作经费"]
     assert (
-        say("zh", "low_execution", "unexplained", names=names)
+        say("zh", "low_execution", "unexplained", names=names, rule=0.9, same=True)
         == "其中1个项目未按自评表要求说明原因：文明劝导员工作经费。"
     )
 

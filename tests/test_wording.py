@@ -95,7 +95,7 @@ def test_report_text_on_a_page_is_shown_literally(tidy_dir, monkeypatch):
     monkeypatch.setattr(page_module, "display", lambda obj: shown.append(obj))
     page = Page(2023, "zh", str(tidy_dir))
     hostile = "<script>window.__pwned=1</script>[点此](javascript:alert(1))"
-    page.say("low_execution", "unexplained", names=[hostile])
+    page.say("low_execution", "unexplained", names=[hostile], rule=0.9, same=True)
     assert "<script>" not in shown[-1].data and "&lt;script&gt;" in shown[-1].data and "\\[点此\\]" in shown[-1].data
     html = page.table(pd.DataFrame({"project_name": [hostile]})).to_html()
     assert "<script>" not in html and "&lt;script&gt;" in html

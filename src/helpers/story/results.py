@@ -734,11 +734,13 @@ def low_execution(data: YearData, threshold: float) -> pd.DataFrame:
 
 @dataclass(frozen=True)
 class LowExecution:
-    threshold: float
+    threshold: float             # the reader's threshold (the notebooks' low_execution_threshold)
     is_report_rule: bool         # the threshold is the report's own rule (预算执行率未达到90%的需说明原因)
     projects: int                # all projects with an adjusted budget
-    table: pd.DataFrame          # low_execution()
+    table: pd.DataFrame          # low_execution() at the reader's threshold
     all_budgets: float
+    report_rule: float           # the report's own rule: below it the form asks for a reason
+    below_rule: pd.DataFrame     # low_execution() at the report's rule, whatever the reader's threshold
 
     @property
     def count(self) -> int:
@@ -758,13 +760,16 @@ class LowExecution:
 
     @property
     def without_reason(self) -> pd.DataFrame:
-        return self.table[self.table["shortfall_reason"] == ""]
+        """Projects below the report's own rule that state no reason, although its form asks for one there: the
+        report's rule decides, not the reader's threshold (at 95% a project at 92.9% owes no reason)."""
+        return self.below_rule[self.below_rule["shortfall_reason"] == ""]
 
 
 def low_execution_summary(data: YearData, threshold: float) -> LowExecution:
     rated = data.projects.dropna(subset=["execution_rate"])
-    return LowExecution(threshold, threshold == report_rule("low_execution_threshold"), len(rated),
-                        low_execution(data, threshold), float(rated["budget_adjusted"].sum()))
+    rule = report_rule("low_execution_threshold")
+    return LowExecution(threshold, threshold == rule, len(rated), low_execution(data, threshold),
+                        float(rated["budget_adjusted"].sum()), rule, low_execution(data, rule))
 
 
 @dataclass(frozen=True)
