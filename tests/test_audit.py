@@ -140,7 +140,7 @@ def test_project_spending_sum_explained_by_a_project(tmp_path):
     assert rows.iloc[0]["detail"] == "explained_by_projects" and rows.iloc[0]["related"] == "51000000T000000000002"
 
 
-# --- targets a reader does not count as missed (issue 10: audit false positives) -------------------------------
+# --- targets a reader does not count as missed (audit false positives) -------------------------------
 
 def indicator_findings(findings: pd.DataFrame) -> pd.DataFrame:
     return findings[findings["check"].isin(["target_missed_full_marks", "target_met_points_lost",
@@ -182,7 +182,7 @@ def test_a_quantity_above_a_cap_with_a_stated_reason_is_not_a_miss(tmp_path):
 
 
 def test_a_quantity_delivered_above_its_cap_is_over_delivery_not_a_miss(tmp_path):
-    # 2023年新建交通标线 ≤6,060 平方米, 6,564 delivered, no reason given (line 4277): more work, not a miss (issue 19.5)
+    # 2023年新建交通标线 ≤6,060 平方米, 6,564 delivered, no reason given (line 4277): more work, not a miss
     findings, _ = audit(tmp_path, a_op1="≤", a_target1="6060", a_unit1="平方米", a_actual1="6564")
     assert indicator_findings(findings).empty
     # a cost cap overspent without a reason is still a miss
@@ -220,7 +220,7 @@ def rules_table(name: str) -> pd.DataFrame:
 
 
 def test_a_check_whose_figures_are_missing_is_recorded_as_not_run(tmp_path):
-    # issue 19.13: the synthetic report prints 授予中小企业合同金额 once, not again in the evaluation annex: the
+    # the synthetic report prints 授予中小企业合同金额 once, not again in the evaluation annex: the
     # same-figure check has one of its two figures and cannot run; line 170's 不涉及 statement is not made
     text = synthetic.build()
     path = tmp_path / "report.txt"

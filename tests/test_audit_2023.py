@@ -1,4 +1,4 @@
-"""What the audit finds in the real 2023 report, checked by hand against its lines (issue 10)."""
+"""What the audit finds in the real 2023 report, checked by hand against its lines."""
 
 from __future__ import annotations
 
@@ -56,7 +56,7 @@ def test_line_86_is_one_cause_and_blames_no_table(findings):
 def test_line_86_counts_the_tables_with_targets_a_note_not_a_contradiction(findings, data):
     # 16 projects (line 86) against 17 tables: 16 carry targets, the 17th (2023年省级政法转移支付资金结转, line 7246)
     # is an empty form; "等16个项目" is a partial list, and 道路交通管理业务系统建设项目 and
-    # 道路交通管理设施设备维保服务项目 are named without a table of their own (issue 19.4)
+    # 道路交通管理设施设备维保服务项目 are named without a table of their own
     counts = rows(findings, "stated_count")
     assert len(counts) == 3 and set(counts["severity"]) == {"info"} and counts["cause"].nunique() == 1
     assert set(counts["detail"]) == {"empty_form_not_counted"} and counts["related"].nunique() == 1
@@ -86,7 +86,7 @@ def test_no_false_positives(findings):
                       "完成卡口控建设", "考核档次优", "考核档次不合格", "每月或每季度进行考核优秀"]:
         assert indicator not in set(missed["indicator"]), indicator
     # 代管资金 (51050023T000008367850): its printed 99.42% (99.415% of the rounded amounts) is within the rounding
-    # the two amounts carry; so is 2023年办公场所维修改造项目's 68.10% (68.093%) (issue 19.5)
+    # the two amounts carry; so is 2023年办公场所维修改造项目's 68.10% (68.093%)
     assert rows(findings, "execution_rate").empty
     # 2023年新建交通标线: 6,564 平方米 against ≤6,060 (line 4277) is over-delivery, not a miss
     assert "2023年新建交通标线" not in set(missed["indicator"])
@@ -96,7 +96,7 @@ def test_no_false_positives(findings):
 
 def test_caps_scored_as_spending_targets(findings, data):
     caps = rows(findings, "cap_scored_as_spending")
-    assert len(caps) == 10 and caps["cause"].nunique() == 1   # one convention, one cause (issue 19.6)
+    assert len(caps) == 10 and caps["cause"].nunique() == 1   # one convention, one cause
     ind = data.indicators.merge(caps[["project_code", "indicator", "related"]])
     exact = ind[ind["related"] == ""]
     assert (exact["score"] - exact["weight"] * exact["actual_value"] / exact["target_value"]).abs().max() <= 0.005
@@ -153,7 +153,7 @@ def test_vehicle_purchases_the_list_leaves_out_point_to_the_project_that_books_t
 
 
 def test_each_report_is_audited_on_its_own_figures(tidy_dir):
-    """With the report identity of contract C1, two reports stating the same year are audited apart."""
+    """With a report identity in every row, two reports stating the same year are audited apart."""
     from helpers.data.audit import assign_causes, run_checks
 
     names = ["facts", "functional_classification", "projects", "project_funding", "indicators"]
@@ -177,7 +177,7 @@ def checks(tidy_dir) -> pd.DataFrame:
 
 
 def test_every_check_records_its_status_and_a_check_that_could_not_run_is_not_passed(checks):
-    # issue 19.13: passed / failed / not_applicable / not_enough_data, with the reason when it did not run
+    # passed / failed / not_applicable / not_enough_data, with the reason when it did not run
     assert set(checks["status"]) <= {"passed", "failed", "not_applicable", "not_enough_data"}
     assert (checks["passed"] == (checks["status"] == "passed")).all()
     not_run = checks[checks["status"].isin(["not_applicable", "not_enough_data"])]
@@ -211,7 +211,7 @@ def test_the_audit_carries_a_fingerprint_of_its_code_rules_and_input(checks, fin
 
 
 def test_blank_results_scored_in_full(findings):
-    # issue 19.10: 图像设备, 视频调解设备, 实时监控视频 (lines 3122, 3134, 3146) and 群众对农村道路交通安全管理满意度
+    # 图像设备, 视频调解设备, 实时监控视频 (lines 3122, 3134, 3146) and 群众对农村道路交通安全管理满意度
     # (line 3909) have no result, yet kept 1 + 2 + 2 + 3 = 8 points
     blank = rows(findings, "blank_result_scored")
     assert blank["lines"].tolist() == ["3122", "3134", "3146", "3909"]
@@ -220,7 +220,7 @@ def test_blank_results_scored_in_full(findings):
 
 
 def test_activities_named_in_the_goal_with_targets_of_zero_scored(findings):
-    # issue 19.10: 道安工作专项经费's goal (line 5002) names 魔镜系统试点建设及奖补, 泸州市农交安APP建设 and
+    # 道安工作专项经费's goal (line 5002) names 魔镜系统试点建设及奖补, 泸州市农交安APP建设 and
     # 货运源头企业车辆出场站监控系统试点建设及奖补; their six indicators (count and unit cost) have target 0, result 0
     # and scored 6 points (lines 5170-5470)
     zero = rows(findings, "zero_target_scored")
@@ -229,7 +229,7 @@ def test_activities_named_in_the_goal_with_targets_of_zero_scored(findings):
 
 
 def test_no_procurement_and_no_state_assets_against_the_figures(findings):
-    # issue 19.8: line 170 says 不涉及…行政事业性国有资产…政府采购, against 4,444.82 of procurement (line 81) and
+    # line 170 says 不涉及…行政事业性国有资产…政府采购, against 4,444.82 of procurement (line 81) and
     # 28,002.22 of fixed assets (line 156): one statement, one cause, a contradiction
     stated = rows(findings, "statement_vs_figures").set_index("subject")
     assert stated.loc["no_procurement", "computed"] == 4444.82 and stated.loc["no_procurement", "lines"] == "81;170"
@@ -238,7 +238,7 @@ def test_no_procurement_and_no_state_assets_against_the_figures(findings):
 
 
 def test_the_2022_transfer_reports_more_cost_results_than_it_spent(findings):
-    # issue 19.9: 0 + 37.49 + 477.72 + 9.32 + 199.76 = 724.29 (lines 7159-7207) against 707.08 spent (line 6892)
+    # 0 + 37.49 + 477.72 + 9.32 + 199.76 = 724.29 (lines 7159-7207) against 707.08 spent (line 6892)
     cost = rows(findings, "cost_results_vs_spending")
     assert len(cost) == 1 and cost.iloc[0]["subject"] == "2022年省级政法转移支付资金"
     assert cost.iloc[0]["reported"] == pytest.approx(724.29) and cost.iloc[0]["computed"] == 707.08
@@ -246,7 +246,7 @@ def test_the_2022_transfer_reports_more_cost_results_than_it_spent(findings):
 
 
 def test_agency_operating_expenditure_reason_and_equality_with_public_expenditure(findings):
-    # issue 19.11: 机关运行经费 fell 15.6 (line 79) for a reason that would raise it; it equals 公用经费 (line 56):
+    # 机关运行经费 fell 15.6 (line 79) for a reason that would raise it; it equals 公用经费 (line 56):
     # 997.23
     against = rows(findings, "reason_against_direction").iloc[0]
     assert against["reported"] == -15.6 and against["lines"] == "79"
@@ -256,7 +256,7 @@ def test_agency_operating_expenditure_reason_and_equality_with_public_expenditur
 
 
 def test_direction_words_zero_rates_and_gaps_without_reasons(findings, checks):
-    # issue 19.12: line 68 "比2022年减少持平"; line 64 "支出0万元，完成预算100%" (a budget of 0); line 68's 0% of 0
+    # line 68 "比2022年减少持平"; line 64 "支出0万元，完成预算100%" (a budget of 0); line 68's 0% of 0
     # cannot be checked; lines 39, 40, 44, 45, 47, 50 spent less than budget with no reason
     direction = rows(findings, "contradictory_direction").iloc[0]
     assert direction["lines"] == "68" and direction["related"] == "减少持平" and direction["severity"] == "warning"
@@ -272,7 +272,7 @@ def test_direction_words_zero_rates_and_gaps_without_reasons(findings, checks):
 
 
 def test_one_cause_per_convention(findings):
-    # issue 19.6: the eight "＞ target, result equal" rows are one cause; one project's misses with one stated
+    # the eight "＞ target, result equal" rows are one cause; one project's misses with one stated
     # reason are one cause (车辆检测 lines 3242, 3266; 项目服务期暂未结束 lines 3801, 3813, 3825)
     strict = findings[findings["detail"] == "strict_target_met_exactly"]
     assert strict["lines"].tolist() == ["356", "368", "699", "4789", "5278", "5290", "5745", "6489"]
@@ -288,7 +288,7 @@ FORENSIC_REASON = "“交通事故中，未造成人员死亡，无需进行法�
 @pytest.mark.parametrize("lang, words", [("zh", "报告所述原因：" + FORENSIC_REASON),
                                          ("en", "the report's reason: " + FORENSIC_REASON)])
 def test_missed_with_full_marks_shows_the_reports_reason(data, lang, words):
-    # issue 19.14: 法医检验鉴定 ≥125 次, 54 done, full 2 points, and the reason the table gives (line 3061)
+    # 法医检验鉴定 ≥125 次, 54 done, full 2 points, and the reason the table gives (line 3061)
     from helpers.story import reliability
 
     bullet = next(b for b in reliability.finding_lines(data, "warning", lang) if "3061" in b)
@@ -296,7 +296,7 @@ def test_missed_with_full_marks_shows_the_reports_reason(data, lang, words):
 
 
 def test_each_cause_carries_the_money_at_stake_and_causes_read_by_money(data):
-    # issue 19.7: 28,002.22 of fixed assets against 不涉及 (line 170); implied budgets 22,948.43, 20,046.39 (2,902.04);
+    # 28,002.22 of fixed assets against 不涉及 (line 170); implied budgets 22,948.43, 20,046.39 (2,902.04);
     # the 1,316.00 paid in 2024 (lines 146, 154); 32.52 of line 36; 724.29 − 707.08 = 17.21; 190.93 of vehicles
     from helpers.story import reliability
 
@@ -310,7 +310,7 @@ def test_each_cause_carries_the_money_at_stake_and_causes_read_by_money(data):
 
 
 def test_no_pass_rate_over_kinds_that_record_only_failures(data):
-    # issue 19.7: 目标未达仍得满分 and the other observations record only what they find: they are not "checks run"
+    # 目标未达仍得满分 and the other observations record only what they find: they are not "checks run"
     from helpers.story import reliability
 
     c = reliability.counts(data)
@@ -325,7 +325,7 @@ def test_no_pass_rate_over_kinds_that_record_only_failures(data):
 
 
 def test_budget_cuts_without_a_stated_reason(findings):
-    # issue 19.3: 二大队业务技术用房新建项目 was cut from 1,000.00 to 920.00 (line 5558) and its reason speaks only of
+    # 二大队业务技术用房新建项目 was cut from 1,000.00 to 920.00 (line 5558) and its reason speaks only of
     # the delay; 道路交通事故处理业务项目 from 238.35 to 228.35 (line 2982) with no reason at all
     cuts = rows(findings, "budget_cut_without_reason").set_index("subject")
     cut = cuts.loc["二大队业务技术用房新建项目"]

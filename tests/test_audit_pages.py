@@ -95,7 +95,7 @@ def test_chinese_editions_are_chinese(pages, name):
 
 
 def test_money_chart_sorts_problems_by_money_apart_by_severity(data):
-    # issue 19.7: contradictions first, largest first: 28,002.22 (line 170), 2,902.04, 1,316.00, 32.52, 17.21, 11.77;
+    # contradictions first, largest first: 28,002.22 (line 170), 2,902.04, 1,316.00, 32.52, 17.21, 11.77;
     # then the doubtful 190.93 of vehicles; causes about rates, scores or counts are not drawn
     table = reliability.causes_by_money(data)
     table = table.assign(label=table["cause"])

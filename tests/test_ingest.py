@@ -122,7 +122,7 @@ def test_merged_indicator_cells_inherit_the_names_above(tables):
 
 
 def test_a_name_is_not_inherited_when_the_unit_says_otherwise(tables):
-    """Issue 10: indicator 15 of 道路交通管理综合经费 (row from line 730, figures 10 人次 on lines 735-736) has
+    """Indicator 15 of 道路交通管理综合经费 (row from line 730, figures 10 人次 on lines 735-736) has
     no name; the name above, 交通参与者满意度, is a rate in %. It stays blank and flagged."""
     ind = tables["indicators"].set_index("source_line")
     row = ind.loc[735]

@@ -121,7 +121,7 @@ NOTICE = {
     "zh": ("2023年度决算报告有9处数字前后矛盾", "核对页"),
     "en": ("contradicts itself in 9 places", "the audit page"),
 }
-# 575 comparisons of figures (issue 19.7: observations, which only record what they find, are not counted)
+# 575 comparisons of figures (observations, which only record what they find, are not counted)
 RELIABILITY = {
     "zh": ("这些数字可靠吗？", "共核对575项"),
     "en": ("How reliable are these figures?", "575 arithmetic checks"),

@@ -1,4 +1,4 @@
-"""The batch makes both language editions of notebooks that take `lang` (contract C4), runs an all-years
+"""The batch makes both language editions of notebooks that take `lang`, runs an all-years
 notebook once, passes `-p` parameters to the notebooks that declare them, and links every page to its
 twin, its neighbours and the index. Small notebooks stand in for the story's, so this runs in seconds."""
 

@@ -261,7 +261,7 @@ def test_class_reconciliation_says_plainly_which_figures_are_wrong(data):
     ("en", ["1,316.00 万元 (50.9%)", "14 December 2023", "carried over (结转), not a balance left (结余)", "67.0%",
             "7 projects are still below", "1,271.43 万元", "9.7%"])])
 def test_low_execution_is_mostly_late_provincial_money(data, lang, words):
-    # issue 19.3: 1,316.00 of the 2,587.43 unspent (51%) arrived on 14 December (line 7286); with the 2022 transfer's
+    # 1,316.00 of the 2,587.43 unspent (51%) arrived on 14 December (line 7286); with the 2022 transfer's
     # 418.59 (1,125.67 − 707.08), 67% is late provincial money; without it 7 projects, 1,271.43, 9.7% of 13,091.20
     from helpers.story import wording
 
@@ -281,7 +281,7 @@ def test_low_execution_is_mostly_late_provincial_money(data, lang, words):
             "the printed 75% (line 39), which would mean a budget of 22,796.45–23,102.44 万元", "100% execution",
             "“无结转结余”", "3 printed figures cannot be right", "rose 2,460.52 万元", "rose 49.68 万元"])])
 def test_budget_execution_names_the_figures_that_cannot_be_right(data, lang, words):
-    # issue 19.1: the items' rates (lines 40-51) imply about 20,046 (85.9% executed, about 2,835 unspent); the project
+    # the items' rates (lines 40-51) imply about 20,046 (85.9% executed, about 2,835 unspent); the project
     # tables without 辅警经费 and 代管资金 left 2,675.92; so the 75% (line 39, a budget of 17,211.32 ÷ 0.755…0.745), the
     # adjusted budget of 17,211.32 (line 143: 100%) and 无结转结余 (line 146) cannot be right; projects rose 2,460.52
     # against 49.68 for the whole budget
@@ -295,7 +295,7 @@ def test_budget_execution_names_the_figures_that_cannot_be_right(data, lang, wor
 
 
 def test_the_adjusted_budget_equal_to_spending_is_no_longer_passed(data):
-    # issue 19.1: "adjusted budget 17,211.32" (line 143) = spending was a passing same-figure check; against the items'
+    # "adjusted budget 17,211.32" (line 143) = spending was a passing same-figure check; against the items'
     # implied budgets it is part of the budget-execution contradiction, with the 75%
     adjusted = data.findings[data.findings["subject"] == "expenditure_budget_adjusted"]
     assert len(adjusted) == 1 and adjusted.iloc[0]["severity"] == "error" and adjusted.iloc[0]["reported"] == 17211.32
@@ -308,7 +308,7 @@ def test_the_adjusted_budget_equal_to_spending_is_no_longer_passed(data):
     ("en", ["The 95.3% for “三公” (line 59) and the 93.6% for vehicles (line 65) cannot both hold", "647.82 万元",
             "659.58 万元"])])
 def test_three_public_rates_cannot_both_hold(data, lang, words):
-    # issue 19.2: vehicles are all of 三公 (617.37); 617.37 ÷ 0.953 = 647.82 < 617.37 ÷ 0.936 = 659.58
+    # vehicles are all of 三公 (617.37); 617.37 ÷ 0.953 = 647.82 < 617.37 ÷ 0.936 = 659.58
     tp = results.three_public(data)
     assert tp.rates_conflict and tp.implied_budgets == pytest.approx((647.82, 659.58), abs=0.01)
     text = say(lang, "three_public", "items", tp=tp)
@@ -323,7 +323,7 @@ def test_three_public_rates_cannot_both_hold(data, lang, words):
             "30 执勤执法电动自行车 for about 30.35 万元 (about 1.01 万元 each, not “三公” vehicles)", "年初预算 0",
             "names as a reason for the rise (line 65)"])])
 def test_vehicle_purchases_reconcile_as_a_hypothesis(data, lang, words):
-    # issue 19.2: 447.37 = 15 listed (256.44) + 38 motorcycles (190.93, 5.02 each, named on line 65); the 2022
+    # 447.37 = 15 listed (256.44) + 38 motorcycles (190.93, 5.02 each, named on line 65); the 2022
     # transfer's 477.72 = 447.37 + 30 e-bikes (30.35); 年初预算 0; the motorcycles are not "not listed"
     v = results.vehicle_purchases(data)
     kinds = v.bought.set_index("kind_zh")["counted_with"]
@@ -341,13 +341,13 @@ def test_vehicle_purchases_reconcile_as_a_hypothesis(data, lang, words):
     ("zh", ["报告称“2023年无结转结余资金”", "报告称“年终预算没有结余”"], ["为0.00万元"]),
     ("en", ["“2023年无结转结余资金”", "“年终预算没有结余”"], ["of 0.00 万元"])])
 def test_no_balance_statements_quote_the_reports_words(data, lang, words, not_words):
-    # issue 19.15: lines 146 and 154 print words, not "0.00万元"
+    # lines 146 and 154 print words, not "0.00万元"
     bullet = next(b for b in reliability.finding_lines(data, "error", lang) if "146" in b)
     assert all(w in bullet for w in words) and not any(w in bullet for w in not_words), bullet
 
 
 def test_chinese_class_gap_says_which_way_and_guesses_with_keneng(data):
-    # issue 19.17: 公共安全支出 15,737.52 (line 36) against its items 15,705.00: the class is 32.52 more
+    # 公共安全支出 15,737.52 (line 36) against its items 15,705.00: the class is 32.52 more
     bullet = reliability.finding_lines(data, "error", "zh")[0]
     assert "类数比其下各项合计多32.52万元" in bullet and "各项合计15,705.00万元，多32.52万元" not in bullet
     assert "可能是资金在类之间调整了列示位置" in bullet
@@ -361,7 +361,7 @@ def test_chinese_class_gap_says_which_way_and_guesses_with_keneng(data):
     ("en", ["6 ÷ 15 × 80.00 万元 = 32.00 万元, not the 33.33 万元",
             "Budgeting 15 months of rent in one year's budget"])])
 def test_the_lease_pro_rata_against_what_was_paid(data, lang, words):
-    # issue 19.3: line 42, 80 万元 for 15 months, 6 paid: 6/15 × 80 = 32.00, not the 33.33 the project table says
+    # line 42, 80 万元 for 15 months, 6 paid: 6/15 × 80 = 32.00, not the 33.33 the project table says
     [timing] = results.timing_effects(data, results.low_execution(data, 0.9))
     assert (timing.budget, timing.paid_amount, timing.pro_rata) == (80.0, 33.33, 32.0)
     text = say(lang, "low_execution", "timing", t=timing)
@@ -372,7 +372,7 @@ def test_the_lease_pro_rata_against_what_was_paid(data, lang, words):
     ("zh", ["自2011年起公开", "2012年出台的中央八项规定", "2013年印发的《党政机关厉行节约反对浪费条例》进一步收紧"]),
     ("en", ["began disclosing these costs in 2011", "(中央八项规定, 2012)", "the 2013 regulation", "tightened them"])])
 def test_three_public_history_in_order(lang, words):
-    # issue 19.18: disclosure began in 2011; 八项规定 (2012) and the 2013 条例 tightened it
+    # disclosure began in 2011; 八项规定 (2012) and the 2013 条例 tightened it
     text = say(lang, "three_public", "intro")
     assert all(w in text for w in words), text
 
@@ -382,7 +382,7 @@ def test_three_public_history_in_order(lang, words):
             "与人数无关"]),
     ("en", ["593 people in post (computed)", "8,396.90 万元 is 14.16 万元 per person", "does not follow headcount"])])
 def test_per_head_on_basic_spending_with_the_total_only_with_its_caveat(data, lang, words):
-    # issue 19.18: 8,396.90 of basic spending (line 54) ÷ 593 people (line 135: 159 + 1 + 1 + 432) = 14.16
+    # 8,396.90 of basic spending (line 54) ÷ 593 people (line 135: 159 + 1 + 1 + 432) = 14.16
     text = say(lang, "overview", "staff", total=results.staff_total(data),
                total_spending=data.value("total_expenditure"), kinds=results.staff_kinds(data),
                basic_spending=data.value("basic_expenditure"))
@@ -393,7 +393,7 @@ def test_per_head_on_basic_spending_with_the_total_only_with_its_caveat(data, la
     ("zh", "只有一个年度的报告，无法跨年度跟踪项目", "均只出现在一个年度的报告中"),
     ("en", "With one report, no project can be followed", "None of the 17 projects")])
 def test_one_report_does_not_say_no_project_spans_years(lang, words, not_words):
-    # issue 19.21: with the 2023 report alone, "none of the 17 projects spans years" says nothing
+    # with the 2023 report alone, "none of the 17 projects spans years" says nothing
     text = say(lang, "trend", "projects", matched=0, total=17, reports=1)
     assert words in text and not_words not in text
     assert say(lang, "trend", "projects", matched=0, total=17, reports=2) != text
@@ -405,7 +405,7 @@ def test_one_report_does_not_say_no_project_spans_years(lang, words, not_words):
     ("en", "This report (line 140) restates 2023's 调整后全年财政下达预算 as 18,100.64 万元; "
            "the report luzhou_2023 (line 140) printed 17,211.32 万元")])
 def test_restatements_are_worded_for_readers(lang, words):
-    # issue 19.20: "the 2024 report restates 2023's … as …", not "restatement: income_budget_adjusted 2023, reported …"
+    # "the 2024 report restates 2023's … as …", not "restatement: income_budget_adjusted 2023, reported …"
     text = say(lang, "audit", "finding", check="restatement", subject="income_budget_adjusted 2023",
                key="income_budget_adjusted 2023", indicator="", reported="18,100.64", computed="17,211.32",
                difference="889.32", sign=1, kind="amount", lines=[140], detail="earlier_report",

@@ -1,4 +1,4 @@
-"""The self-evaluation statistics and the audit's page results on the 2023 report (issue 10), in both languages."""
+"""The self-evaluation statistics and the audit's page results on the 2023 report, in both languages."""
 
 from __future__ import annotations
 
@@ -38,7 +38,7 @@ def test_one_low_execution_set_keeps_the_zero_executed_project(data):
 
 def test_caps_scored_in_proportion_to_spending(data):
     caps = selfeval.caps_scored_in_proportion(data)
-    assert len(caps) == 10   # 7 exact, 3 rounded down (lines 6255, 7195, 7207; issue 19.6)
+    assert len(caps) == 10   # 7 exact, 3 rounded down (lines 6255, 7195, 7207)
     # 物业管理项目 / 2023年直属大队物业管理项目: ≤210 万元, 205.38, 4.89 of 5 (line 1702)
     row = caps[caps["indicator"] == "2023年直属大队物业管理项目"].iloc[0]
     assert row["score"] == pytest.approx(4.89) and row["points_lost"] == pytest.approx(0.11)

@@ -1,4 +1,4 @@
-"""Several units (issue 15): a `unit_id` beside `report` in every table; any number of units × years ingest
+"""Several units: a `unit_id` beside `report` in every table; any number of units × years ingest
 together; each unit's rows are the same whether or not another unit is present; pages load one unit, name it
 from the data, and compare units side by side.
 

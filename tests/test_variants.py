@@ -336,7 +336,7 @@ def test_a_list_naming_exactly_the_tables_gives_no_list_detail(tmp_path, baselin
     listed = tables["named_projects"][tables["named_projects"]["list"] == "performance_evaluated"]
     assert list(listed["project_name"]) == names and set(listed["source_line"]) == {86}
     counts = tables["audit_findings"][tables["audit_findings"]["check"] == "stated_count"]
-    # the counts (16) are the 16 tables with indicators (a note, issue 19.4); the list names no project without a table
+    # the counts (16) are the 16 tables with indicators (a note); the list names no project without a table
     assert len(counts) == 3 and set(counts["detail"]) == {"empty_form_not_counted"}
     assert set(counts["related"]) == {"51050024T000010722419"} and set(counts["severity"]) == {"info"}
 
@@ -352,7 +352,7 @@ def test_a_list_that_cannot_be_read_is_listed_not_dropped(tmp_path):
     assert len(counts) == 3 and set(counts["related"]) == {"51050024T000010722419"}   # no list to compare
 
 
-# --- other units' reports of the same template (issue 15) ----------------------------------------------
+# --- other units' reports of the same template ----------------------------------------------
 # Each variant is what another unit prints (tests/variants.py builds it from the 2023 text); each test asserts
 # the figures that report states, as facts.csv and functional_classification.csv hold them, and that the audit
 # finds in it only what the 2023 report's own figures give.
@@ -385,7 +385,7 @@ def baseline_findings_without(baseline, *subjects: str) -> list[tuple[str, str, 
 # vehicles bought (C11, C32). A unit with no 三公 spending has none of them.
 THREE_PUBLIC_SUBJECTS = ("three_public_completion_rate", "three_public_change_pct",
                          "vehicle_purchase_operation_change_pct", "vehicle_purchase", "vehicles_bought")
-# and, when section 七 is one sentence, line 64's 100% of 0 spent and line 68's 减少持平 (issue 19.12)
+# and, when section 七 is one sentence, line 64's 100% of 0 spent and line 68's 减少持平
 SECTION_SEVEN_SUBJECTS = ("overseas_travel_completion_rate", "opposite_directions")
 
 
@@ -449,7 +449,7 @@ def test_a_report_without_project_tables_ingests_with_empty_project_tables(tmp_p
     # and the table checks), and the vehicles bought no longer pointed to a project table.
     prose_only = [f for f, lines in zip(findings(baseline), baseline["audit_findings"]["lines"], strict=True)
                   if max(int(n) for n in lines.split(";")) < variants.FIRST_TABLE_LINE]
-    assert findings(tables) == prose_only and len(prose_only) == 25   # 12, and the prose checks of issue 19
+    assert findings(tables) == prose_only and len(prose_only) == 25  # 12 and the auditor's prose checks
     vehicles = tables["audit_findings"].set_index("subject").loc["vehicle_purchase"]
     assert (vehicles["detail"], vehicles["related"]) == ("", "")
     checks = tables["audit_checks"]
@@ -544,7 +544,7 @@ def test_an_item_printed_without_its_completion_rate_is_kept_with_the_rate_empty
     assert (classes["level"] == "项").sum() == 10
     # The items still add up to the total (no false mismatch); the budget the rates imply cannot be summed
     # without line 40's rate, so that check (2023's C2) does not run.
-    # Nor does the adjusted budget's against the same rates, nor line 40's gap without a reason (issue 19.12).
+    # Nor does the adjusted budget's against the same rates, nor line 40's gap without a reason.
     rate_findings = ("budget_completion_rate", "expenditure_budget_adjusted", "行政运行")
     assert [f for f in findings(tables) if f[1] not in rate_findings] == baseline_findings_without(baseline,
                                                                                                    *rate_findings)

@@ -1,4 +1,4 @@
-"""Several reports together (contract C1): every row knows its report, each year reads its own report,
+"""Several reports together: every row knows its report, each year reads its own report,
 and restated figures are lined up, not merged.
 
 The 2024 report is made from the 2023 text by tests/variants.py (years shifted, totals, 三公 and one
@@ -135,7 +135,7 @@ def test_restatements_list_both_values_reports_and_lines(tidy):
     assert budget["difference"] == pytest.approx(889.32)
     checks = read_table("audit_checks", tidy["both"])
     rows = checks[(checks["check"] == "restatement") & checks["subject"].str.startswith("income_budget_adjusted 2023")]
-    # a later report restating a figure is a note, not a doubtful digit (issue 19.20)
+    # a later report restating a figure is a note, not a doubtful digit
     assert len(rows) == 1 and rows.iloc[0]["severity"] == "info"
     assert (rows.iloc[0]["lines"], rows.iloc[0]["related"]) == ("140", f"{STEM_2023}:140")
     findings = read_table("audit_findings", tidy["both"])

@@ -119,7 +119,7 @@ def heading_style(style: str) -> str:
     return text
 
 
-# --- other units' reports of the same template (issue 15) -----------------------------------------------
+# --- other units' reports of the same template -----------------------------------------------
 # Each is the 2023 text with what another unit prints instead; the tests read from it the figures that unit's
 # report states.
 

@@ -9,7 +9,7 @@ over the figures involved) is rounding and passes; at most one unit is a `warnin
 off, or rounded once too often); more is the severity `rules/audit_checks.csv` gives the kind of
 check (usually `error`). Observations that are explained, or need a reader's judgement, are `info`.
 
-Results are structured (contract C3): no sentence is stored; the pages word a finding from its
+Results are structured: no sentence is stored; the pages word a finding from its
 check, figures, lines and `detail` key. Findings that share one cause share a `cause` id, so
 one wrong figure that breaks three checks is counted once.
 
@@ -846,7 +846,7 @@ def _report_rows(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
 
 def reports(tables: dict[str, pd.DataFrame]) -> list[tuple[str | None, int]]:
     """(report, report year) of every report in `tables`, by year. Tables without the report identity of
-    contract C1 hold one report per year: (None, year)."""
+    one report per unit and year holds: (None, year)."""
     projects = _report_rows(tables)
     if "report" in projects:
         return sorted({(str(r), int(y)) for r, y in zip(projects["report"], projects["report_year"], strict=True)},

@@ -2,8 +2,8 @@
 
 A report states figures of its own year and of the year before (the prior year stated outright,
 or derived from a stated change: 2022's 18,100.64 万元 follows from 2023's 17,211.32 and the
-change of -889.32 on line 10). `Facts` holds the rows of ONE report's facts table (contract C1:
-one `report`) and answers, for a metric and a year, its value, the line it was read from, the
+change of -889.32 on line 10). `Facts` holds the rows of ONE report's facts table
+(one `report`) and answers, for a metric and a year, its value, the line it was read from, the
 decimals it was printed with and whether it is stated or derived. The audit checks a report
 against it; `helpers.data.load.YearData` holds one for the pages.
 """

@@ -54,8 +54,8 @@ def restatements(facts: pd.DataFrame) -> pd.DataFrame:
 
 
 def restatement_checks(table: pd.DataFrame) -> pd.DataFrame:
-    """The restatements as rows of audit_checks (check = "restatement"), in the audit's structured fields
-    (contract C3): `lines` is the later report's line, `related` names the earlier report and its line.
+    """The restatements as rows of audit_checks (check = "restatement"), in the audit's structured fields:
+    `lines` is the later report's line, `related` names the earlier report and its line.
     The caller numbers them after the report's own checks."""
     rows = [dict(unit_id=r.unit_id, report=r.report, report_year=r.report_year, year=r.report_year, check_no=0,
                  check=CHECK,

@@ -40,7 +40,7 @@ LINE = col("source_line", "integer", "Line of the report text (1-based) the valu
            required=True)
 CODE = col("project_code", "string", "Project code as printed before the project name.", "项目编码", required=True)
 
-# The audit tables' fields (contract C3): structured, no prose in any language; words for a finding are made
+# The audit tables' fields: structured, no prose in any language; words for a finding are made
 # when a page shows it, from rules/audit_checks.csv and story/templates/<lang>/audit.j2.
 FINDING_FIELDS = [
     col("check", "string", "Kind of check: a key of rules/audit_checks.csv.", "检查", required=True),
@@ -254,7 +254,7 @@ TABLES: dict[str, dict] = {
         key=["year", "metric", "other_report"], sort=["year", "metric", "other_report_year"]),
 }
 
-# Report identity (contract C1): every row says which unit's report stated it, so any number of units' reports
+# Report identity: every row says which unit's report stated it, so any number of units' reports
 # of any years ingest together. A 2024 report restates 2023 figures; keyed by report, both statements are kept.
 # The unit's id is `unit_id`, not `unit`: facts and indicators already have a `unit` column (万元, 辆, 人 …).
 UNIT = col("unit_id", "string", "The unit that publishes the report: a file-system-safe id (data/names/units.csv "
