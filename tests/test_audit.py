@@ -82,12 +82,13 @@ def test_class_against_its_items(tmp_path):
 
 def test_project_execution_rate(tmp_path):
     findings, lines = audit(tmp_path, a_rate="90.00%")
-    found(findings, "execution_rate", line_of(lines, "总额", after="51000000T000000000001-甲项目") - 1)
+    # cited at the 总额 row's adjusted budget (调整后预算数), two cells after its label
+    found(findings, "execution_rate", line_of(lines, "总额", after="51000000T000000000001-甲项目") + 2)
 
 
 def test_budget_score(tmp_path):
     findings, lines = audit(tmp_path, a_score="8", a_total="98")
-    found(findings, "budget_score", line_of(lines, "总额", after="51000000T000000000001-甲项目") - 1)
+    found(findings, "budget_score", line_of(lines, "总额", after="51000000T000000000001-甲项目") + 2)
 
 
 def test_score_above_weight(tmp_path):

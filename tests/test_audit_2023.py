@@ -130,8 +130,8 @@ def test_no_balance_statement_against_money_paid_next_year(findings, data):
     assert list(balance.index) == ["carryover_balance", "year_end_budget_balance"]
     assert (balance["reported"] == 0).all() and balance["computed"].tolist() == pytest.approx([1316.0, 1316.0])
     assert set(balance["related"]) == {"51050024T000010722419"} and set(balance["severity"]) == {"error"}
-    # the project's rows start on line 7278; its reason (paid in 2024) is on line 7286
-    assert balance["lines"].tolist() == ["146;7278", "154;7278"]
+    # the project's adjusted budget (1,316.00) is on line 7281; its reason (paid in 2024) is on line 7286
+    assert balance["lines"].tolist() == ["146;7281", "154;7281"]
     assert balance["cause"].nunique() == 1   # two statements, one contradiction
 
 

@@ -228,7 +228,7 @@ def test_total_label_of_the_other_template(tmp_path):
     tables = tidy(tmp_path, replace(text_2023(), "\t总额\n", "\t年度资金总额\n", 17))
     project = tables["projects"].set_index("project_code").loc[AUXILIARY]
     assert (project["budget_initial"], project["budget_adjusted"], project["executed"], project["budget_line"]) == (
-        2808.00, 2879.25, 2879.25, 229)
+        2808.00, 2879.25, 2879.25, 232)  # line 232 holds the row's 2,879.25 adjusted budget
 
 
 def test_space_between_project_code_and_name(tmp_path):

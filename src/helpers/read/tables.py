@@ -252,7 +252,7 @@ def parse_table(report: Report, rows: list[Row]) -> ProjectTable:
                 budget_initial=amount(row, 2, "年初预算", True), budget_adjusted=amount(row, 3, "调整后预算数"),
                 executed=amount(row, 4, "预算执行数"), execution_rate_reported=rate(row, 5, "预算执行率"),
                 budget_score=parse_score(_cell(row, 7), what="预算执行得分", path=path, line=_line(row, 7)),
-                budget_line=row.line)
+                budget_line=_line(row, 3))  # the 调整后预算数 figure, not the row's first (often empty) cell
             weight = to_number(_cell(row, 6))
             if weight is not None:
                 project["budget_weight"] = weight
