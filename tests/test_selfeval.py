@@ -29,7 +29,7 @@ def test_exact_equality_without_leftovers(data):
 
 def test_one_low_execution_set_keeps_the_zero_executed_project(data):
     low = selfeval.low_vs_rest(data, 0.9)
-    # 8 projects under 90%, 2023年省级政法转移支付资金结转 at 0% with score 0 among them (line 7281, its adjusted budget)
+    # 8 projects under 90%, 2023年省级政法转移支付资金结转 at 0% with score 0 among them (its budget: line 7281)
     assert low["low"] == 8 and low["high"] == 9
     assert low["unevaluated"] == ["2023年省级政法转移支付资金结转"] and low["unevaluated_scores"] == [0.0]
     scores = data.projects.loc[data.projects["execution_rate"] < 0.9, "total_score"]

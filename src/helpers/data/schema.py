@@ -122,7 +122,8 @@ TABLES: dict[str, dict] = {
                  col("measures", "string", "Improvement measures.", "改进措施"),
                  col("project_lead", "string", "Project lead.", "项目负责人"),
                  col("finance_lead", "string", "Finance lead.", "财务负责人"),
-                 col("budget_line", "integer", "Report line of the 总额 row's adjusted budget (调整后预算数) figure.", "总额行"),
+                 col("budget_line", "integer", "Report line of the 总额 row's adjusted budget (调整后预算数) "
+                     "figure.", "总额行"),
                  col("total_line", "integer", "Report line of the 合计 (total score) row.", "合计行"),
                  LINE],
         key=["year", "project_code"], sort=["year", "source_line"]),
