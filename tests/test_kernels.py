@@ -4,6 +4,7 @@ and its page is byte for byte the page a fresh kernel makes."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 
 import pytest
@@ -76,3 +77,34 @@ def test_a_kernel_that_would_differ_from_a_fresh_one_is_not_forked():
     assert _refusal({"argv": argv, "env": {**env, "JPY_PARENT_PID": "12"}}, env, prefix) is None
     assert "PYTHONPATH" in _refusal({"argv": argv, "env": {**env, "PYTHONPATH": "/elsewhere"}}, env, prefix)
     assert "interpreter" in _refusal({"argv": ["/other/python", *LAUNCHER, "-f", "k.json"], "env": env}, env, prefix)
+
+
+def test_a_batch_reuses_only_its_own_processs_template_process(monkeypatch):
+    """The test session's template process serves the session's batches; a batch started as a process of its
+    own (the interrupt tests' Ctrl-C) starts its own, so killing it never touches the session's."""
+    import contextlib
+
+    from helpers.publish.forkserver import ADDRESS_ENV, OWNER_ENV, ForkServer
+    from helpers.publish.kernels import template_process
+
+    monkeypatch.setenv(ADDRESS_ENV, "/tmp/elsewhere/socket")
+    monkeypatch.setenv(OWNER_ENV, str(os.getpid()))
+    assert isinstance(template_process(), contextlib.nullcontext)
+    monkeypatch.setenv(OWNER_ENV, str(os.getppid()))  # inherited from the process that started this one
+    assert isinstance(template_process(), ForkServer)
+
+
+@pytest.mark.slow  # starts a template process (imports pandas, seaborn, matplotlib)
+def test_a_worker_killed_mid_request_does_not_stop_the_template_process(monkeypatch):
+    import socket
+
+    from helpers.publish.forkserver import OWNER_ENV, request
+    from helpers.publish.kernels import template_process
+
+    monkeypatch.delenv(OWNER_ENV, raising=False)  # a template process of this test's own, not the session's
+    with template_process() as server:
+        for broken in (b"", b'{"op": "sp'):  # connected and killed before or while sending
+            with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
+                conn.connect(server.address)
+                conn.sendall(broken)
+        assert request(server.address, {"op": "poll", "pid": os.getpid()}) == {"returncode": 0}

@@ -44,9 +44,12 @@ PRELOAD = (
 WARM = (("helpers.story.wording", "warm"),)
 LAUNCHER = ["-m", "ipykernel_launcher"]
 ADDRESS_ENV = "BUDGET_FORK_SERVER"
+# The process that started it: a batch reuses a running template process only when it is its own (the test
+# session's); a batch started as a process of its own starts its own, and a Ctrl-C there stops only that one.
+OWNER_ENV = "BUDGET_FORK_SERVER_OWNER"
 # Set by Jupyter for each kernel, or describing the terminal or the test in progress; no library the
 # template process imports reads them at import. Any other variable must match the template's own.
-PER_KERNEL_ENV = ("JPY_PARENT_PID", "JPY_SESSION_NAME", "PYTHONEXECUTABLE", ADDRESS_ENV, "COLUMNS", "LINES",
+PER_KERNEL_ENV = ("JPY_PARENT_PID", "JPY_SESSION_NAME", "PYTHONEXECUTABLE", ADDRESS_ENV, OWNER_ENV, "COLUMNS", "LINES",
                   "PYTEST_CURRENT_TEST")
 PARENT_CHECK_S = 1.0
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
@@ -82,7 +85,10 @@ def serve(address: str) -> None:
             continue
         conn.settimeout(None)
         with conn:
-            request = json.loads(_receive(conn))
+            try:
+                request = json.loads(_receive(conn))
+            except (OSError, ValueError):  # a worker killed mid-request (Ctrl-C, kill -9): serve the others
+                continue
             op = request.get("op")
             if op == "spawn":
                 reason = _refusal(request, own_env, prefix)
@@ -200,6 +206,7 @@ class ForkServer:
         self.folder = Path(tempfile.mkdtemp(prefix="luzhou-forks-"))  # private: mode 0700
         self.address = str(self.folder / "socket")
         self.process: subprocess.Popen | None = None
+        self.previous: dict[str, str | None] = {}  # the variables this replaces while it runs
 
     def __enter__(self) -> ForkServer:
         self.process = subprocess.Popen(
@@ -210,11 +217,16 @@ class ForkServer:
             self.process.kill()
             self.process.wait()
             raise RuntimeError("the kernel template process did not start")
-        os.environ[ADDRESS_ENV] = self.address
+        self.previous = {name: os.environ.get(name) for name in (ADDRESS_ENV, OWNER_ENV)}
+        os.environ[ADDRESS_ENV], os.environ[OWNER_ENV] = self.address, str(os.getpid())
         return self
 
     def __exit__(self, *exc) -> None:
-        os.environ.pop(ADDRESS_ENV, None)
+        for name, value in self.previous.items():  # an outer template process serves again
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
         if self.process is not None:
             with contextlib.suppress(OSError, ValueError):
                 request(self.address, {"op": "stop"})

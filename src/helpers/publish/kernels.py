@@ -94,10 +94,11 @@ def template_process(name: str = KERNEL):
 
     from jupyter_client.kernelspec import KernelSpecManager
 
-    from helpers.publish.forkserver import ADDRESS_ENV, LAUNCHER, ForkServer
+    from helpers.publish.forkserver import ADDRESS_ENV, LAUNCHER, OWNER_ENV, ForkServer
 
-    if os.environ.get(FRESH_KERNELS_ENV) == "1" or os.environ.get(ADDRESS_ENV):
-        return contextlib.nullcontext()  # fresh kernels asked for, or a template process serves already
+    own = os.environ.get(ADDRESS_ENV) and os.environ.get(OWNER_ENV) == str(os.getpid())
+    if os.environ.get(FRESH_KERNELS_ENV) == "1" or own:
+        return contextlib.nullcontext()  # fresh kernels asked for, or this process's template process serves
     # The template's environment must be the kernels' own: set what the batch sets before starting it.
     quiet()
     argv = KernelSpecManager().get_kernel_spec(name).argv
