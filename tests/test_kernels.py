@@ -108,3 +108,37 @@ def test_a_worker_killed_mid_request_does_not_stop_the_template_process(monkeypa
                 conn.connect(server.address)
                 conn.sendall(broken)
         assert request(server.address, {"op": "poll", "pid": os.getpid()}) == {"returncode": 0}
+
+
+@pytest.mark.slow  # starts a template process and a kernel
+def test_a_forked_kernel_exits_when_its_template_process_dies(monkeypatch):
+    """A batch killed with kill -9 takes its template process with it; its kernels must not linger."""
+    import asyncio
+    import signal
+    import time
+
+    from helpers.publish.forkserver import OWNER_ENV
+    from helpers.publish.kernels import ipc_kernel_manager, template_process
+
+    monkeypatch.delenv(OWNER_ENV, raising=False)
+
+    async def start():
+        manager = ipc_kernel_manager()(kernel_name="luzhou-budget")
+        await manager.start_kernel(cwd=str(paths.NOTEBOOKS))
+        return manager.provisioner.pid, type(manager.provisioner.process).__name__
+
+    with template_process() as server:
+        pid, kind = asyncio.run(start())
+        assert kind == "ForkedKernel"
+        server.process.send_signal(signal.SIGKILL)
+        server.process.wait()
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                break
+            time.sleep(0.2)
+        else:
+            os.kill(pid, signal.SIGKILL)
+            pytest.fail("the forked kernel outlived its template process")

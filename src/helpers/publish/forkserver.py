@@ -143,7 +143,9 @@ def _fork_kernel(listener: socket.socket, conn: socket.socket, argv: list[str], 
         os.close(devnull)
         sys.path[0] = cwd  # `-m` puts the working directory first
         _reseed()
-        args = argv[argv.index("ipykernel_launcher") + 1:]
+        # ipykernel reads JPY_PARENT_PID when it is imported, which here was before any kernel: say it again,
+        # so that the kernel exits when the template process does (a killed batch leaves no kernel behind).
+        args = [*argv[argv.index("ipykernel_launcher") + 1:], f"--IPKernelApp.parent_handle={os.getppid()}"]
         sys.argv = [sys.argv[0], *args]
         from ipykernel import kernelapp
 
