@@ -39,7 +39,7 @@ from pathlib import Path
 PRELOAD = (
     "numpy", "pandas", "matplotlib", "matplotlib.pyplot", "seaborn",
     "jinja2", "IPython", "ipykernel.kernelapp", "ipykernel.ipkernel",
-    "helpers.show.charts", "helpers.show.page", "helpers.story.results", "helpers.story.fmt",
+    "helpers.show.charts", "helpers.show.page", "helpers.story.overview", "helpers.story.fmt",
 )
 # Work every page repeats that gives the same result in every kernel: done once, before forking.
 WARM = (("helpers.story.wording", "warm"),)
