@@ -26,7 +26,6 @@ from __future__ import annotations
 import hashlib
 import itertools
 import math
-import operator as op
 import re
 from pathlib import Path
 
@@ -35,6 +34,7 @@ import pandas as pd
 from helpers.data import rules
 from helpers.data.facts import Facts
 from helpers.data.facts import printed_decimals as decimals
+from helpers.data.indicators import indicator_rule_mask, judged_indicators
 from helpers.data.leftovers import leftover_mask
 
 HALF_CENT = rules.threshold("half_cent")  # amounts are printed in 万元 with two decimals
@@ -44,7 +44,6 @@ CHECK_COLUMNS = ["year", "check", "subject", "project_code", "indicator", "metri
                  "difference", "tolerance", "rule", "severity", "passed", "status", "reason", "lines", "detail",
                  "related", "cause_key"]
 STATUSES = ("passed", "failed", "not_applicable", "not_enough_data")
-OPS = {"=": op.eq, ">=": op.ge, "<=": op.le, ">": op.gt, "<": op.lt}
 
 
 def lines(*numbers) -> str:
@@ -542,55 +541,6 @@ def check_projects(a: Audit, projects: pd.DataFrame, funding: pd.DataFrame, indi
                       lines(where, own["source_line"]), project_code=code, metrics=column)
 
 
-def indicator_rule_mask(indicators: pd.DataFrame, kind: str) -> pd.Series:
-    """True for rows an `indicator_rules.csv` rule of `kind` (grade_band, cap) matches."""
-    mask = pd.Series(False, index=indicators.index)
-    for rule in rules.table("indicator_rules").itertuples():
-        if rule.kind == kind:
-            mask |= indicators[rule.column].fillna("").astype(str).str.contains(rule.pattern, regex=True)
-    return mask
-
-
-def judged_indicators(indicators: pd.DataFrame) -> pd.DataFrame:
-    """Indicators with a numeric target, result and operator, as a reader of the report judges them.
-
-    Leftover rows and grade-band definitions are left out; `judged_operator` reads an "＝" cost
-    target as a cap ("<="); `placeholder` marks an "＝0" target with a larger result (nothing was
-    planned, so nothing was missed); `met` compares the result with the target so judged;
-    `full_marks` whether every point was kept; `proportional` whether the score is weight ×
-    result ÷ target (a cap scored as if it were a spending target); `explained_excess` a result above
-    a "≤" target with a stated reason.
-    """
-    ind = indicators[~leftover_mask(indicators) & ~indicator_rule_mask(indicators, "grade_band")]
-    numeric = ind["target_value"].notna() & ind["actual_value"].notna() & ind["operator_symbol"].isin(list(OPS))
-    ind = ind[numeric].copy()
-    cap = indicator_rule_mask(ind, "cap") & (ind["operator_symbol"] == "=")
-    ind["judged_operator"] = ind["operator_symbol"].where(~cap, "<=")
-    ind["placeholder"] = (ind["operator_symbol"] == "=") & (ind["target_value"] == 0) & (ind["actual_value"] > 0)
-    ind["met"] = [
-        OPS[o](actual, target) or bool(placeholder)
-        for o, actual, target, placeholder in zip(
-            ind["judged_operator"], ind["actual_value"], ind["target_value"], ind["placeholder"], strict=True
-        )
-    ]
-    # A quantity above a "≤" target with a stated reason is a plan changed and explained, not a miss.
-    # So is a quantity (数量指标) delivered above a "≤" target: more work than planned (rules/indicator_rules.csv).
-    ind["explained_excess"] = ((ind["judged_operator"] == "<=") & ~ind["met"]
-                               & ((ind["shortfall_reason"].fillna("").str.strip() != "")
-                                  | (indicator_rule_mask(ind, "over_delivery") & ~indicator_rule_mask(ind, "cap"))))
-    ind["full_marks"] = ind["score"] >= ind["weight"] - 1e-9
-    proportional = ind["weight"] * ind["actual_value"] / ind["target_value"].where(ind["target_value"] > 0)
-    tolerance = rules.threshold("proportional_score_tolerance")
-    # weight × actual ÷ target, or that rounded down to a whole or half point (9.32 ÷ 11.03 × 4 = 3.38 scored 3)
-    rounded_down = ((ind["score"] - proportional.apply(lambda v: math.floor(v + 1e-9) if v == v else v)).abs()
-                    <= tolerance) | ((ind["score"] - proportional.apply(
-                        lambda v: math.floor(2 * v + 1e-9) / 2 if v == v else v)).abs() <= tolerance)
-    exact = (ind["score"] - proportional).abs() <= tolerance
-    ind["proportional"] = (ind["judged_operator"] == "<=") & ~ind["full_marks"] & (exact | rounded_down)
-    ind["rounded_down"] = ind["proportional"] & ~exact
-    return ind
-
-
 def _check_indicators(a: Audit, p: dict, mine: pd.DataFrame, current: pd.DataFrame,
                       judged: pd.DataFrame | None) -> None:
     """One project's indicator checks: `mine` all its rows, `current` without leftovers, `judged` as
@@ -925,11 +875,13 @@ def prose_evidence(prose: list[str]) -> list[str]:
 
 
 def fingerprint(tables: dict[str, pd.DataFrame], prose: dict[str | None, list[str]] | None = None) -> str:
-    """sha256 (16 hex digits) of this module, the rules tables it reads (data/rules/*.csv) and the tidy input
-    tables: the same fingerprint means the same figures audited by the same code and rules."""
+    """sha256 (16 hex digits) of this module and the indicator judgement it applies (data/indicators.py), the rules
+    tables it reads (data/rules/*.csv) and the tidy input tables: the same fingerprint means the same figures
+    audited by the same code and rules."""
+    from helpers.data import indicators
     from helpers.data.schema import frame
 
-    digest = hashlib.sha256(Path(__file__).read_bytes())
+    digest = hashlib.sha256(Path(__file__).read_bytes() + Path(indicators.__file__).read_bytes())
     for path in sorted(rules.RULES.glob("*.csv")):
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     for name in AUDIT_INPUTS:

@@ -64,9 +64,10 @@ FINDING_FIELDS = [
     col("related", "string", "Keys the detail refers to (project codes or metrics), ';'-separated.", "相关"),
 ]
 
-FINGERPRINT = col("fingerprint", "string", "sha256 (first 16 hex digits) of the audit's code (data/audit.py), its "
-                  "rules tables (data/rules/*.csv) and the tidy input it read: two runs with the same fingerprint "
-                  "audited the same figures with the same rules.", "审核指纹")
+FINGERPRINT = col("fingerprint", "string", "sha256 (first 16 hex digits) of the audit's code (data/audit.py and the "
+                  "indicator judgement of data/indicators.py), its rules tables (data/rules/*.csv) and the tidy input "
+                  "it read: two runs with the same fingerprint audited the same figures with the same rules.",
+                  "审核指纹")
 
 TABLES: dict[str, dict] = {
     "facts": dict(

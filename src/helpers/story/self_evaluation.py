@@ -2,7 +2,7 @@
 
 Leftover rows (rows the report marks as prior-year data it cannot delete, see
 helpers.data.leftovers) are left out of every statistic and counted apart, with the points
-they carry. Targets are judged as the audit judges them (helpers.data.audit.judged_indicators):
+they carry. Targets are judged as the audit judges them (helpers.data.indicators.judged_indicators):
 cost targets are caps, grade-band definitions are not targets, "＝0" targets are placeholders.
 The words are in story/templates/<lang>/selfeval.j2.
 """
@@ -12,7 +12,7 @@ from __future__ import annotations
 import pandas as pd
 
 from helpers.data import rules
-from helpers.data.audit import OPS, judged_indicators
+from helpers.data.indicators import OPS, judged_indicators
 from helpers.data.leftovers import leftover_mask
 from helpers.data.load import YearData
 from helpers.story.common import report_rule
