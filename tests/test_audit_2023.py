@@ -289,9 +289,10 @@ FORENSIC_REASON = "“交通事故中，未造成人员死亡，无需进行法�
                                          ("en", "the report's reason: " + FORENSIC_REASON)])
 def test_missed_with_full_marks_shows_the_reports_reason(data, lang, words):
     # 法医检验鉴定 ≥125 次, 54 done, full 2 points, and the reason the table gives (line 3061)
-    from helpers.story import audit
+    from helpers.story import audit, wording
 
-    bullet = next(b for b in audit.finding_lines(data, "warning", lang) if "3061" in b)
+    bullets = wording.say_each(lang, "audit", "cause_bullet", audit.cause_findings(data, "warning"))
+    bullet = next(b for b in bullets if "3061" in b)
     assert words in bullet
 
 

@@ -8,6 +8,7 @@ import pytest
 from helpers.data.load import load_year
 from helpers.story import audit, common, low_execution, overview, three_public
 from helpers.story.wording import say
+from tests.test_selfeval import cause_bullets
 
 
 @pytest.fixture(scope="module")
@@ -135,7 +136,7 @@ def test_no_projects_across_years_reads_as_chinese_not_zero_count():
 
 def test_english_audit_says_full_marks_for_a_one_point_indicator(data):
     # line 3242: 车辆检测（轿车） ≥437次, 完成值334, 分值1, 得分1 — one point, not "all 1 points"
-    lines = audit.finding_lines(data, "warning", "en")
+    lines = cause_bullets(data, "warning", "en")
     one_point = [s for s in lines if "车辆检测（轿车）" in s]
     assert one_point and "yet scored the full 1 point;" in one_point[0] and "all 1 points" not in one_point[0]
 
@@ -342,16 +343,16 @@ def test_vehicle_purchases_reconcile_as_a_hypothesis(data, lang, words):
     ("en", ["“2023年无结转结余资金”", "“年终预算没有结余”"], ["of 0.00 万元"])])
 def test_no_balance_statements_quote_the_reports_words(data, lang, words, not_words):
     # lines 146 and 154 print words, not "0.00万元"
-    bullet = next(b for b in audit.finding_lines(data, "error", lang) if "146" in b)
+    bullet = next(b for b in cause_bullets(data, "error", lang) if "146" in b)
     assert all(w in bullet for w in words) and not any(w in bullet for w in not_words), bullet
 
 
 def test_chinese_class_gap_says_which_way_and_guesses_with_keneng(data):
     # 公共安全支出 15,737.52 (line 36) against its items 15,705.00: the class is 32.52 more
-    bullet = audit.finding_lines(data, "error", "zh")[0]
+    bullet = cause_bullets(data, "error", "zh")[0]
     assert "类数比其下各项合计多32.52万元" in bullet and "各项合计15,705.00万元，多32.52万元" not in bullet
     assert "可能是资金在类之间调整了列示位置" in bullet
-    en = audit.finding_lines(data, "error", "en")[0]
+    en = cause_bullets(data, "error", "en")[0]
     assert "money was probably shown under another class" in en
 
 

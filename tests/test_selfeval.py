@@ -13,6 +13,11 @@ def data(tidy_dir):
     return load_year(2023, tidy_dir)
 
 
+def cause_bullets(data, severity: str, lang: str) -> list[str]:
+    """The audit page's bullets of one severity, one per cause, worded in `lang` (as notebook 05 shows them)."""
+    return wording.say_each(lang, "audit", "cause_bullet", audit.cause_findings(data, severity))
+
+
 def test_leftover_rows_are_scored_in_full(data):
     points = self_evaluation.leftover_points(data)
     # 37 rows marked 2022年数据，系统默认导出，无法删除 in 8 projects; 35 with target and result 0; all full marks
@@ -65,13 +70,13 @@ def test_pages_say_which_figures_agree(data, lang):
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_contradictions_are_one_bullet_per_cause(data, lang):
-    bullets = audit.finding_lines(data, "error", lang)
+    bullets = cause_bullets(data, "error", lang)
     # 9 causes: the class totals of line 36, the completion rates, the 三公 rates (59, 65), two total scores, a
     # score above its weight, "no balance" (146, 154) against 1,316 paid in 2024, line 170's 不涉及 against lines 81
     # and 156, the 2022 transfer's cost results. Line 86's 16 of 17 tables and 166 vs 159 police are notes (19.4)
     assert len(bullets) == audit.counts(data)["error_causes"] == 9
     assert not [b for b in bullets if "86" in b and "17" in b]
-    notes = audit.finding_lines(data, "info", lang)
+    notes = cause_bullets(data, "info", lang)
     line_86 = next(b for b in notes if "86" in b and "196" in b)
     assert "道路交通管理业务系统建设项目" in line_86 and "道路交通管理设施设备维保服务项目" in line_86
     assert "2023年省级政法转移支付资金结转" in line_86
@@ -83,8 +88,8 @@ def test_contradictions_are_one_bullet_per_cause(data, lang):
 def test_chinese_audit_page_words_have_no_english(data):
     import re
 
-    words = audit.finding_lines(data, "error", "zh") + audit.finding_lines(data, "warning", "zh")
-    words.append(audit.reliability_sentence(data, "zh"))
+    words = cause_bullets(data, "error", "zh") + cause_bullets(data, "warning", "zh")
+    words.append(wording.say("zh", "audit", "summary", **audit.summary_values(data)))
     # the report's own names may hold Latin letters (泸州市农交安APP建设): leave them out
     names = sorted(set(data.indicators["indicator"]) | set(data.projects["project_name"]), key=len, reverse=True)
     stripped = [re.sub("|".join(map(re.escape, names)), "", w) for w in words]
@@ -114,6 +119,6 @@ def test_verdicts_only_when_their_declared_rule_holds(data, lang, verdict):
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_stated_shares_and_changes_are_quoted_as_printed(data, lang):
     # line 36 prints 公共安全 占91.2%, lines 59/65 print 增长242.9%: never "91.20%" or "242.90%"
-    text = " ".join(audit.finding_lines(data, "error", lang) + audit.finding_lines(data, "warning", lang))
+    text = " ".join(cause_bullets(data, "error", lang) + cause_bullets(data, "warning", lang))
     assert "91.2%" in text and "242.9%" in text
     assert "91.20%" not in text and "242.90%" not in text

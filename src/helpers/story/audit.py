@@ -3,7 +3,8 @@
 The audit (helpers.data.audit) stores structured findings; here they become small results:
 counts of checks and of causes (one wrong figure that breaks three checks is one cause), the
 reconciliation of the 类 totals with their 项 lines (which figures agree with which), and the
-values each finding's sentence needs. The sentences are in story/templates/<lang>/audit.j2.
+values each finding's sentence needs. No sentence is made here: they are in story/templates/<lang>/audit.j2
+(`cause_bullet` words one cause from `cause_findings`).
 """
 
 from __future__ import annotations
@@ -206,23 +207,22 @@ def printed_words(data: YearData, metric: str) -> str:
     return str(rows.iloc[0]["words_zh"] or "") if len(rows) else ""
 
 
-def finding_lines(data: YearData, severity: str, lang: str) -> list[str]:
-    """One bullet per cause of this severity: its findings' sentences, in the page's language."""
-    bullets = []
+def cause_findings(data: YearData, severity: str) -> list[dict]:
+    """One entry per cause of this severity (the values of its bullet, templates/<lang>/audit.j2 `cause_bullet`):
+    `cause`, `findings` (each finding's values, see `finding_values`) and `details` (one per detail key, with the
+    names it refers to)."""
+    entries = []
     worst = causes(data).set_index("cause")["severity"]
     for cause, group in data.findings.groupby("cause", sort=False):
         if worst[cause] != severity:
             continue
-        sentences = [wording.say(lang, "audit", "finding", **finding_values(data, row)) for _, row in group.iterrows()]
         first_related = group.drop_duplicates("detail").set_index("detail")["related"]  # one sentence per detail
-        details = [
-            wording.say(lang, "audit", "detail_sentence", detail=d, related=[label(data, k) for k in r.split(";") if k])
-            for d, r in first_related.items()
-            if d
-        ]
-        bullets.append(wording.say(lang, "audit", "cause_bullet", cause=cause, findings=len(group),
-                                   sentences=sentences, details=details))
-    return bullets
+        entries.append(dict(
+            cause=cause,
+            findings=[finding_values(data, row) for _, row in group.iterrows()],
+            details=[dict(detail=d, related=[label(data, k) for k in r.split(";") if k])
+                     for d, r in first_related.items() if d]))
+    return entries
 
 
 HEADLINE_METRICS = ["total_expenditure", "total_income_expenditure", "three_public_total", "vehicle_purchase_operation",
@@ -247,16 +247,3 @@ def summary_values(data: YearData) -> dict:
     """The figures of the audit's summary sentence."""
     c = counts(data)
     return dict(c, pass_rate=c["passed"] / c["checks"] if c["checks"] else float("nan"), year=data.year)
-
-
-def reliability_sentence(data: YearData, lang: str = "en") -> str:
-    """A short paragraph for the summary page: checks, causes, the most frequent kinds, the headlines."""
-    labels = check_labels(lang)
-    errors = causes(data)
-    kinds = errors[errors["severity"] == "error"]["check"].value_counts().head(3)
-    involved = headline_causes(data)
-    return " ".join([
-        wording.say(lang, "audit", "summary", **summary_values(data)),
-        wording.say(lang, "audit", "frequent_kinds", kinds=[(labels.get(k, k), int(n)) for k, n in kinds.items()]),
-        wording.say(lang, "audit", "headlines", causes=len(involved),
-                    lines=sorted({n for ls in involved["lines"] for n in ls} & set(headline_lines(data))))])

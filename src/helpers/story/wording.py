@@ -97,6 +97,11 @@ def say(lang: str, topic: str, sentence: str, **values) -> str:
     return _SPACE_BEFORE_PUNCTUATION.sub(r"\1", text) if lang != "zh" else text
 
 
+def say_each(lang: str, topic: str, sentence: str, rows: list[dict]) -> list[str]:
+    """`say` once per row, each row's fields as the macro's arguments (a list of bullets)."""
+    return [say(lang, topic, sentence, **row) for row in rows]
+
+
 def takes(lang: str, topic: str, sentence: str, argument: str) -> bool:
     """Whether macro `sentence` of templates/<lang>/<topic>.j2 has the argument `argument` (e.g. `unit`)."""
     macro = getattr(_module(lang, topic), sentence, None)
