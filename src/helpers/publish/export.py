@@ -64,16 +64,18 @@ def describe_charts(notebook: nbformat.NotebookNode, lang: str) -> None:
 
 
 RUN_TAGS = {"parameters", "injected-parameters"}  # papermill's: the defaults and the values of this run
+ANALYST_TAG = "analyst"  # a cell for the analyst in JupyterLab (the question as a markdown heading): not on the page
 
 
 def reader_cells(notebook: nbformat.NotebookNode) -> None:
-    """Leave out what only the run needs: the parameters cells (the footer states the values in words), and
+    """Leave out what only the run needs: the parameters cells (the footer states the values in words), the
+    cells tagged `analyst` (the notebook's questions for JupyterLab; the page words its own headings), and
     the code of the setup cell that follows them (imports and `Page(...)`) with the title it shows, which
     the page's banner already carries (its intro stays)."""
     cells, setup_seen = [], False
     for cell in notebook.cells:
         tags = set(cell.get("metadata", {}).get("tags", []))
-        if cell.cell_type == "code" and tags & RUN_TAGS:
+        if (cell.cell_type == "code" and tags & RUN_TAGS) or ANALYST_TAG in tags:
             continue
         if cell.cell_type == "code" and not setup_seen:
             setup_seen = True
