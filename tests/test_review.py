@@ -20,26 +20,27 @@ def test_prior_year_totals_are_labelled_as_worked_back_not_printed(data):
     # line 10 prints only 2023's 17,211.32 and the fall of 889.32; 2022's 18,100.64 is 17,211.32 + 889.32
     totals = overview.totals(data)
     assert totals.spending.prior_derived and totals.spending.prior == 18100.64
-    assert "18,100.64万元（由本年数和报告所列增减额推算）相比" in say("zh", "overview", "totals", t=totals)
+    assert "18,100.64万元（由本年数和报告所列增减额推算）相比" in say("zh", "overview", "totals", totals=totals)
     assert "18,100.64 万元 in 2022 (worked back from the change the report states)" in say(
-        "en", "overview", "totals", t=totals
+        "en", "overview", "totals", totals=totals
     )
     # line 59 prints 617.37 and 增加437.37: 2022's 180.00 is worked back too
     tp = three_public.three_public(data)
     assert tp.change.prior_derived and tp.change.prior == 180.0
-    assert "180.00万元（由本年数和报告所列增减额推算）增加437.37万元" in say("zh", "three_public", "change", tp=tp)
+    assert "180.00万元（由本年数和报告所列增减额推算）增加437.37万元" in say("zh", "three_public", "change",
+                                                                         three_public=tp)
 
 
 def test_printed_prior_figures_carry_no_worked_back_note(data):
     # a Change whose prior year the report prints is not labelled (the note follows the tidy data's `derived`)
     printed = common.Change("m", 2023, 2022, 100.0, 110.0)
     assert not printed.prior_derived
-    assert "推算" not in say("zh", "common", "prior_note", ch=printed)
+    assert "推算" not in say("zh", "common", "prior_note", change=printed)
 
 
 def test_english_totals_do_not_say_income_was_the_same_in_both_years(data):
     # line 10: 2023年度收、支总计均为17,211.32万元 — income equals spending in 2023, not income 2022 = 2023
-    text = say("en", "overview", "totals", t=overview.totals(data))
+    text = say("en", "overview", "totals", totals=overview.totals(data))
     assert "same amount in both years" not in text
     assert "Total income was the same figure as total spending" in text
 
@@ -60,9 +61,9 @@ def test_the_office_project_reason_is_read_as_last_years_project_not_a_contradic
     # line 10 speaks of 2022年办公场所维修改造项目; line 5952 is a different project, 2023年办公场所维修改造项目,
     # 150.00 budgeted, 102.14 spent: it weakens the reason, it does not contradict it
     [conflict] = overview.reason_conflicts(data)
-    zh = say("zh", "overview", "conflict", k=conflict)
+    zh = say("zh", "overview", "conflict", conflict=conflict)
     assert "不一致" not in zh and "说的是上年的项目" in zh and "调整后预算150.00万元，执行102.14万元" in zh
-    en = say("en", "overview", "conflict", k=conflict)
+    en = say("en", "overview", "conflict", conflict=conflict)
     assert "do not bear out" not in en and "about last year's project" in en and "name differs only in the year" in en
 
 
@@ -82,10 +83,10 @@ def test_vehicles_bought_were_replacements_in_a_fleet_of_112(data):
     r = three_public.renewal(data)
     assert (r.bought, r.bought_line, r.is_renewal, r.fleet, r.fleet_line) == (15, 66, True, 112, 66)
     assert r.share_of_fleet == pytest.approx(15 / 112)
-    zh = say("zh", "three_public", "renewal", r=r)
+    zh = say("zh", "three_public", "renewal", renewal=r)
     assert "“更新购置”公务用车15辆（第66行）" in zh and "年末公务用车共112辆" in zh and "13.4%（计算值）" in zh
     assert "无法核对车辆总数是否增加" in zh  # the report gives no fleet for the end of 2022
-    en = say("en", "three_public", "renewal", r=r)
+    en = say("en", "three_public", "renewal", renewal=r)
     assert "as replacements" in en and "112 at year end" in en and "13.4% of it (computed)" in en
 
 
@@ -93,9 +94,9 @@ def test_the_vehicle_gap_is_not_called_explained_when_the_report_gives_no_amount
     # line 66: 公务用车购置 447.37; listed 234.47 + 21.97 = 256.44; line 7183: the project books 477.72
     v = three_public.vehicle_purchases(data)
     assert v.project_booked_gap == pytest.approx(477.72 - 447.37)
-    zh = say("zh", "three_public", "project", v=v)
+    zh = say("zh", "three_public", "project", vehicles=v)
     assert "已有交代" not in zh and "多30.35万元" in zh and "假设，报告未列金额" in zh
-    en = say("en", "three_public", "project", v=v)
+    en = say("en", "three_public", "project", vehicles=v)
     assert "accounts for the" not in en and "30.35 万元 more" in en
     assert "a hypothesis: the report gives no amounts" in en
 
@@ -103,16 +104,16 @@ def test_the_vehicle_gap_is_not_called_explained_when_the_report_gives_no_amount
 def test_summary_heading_does_not_call_89_percent_well_below(data):
     # lowest of the 8 is 0% (line 7246), highest 89.0% (道路交通组织优化项目): "below 90%", not "明显偏低"
     le = low_execution.low_execution_summary(data, 0.9)
-    assert say("zh", "summary", "h_low", le=le) == "三、8个项目执行率低于90%"
-    assert say("en", "summary", "h_low", le=le) == "3. 8 projects spent less than 90% of budget"
+    assert say("zh", "summary", "h_low", low=le) == "三、8个项目执行率低于90%"
+    assert say("en", "summary", "h_low", low=le) == "3. 8 projects spent less than 90% of budget"
 
 
 def test_timing_sentence_names_its_project_so_it_reads_alone_on_the_summary(data):
     # line 42: 办公场所维修改造项目二大队办公场所租赁项目本年预算80万元为15个月租赁总价，2023年实际支付6个月
     [timing] = low_execution.timing_effects(data, low_execution.low_execution(data, 0.9))
-    zh = say("zh", "low_execution", "timing", t=timing)
+    zh = say("zh", "low_execution", "timing", timing=timing)
     assert zh.startswith("2023年办公场所维修改造项目的租赁预算未支出部分属于支付时间差") and "这属于" not in zh
-    assert say("en", "low_execution", "timing", t=timing).startswith(
+    assert say("en", "low_execution", "timing", timing=timing).startswith(
         "The lease money left in 2023年办公场所维修改造项目"
     )
 
@@ -122,8 +123,8 @@ def test_summary_and_audit_page_count_doubtful_figures_alike(data):
     k = audit.summary_values(data)
     audit_summary = say("zh", "audit", "summary", **k)
     assert f"{k['warning_causes']}个存疑数字" in audit_summary and audit_summary.startswith("本页对2023年度报告")
-    assert f"另有{k['warning_causes']}处数字存疑" in say("zh", "summary", "reliability", k=k)
-    assert f"{k['warning_causes']} figures are doubtful" in say("en", "summary", "reliability", k=k)
+    assert f"另有{k['warning_causes']}处数字存疑" in say("zh", "summary", "reliability", counts=k)
+    assert f"{k['warning_causes']} figures are doubtful" in say("en", "summary", "reliability", counts=k)
 
 
 def test_no_projects_across_years_reads_as_chinese_not_zero_count():
@@ -158,7 +159,7 @@ def test_leftover_count_in_exactness_says_which_leftovers_it_counts(data):
 def test_english_budget_lines_use_their_budget_not_complete_a_percentage(data):
     # line 43: 执法办案（项）:支出决算为819.04万元，完成预算37.6%
     [link] = overview.items_and_projects(data, 0.9)
-    assert say("en", "overview", "item_project", l=link).startswith(
+    assert say("en", "overview", "item_project", link=link).startswith(
         "执法办案 used 37.6% of its budget: 819.04 万元 spent"
     )
 
@@ -167,8 +168,8 @@ def test_listed_vehicle_amount_is_labelled_as_our_sum(data):
     # line 66: 轿车14辆、金额234.47万元，其他车型1辆，金额21.97万元 — the report prints no 256.44
     v = three_public.vehicle_purchases(data)
     assert v.listed_amount == pytest.approx(234.47 + 21.97)
-    assert "金额合计256.44万元（按所列各车型金额加总）" in say("zh", "three_public", "listed", v=v)
-    assert "256.44 万元 (our sum of the amounts it prints by type)" in say("en", "three_public", "listed", v=v)
+    assert "金额合计256.44万元（按所列各车型金额加总）" in say("zh", "three_public", "listed", vehicles=v)
+    assert "256.44 万元 (our sum of the amounts it prints by type)" in say("en", "three_public", "listed", vehicles=v)
 
 
 def test_audit_headline_sentence_means_our_summary_not_the_report(data):
@@ -204,10 +205,10 @@ def test_english_budget_line_reasons_carry_a_gloss(data):
 
 def test_english_change_lets_the_verb_carry_the_sign(data):
     # line 10: 减少889.32万元，下降4.9% — "fell by …, or 4.9%", not "fell … or −4.9%"
-    en = say("en", "overview", "totals", t=overview.totals(data))
+    en = say("en", "overview", "totals", totals=overview.totals(data))
     assert "spending fell by 889.32 万元, or 4.9%." in en and "−4.9%" not in en
     # line 59: 增加437.37万元，增长242.9% against 437.37 ÷ 180 = 243.0%
-    en = say("en", "three_public", "change", tp=three_public.three_public(data))
+    en = say("en", "three_public", "change", three_public=three_public.three_public(data))
     assert "rose by 437.37 万元, or 243.0% (the report prints 242.9%)" in en and "+" not in en
 
 
@@ -229,7 +230,7 @@ def test_trend_says_printed_completion_and_computed_project_execution_differ_in_
 
 def test_chinese_three_public_items_use_the_reports_terms(data):
     # line 66: 公务用车购置支出447.37万元; line 67: 公务用车运行维护费支出170万元
-    zh = say("zh", "three_public", "items", tp=three_public.three_public(data))
+    zh = say("zh", "three_public", "items", three_public=three_public.three_public(data))
     assert "公务用车购置费447.37万元，公务用车运行维护费170.00万元" in zh
 
 
@@ -270,7 +271,7 @@ def test_low_execution_is_mostly_late_provincial_money(data, lang, words):
     assert late.unspent == 2587.43 and late.arrived_unspent == 1316.00 and round(late.arrived_share, 2) == 0.51
     assert late.transfers == pytest.approx(1316.00 + 418.59) and round(late.transfers_share, 2) == 0.67
     assert (late.without, late.without_unspent, round(late.without_share, 3)) == (7, 1271.43, 0.097)
-    text = wording.say(lang, "low_execution", "late_money", m=late)
+    text = wording.say(lang, "low_execution", "late_money", late=late)
     assert all(w in text for w in words), text
 
 
@@ -291,7 +292,7 @@ def test_budget_execution_names_the_figures_that_cannot_be_right(data, lang, wor
     assert b.printed_budget == pytest.approx((17211.32 / 0.755, 17211.32 / 0.745))
     assert not b.printed_rate_holds and not b.adjusted_holds and b.balance_stated
     assert (b.projects_unspent, sorted(b.projects_left_out)) == (2675.92, ["代管资金", "辅警经费"])
-    text = say(lang, "overview", "budget_execution", b=b)
+    text = say(lang, "overview", "budget_execution", execution=b)
     assert all(w in text for w in words), text
 
 
@@ -312,7 +313,7 @@ def test_three_public_rates_cannot_both_hold(data, lang, words):
     # vehicles are all of 三公 (617.37); 617.37 ÷ 0.953 = 647.82 < 617.37 ÷ 0.936 = 659.58
     tp = three_public.three_public(data)
     assert tp.rates_conflict and tp.implied_budgets == pytest.approx((647.82, 659.58), abs=0.01)
-    text = say(lang, "three_public", "items", tp=tp)
+    text = say(lang, "three_public", "items", three_public=tp)
     assert all(w in text for w in words), text
 
 
@@ -330,7 +331,7 @@ def test_vehicle_purchases_reconcile_as_a_hypothesis(data, lang, words):
     kinds = v.bought.set_index("kind_zh")["counted_with"]
     assert kinds["执勤执法摩托车"] == "named_in_reason" and kinds["执勤执法电动自行车"] == "not_listed"
     assert (v.gap, v.named_unit_price, v.project_booked_gap, v.other_unit_price) == (190.93, 5.02, 30.35, 1.01)
-    text = say(lang, "three_public", "project", v=v)
+    text = say(lang, "three_public", "project", vehicles=v)
     assert all(w in text for w in words), text
     # the audit's two motorcycle findings (447.37 vs 256.44 on line 66; 53 vs 15 vehicles on lines 65-66) are one cause
     vehicles = data.findings[data.findings["check"].isin(["vehicles_listed"])
@@ -365,7 +366,7 @@ def test_the_lease_pro_rata_against_what_was_paid(data, lang, words):
     # line 42, 80 万元 for 15 months, 6 paid: 6/15 × 80 = 32.00, not the 33.33 the project table says
     [timing] = low_execution.timing_effects(data, low_execution.low_execution(data, 0.9))
     assert (timing.budget, timing.paid_amount, timing.pro_rata) == (80.0, 33.33, 32.0)
-    text = say(lang, "low_execution", "timing", t=timing)
+    text = say(lang, "low_execution", "timing", timing=timing)
     assert all(w in text for w in words), text
 
 

@@ -39,11 +39,11 @@ def test_spending_fell_in_2023(data):
     change = totals.spending
     assert (change.prior, change.current, change.change, change.direction) == (18100.64, 17211.32, -889.32, -1)
     assert totals.income_equals_spending and not change.pct_printed_differs
-    assert say("zh", "overview", "totals", t=totals) == (
+    assert say("zh", "overview", "totals", totals=totals) == (
         "2023年度收、支总计均为17,211.32万元，与2022年度的18,100.64万元（由本年数和报告所列增减额推算）相比，"
         "减少889.32万元，下降4.9%。")
-    assert "spending fell by 889.32 万元, or 4.9%." in say("en", "overview", "totals", t=totals)
-    assert totals.reason.line == 10 and "国道546线" in say("zh", "overview", "reason", r=totals.reason)
+    assert "spending fell by 889.32 万元, or 4.9%." in say("en", "overview", "totals", totals=totals)
+    assert totals.reason.line == 10 and "国道546线" in say("zh", "overview", "reason", reason=totals.reason)
 
 
 def test_three_public_rose_and_the_printed_rate_sits_beside_the_computed_one(data):
@@ -51,11 +51,12 @@ def test_three_public_rose_and_the_printed_rate_sits_beside_the_computed_one(dat
     tp = three_public.three_public(data)
     assert (tp.change.prior, tp.change.current, tp.change.direction) == (180.0, 617.37, 1)
     assert tp.change.pct_printed_differs and tp.vehicle_share == 1.0
-    assert "增加437.37万元，增长243.0%（报告列示为242.9%）" in say("zh", "three_public", "change", tp=tp)
-    assert "rose by 437.37 万元, or 243.0% (the report prints 242.9%)" in say("en", "three_public", "change", tp=tp)
+    assert "增加437.37万元，增长243.0%（报告列示为242.9%）" in say("zh", "three_public", "change", three_public=tp)
+    english = say("en", "three_public", "change", three_public=tp)
+    assert "rose by 437.37 万元, or 243.0% (the report prints 242.9%)" in english
     # line 65: 公务用车购置及运行维护费 完成预算93.6%; line 68: 公务接待费支出0万元，完成预算0%
     assert "公务用车购置及运行维护费完成预算93.6%；公务接待费0.00万元，完成预算0%。" in say(
-        "zh", "three_public", "items", tp=tp
+        "zh", "three_public", "items", three_public=tp
     )
 
 
@@ -76,15 +77,15 @@ def rising_year(tidy_dir, tmp_path):
 def test_the_story_follows_a_year_in_which_spending_rose_and_three_public_fell(rising_year):
     totals, tp = overview.totals(rising_year), three_public.three_public(rising_year)
     assert totals.spending.direction == 1 and tp.change.direction == -1
-    zh = say("zh", "overview", "totals", t=totals) + say("zh", "three_public", "change", tp=tp)
-    en = say("en", "overview", "totals", t=totals) + say("en", "three_public", "change", tp=tp)
+    zh = say("zh", "overview", "totals", totals=totals) + say("zh", "three_public", "change", three_public=tp)
+    en = say("en", "overview", "totals", totals=totals) + say("en", "three_public", "change", three_public=tp)
     assert "增加1,211.32万元，增长7.6%" in zh and "减少82.63万元，下降11.8%" in zh
     assert "spending rose by 1,211.32 万元, or 7.6%" in en and "it fell by 82.63 万元, or 11.8%" in en
     assert "spending fell" not in en and "“三公” spending rose" not in en
-    assert say("zh", "summary", "h_spending", ch=totals.spending) == "一、支出比上年增加"
-    assert say("zh", "summary", "h_three_public", ch=tp.change) == "二、“三公”经费比上年减少"
-    assert say("en", "summary", "h_spending", ch=totals.spending) == "1. Spending rose"
-    assert say("en", "summary", "h_three_public", ch=tp.change) == "2. “三公” spending fell"
+    assert say("zh", "summary", "h_spending", change=totals.spending) == "一、支出比上年增加"
+    assert say("zh", "summary", "h_three_public", change=tp.change) == "二、“三公”经费比上年减少"
+    assert say("en", "summary", "h_spending", change=totals.spending) == "1. Spending rose"
+    assert say("en", "summary", "h_three_public", change=tp.change) == "2. “三公” spending fell"
 
 
 def test_one_low_execution_set_includes_the_project_that_spent_nothing(data):
@@ -102,12 +103,12 @@ def test_the_reports_own_rule_is_named_only_when_the_threshold_is_that_rule(data
     at_rule, lower = low_execution.low_execution_summary(data, 0.9), low_execution.low_execution_summary(data, 0.8)
     assert at_rule.is_report_rule and not lower.is_report_rule
     assert at_rule.count == 8 and at_rule.projects == 17 and at_rule.unspent == pytest.approx(2587.43)
-    assert "the report's own 90% rule" in say("en", "low_execution", "summary", le=at_rule)
-    assert "预算执行率未达到90%的需说明原因" in say("zh", "low_execution", "summary", le=at_rule)
+    assert "the report's own 90% rule" in say("en", "low_execution", "summary", low=at_rule)
+    assert "预算执行率未达到90%的需说明原因" in say("zh", "low_execution", "summary", low=at_rule)
     for lang in ("en", "zh"):
-        text = say(lang, "low_execution", "summary", le=lower)
+        text = say(lang, "low_execution", "summary", low=lower)
         assert "90%" not in text and "80%" in text
-    assert say("en", "summary", "h_low", le=lower) == "3. 6 projects spent less than 80% of budget"
+    assert say("en", "summary", "h_low", low=lower) == "3. 6 projects spent less than 80% of budget"
 
 
 def test_class_shares_as_printed_with_the_computed_share_beside(data):
@@ -116,7 +117,7 @@ def test_class_shares_as_printed_with_the_computed_share_beside(data):
     top = classes.iloc[0]
     assert (top["class_zh"], top["amount"], top["printed_share"]) == ("公共安全支出", 15737.52, 0.912)
     assert top["share_differs"] and round(top["computed_share"], 3) == 0.914
-    args = dict(top=top.to_dict(), n=len(classes), rest=classes["amount"].iloc[1:].sum(),
+    args = dict(top=top.to_dict(), classes=len(classes), rest=classes["amount"].iloc[1:].sum(),
                 differs=classes.loc[classes["share_differs"], "class_zh"].tolist())
     assert "报告列示占91.2%（按金额计算为91.4%）" in say("zh", "overview", "classes", **args)
     assert "91.2% of spending as the report prints it (91.4% computed from the amounts)" in say(
@@ -137,14 +138,14 @@ def test_vehicles_as_the_report_lists_them(data):
     assert v.project_matches_list and v.project_booked == 477.72
     # the indicator row of 公务用车购置 ≤ 477.72 万元: 7183 holds the figure; 7178 is where main's reader starts the row
     assert v.project_booked_line in (7178, 7183)
-    zh, en = say("zh", "three_public", "project", v=v), say("en", "three_public", "project", v=v)
+    zh, en = say("zh", "three_public", "project", vehicles=v), say("en", "three_public", "project", vehicles=v)
     assert (
         "清障车1辆、执勤执法汽车4辆、执勤执法新能源汽车10辆" in zh
         and "另购置执勤执法摩托车38辆，清单未列金额，但“三公”部分把它们列为增长原因（第65行）" in zh
         and "购置执勤执法电动自行车30辆，未列入清单" in zh
     )
     assert "1 清障车 (tow truck)" in en and "30 执勤执法电动自行车 (law-enforcement duty e-bikes)" in en
-    assert "190.93 万元" in en and "patrol" not in en + say("en", "three_public", "listed", v=v)
+    assert "190.93 万元" in en and "patrol" not in en + say("en", "three_public", "listed", vehicles=v)
 
 
 def test_an_unknown_vehicle_kind_is_an_error_not_a_guess():
@@ -162,8 +163,8 @@ def test_reasons_as_stated_and_where_the_tables_disagree(data):
         6,
         42,
     )
-    assert "支付时间差" in say("zh", "low_execution", "timing", t=timing)
-    assert "timing effect" in say("en", "low_execution", "timing", t=timing)
+    assert "支付时间差" in say("zh", "low_execution", "timing", timing=timing)
+    assert "timing effect" in say("en", "low_execution", "timing", timing=timing)
     # line 10 says 2022年办公场所维修改造项目 … 2023年未安排支出; lines 5953–5988: the 2023 project, 150 / 102.14
     [conflict] = overview.reason_conflicts(data)
     assert (conflict.stated_project, conflict.table_project) == (
@@ -172,11 +173,11 @@ def test_reasons_as_stated_and_where_the_tables_disagree(data):
     )
     assert (conflict.budget_adjusted, conflict.executed, conflict.reason_line) == (150.0, 102.14, 10)
     assert conflict.clause == "2022年办公场所维修改造项目已完工验收，2023年未安排支出"
-    assert "调整后预算150.00万元，执行102.14万元" in say("zh", "overview", "conflict", k=conflict)
+    assert "调整后预算150.00万元，执行102.14万元" in say("zh", "overview", "conflict", conflict=conflict)
 
 
 def test_translations_say_what_the_report_means(data):
-    structure = say("en", "overview", "structure", s=overview.structure(data))
+    structure = say("en", "overview", "structure", structure=overview.structure(data))
     assert "office running costs" not in structure and "training" in structure and "official vehicles" in structure
     row = low_execution.low_execution(data, 0.9).set_index("project_name").loc["文明劝导员工作经费"]
     assert "civility guides" in row["name_en"]
@@ -214,7 +215,7 @@ def test_budget_against_outcome(data):
     b = overview.budget_outcome(data)
     assert (b.initial, b.adjusted, b.spent, b.printed_completion) == (17161.64, 17211.32, 17211.32, 0.75)
     assert b.computed_completion == 1.0 and b.completion_differs
-    assert "但报告称完成预算75%（第39行）" in say("zh", "overview", "budget", b=b)
+    assert "但报告称完成预算75%（第39行）" in say("zh", "overview", "budget", outcome=b)
 
 
 def test_law_enforcement_line_against_the_december_transfer(data):
@@ -222,7 +223,7 @@ def test_law_enforcement_line_against_the_december_transfer(data):
     [link] = overview.items_and_projects(data, 0.9)
     assert (link.item_zh, link.project_name, link.date) == ("执法办案", "2023年省级政法转移支付资金结转", "12月14日")
     assert round(link.implied_unspent, 2) == 1359.26 and link.explains_most
-    assert "可能可以解释该科目大部分未支出" in say("zh", "overview", "item_project", l=link)
+    assert "可能可以解释该科目大部分未支出" in say("zh", "overview", "item_project", link=link)
 
 
 def test_per_head_against_the_projects_own_cap(data):
@@ -232,7 +233,7 @@ def test_per_head_against_the_projects_own_cap(data):
     assert (aux.project_name, aux.staff, aux.cap_yuan) == ("辅警经费", 432, 65000.0)
     assert aux.cap_line in (423, 428)  # 428 holds ≤ 65000; 423 is where main's reader starts the row
     assert round(aux.per_head_wan, 2) == 6.66 and aux.above_cap
-    assert "人均6.66万元" in say("zh", "overview", "per_head", p=aux)
+    assert "人均6.66万元" in say("zh", "overview", "per_head", project=aux)
 
 
 def test_the_overview_names_a_restated_prior_year_figure(data, monkeypatch):
@@ -249,8 +250,8 @@ def test_the_overview_names_a_restated_prior_year_figure(data, monkeypatch):
         18100.64,
         True,
     )
-    assert "相差100.64万元" in say("zh", "overview", "previous", p=previous)
-    assert "a restatement of 100.64 万元" in say("en", "overview", "previous", p=previous)
+    assert "相差100.64万元" in say("zh", "overview", "previous", previous=previous)
+    assert "a restatement of 100.64 万元" in say("en", "overview", "previous", previous=previous)
 
 
 def test_restatements_are_read_for_this_report_only(tmp_path):
@@ -273,4 +274,4 @@ def test_two_projects_report_the_same_500_civility_guides(data):
     [shared] = low_execution.shared_outputs(data)
     assert (shared.indicator, shared.unit, shared.actual) == ("聘请交通文明劝导员人数", "人", 500.0)
     assert [name for name, _ in shared.projects] == ["城乡社区道路交通及配套设施支出", "文明劝导员工作经费"]
-    assert "2个项目都填报“聘请交通文明劝导员人数”为500人" in say("zh", "low_execution", "shared", o=shared)
+    assert "2个项目都填报“聘请交通文明劝导员人数”为500人" in say("zh", "low_execution", "shared", output=shared)

@@ -154,7 +154,7 @@ def test_english_names_the_unit_by_its_gloss_or_as_the_unit(tidy):
     assert other.unit == {"zh": OTHER, "en": ""}
     assert other.text("overview", "title", year=2023) == \
         "2023 overview: how much the unit spent, and why it changed"
-    totals = other.text("overview", "totals", t=overview.totals(other.data))
+    totals = other.text("overview", "totals", totals=overview.totals(other.data))
     assert totals.startswith("In 2023 the unit spent 9,000.00 万元, against 9,889.32 万元 in 2022")
     assert other.text("three_public", "fleet", year=2023, total=OTHER_FLEET, duty=25, other=15) == (
         "At the end of 2023 the unit had 40 official vehicles, 25 of them law-enforcement duty vehicles "
@@ -174,17 +174,17 @@ def _no_vehicles(project: bool) -> three_public.VehiclePurchases:
 
 def test_with_no_vehicle_bought_nothing_is_called_listed_or_left_out():
     v = _no_vehicles(project=True)
-    assert say("en", "three_public", "listed", v=v) == (
+    assert say("en", "three_public", "listed", vehicles=v) == (
         "No vehicle was bought: the “三公” section books 0.00 万元 as vehicle purchase (公务用车购置) and lists no "
         "purchase.")
-    assert say("zh", "three_public", "listed", v=v) == \
+    assert say("zh", "three_public", "listed", vehicles=v) == \
         "本年度未购置公务用车：“三公”经费部分公务用车购置支出为0.00万元，未列示购置车辆。"
-    en = say("en", "three_public", "project", v=v)
+    en = say("en", "three_public", "project", vehicles=v)
     assert en == ("The self-evaluation table of 车辆购置 (line 300) names vehicles bought: 1 清障车 (tow truck), "
                   "4 执勤执法汽车 (law-enforcement duty cars) and 38 警用摩托车 (police motorcycles); the “三公” "
                   "section lists no vehicle purchase, so the two cannot be matched.")
     assert "leaves out" not in en and "of the list" not in en
-    assert "未列入清单" not in say("zh", "three_public", "project", v=v)
+    assert "未列入清单" not in say("zh", "three_public", "project", vehicles=v)
 
 
 def test_staff_words_follow_the_kinds_the_report_counts():
@@ -210,7 +210,7 @@ def test_units_side_by_side_with_exact_figures(tidy):
         (9000.0, 9889.32, 0.5)
     assert other["unspent"] == round(2676.14 - (OTHER_AUXILIARY_EXECUTED - 2879.25), 2)     # 2,655.39
     assert other["three_public_per_head"] == pytest.approx(617.37 / 593)
-    en = say("en", "compare", "spending", u=other.to_dict() | {"unit_id": OTHER_ID})
+    en = say("en", "compare", "spending", unit_row=other.to_dict() | {"unit_id": OTHER_ID})
     assert en == ("泸州市某某局 spent 9,000.00 万元, against 9,889.32 万元 the year before: it fell by 889.32 万元 "
                   "(9.0%). Basic spending (基本支出) was 50.0% of it, project spending (项目支出) the rest.")
 
@@ -227,9 +227,9 @@ def test_a_unit_without_project_tables_is_not_reported_not_zero(tmp_path):
         assert math.isnan(bare[column]), column
     assert bare["total_expenditure"] == 9000.0 and table.loc[LUZHOU_ID, "projects"] == 17
     u = bare.to_dict()
-    assert say("en", "compare", "execution", u=u, threshold=0.9) == (
+    assert say("en", "compare", "execution", unit_row=u, threshold=0.9) == (
         "泸州市某某局: the report has no project self-evaluation tables, so project execution is not reported.")
-    assert say("zh", "compare", "selfeval", u=u, threshold=0.9) == "泸州市某某局：自评得分未列示。"
+    assert say("zh", "compare", "selfeval", unit_row=u, threshold=0.9) == "泸州市某某局：自评得分未列示。"
     # its own pages: the audit still ran; the project pages are not planned for it
     assert load_year(2023, tmp_path / "tidy", OTHER_ID).checks["check"].nunique() > 0
     from helpers.publish.batch import plan

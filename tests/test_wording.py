@@ -77,10 +77,10 @@ def test_english_layout_leaves_no_space_before_punctuation():
     from helpers.story.common import Change
 
     fell = Change("total_expenditure", 2023, 2022, 18100.64, 17211.32, -889.32, -0.049)
-    assert say("en", "common", "by", ch=fell) + "." == "fell by 889.32 万元, or 4.9%."
-    assert say("zh", "common", "by", ch=fell) == "减少889.32万元，下降4.9%"
+    assert say("en", "common", "by", change=fell) + "." == "fell by 889.32 万元, or 4.9%."
+    assert say("zh", "common", "by", change=fell) == "减少889.32万元，下降4.9%"
     same = Change("overseas_travel", 2023, 2022, 0.0, 0.0)
-    assert (say("en", "common", "by", ch=same), say("zh", "common", "by", ch=same)) == ("was unchanged", "持平")
+    assert (say("en", "common", "by", change=same), say("zh", "common", "by", change=same)) == ("was unchanged", "持平")
 
 
 def test_report_text_on_a_page_is_shown_literally(tidy_dir, monkeypatch):
