@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import json
 import os
+import re
 import secrets
 import shutil
 import socket
@@ -105,6 +106,71 @@ def test_saving_a_run_template_in_jupyterlab_keeps_its_outputs_out(tmp_path):
     assert [c["source"] for c in on_disk["cells"]] == [c["source"] for c in json.loads(
         template.read_text(encoding="utf-8"))["cells"]]
     assert "17,211.32" not in json.dumps(saved)
+
+
+# What a kernel's language_info looks like once JupyterLab has run a notebook (ipykernel, Python 3.11).
+KERNEL_LANGUAGE_INFO = {"codemirror_mode": {"name": "ipython", "version": 3}, "file_extension": ".py",
+                        "mimetype": "text/x-python", "name": "python", "nbconvert_exporter": "python",
+                        "pygments_lexer": "ipython3", "version": "3.11.9"}
+
+
+def _git_repo_with_templates(root: Path) -> None:
+    """`root` as a clone of the templates: the project's .gitattributes and the nbstripout filter exactly as
+    `make setup` registers it (read from the Makefile), every template committed."""
+    makefile = (paths.ROOT / "Makefile").read_text(encoding="utf-8")
+    clean = re.search(r"git config filter\.nbstripout\.clean '([^']+)'", makefile)[1]
+    (root / "notebooks").mkdir()
+    for template in templates():
+        shutil.copy(template, root / "notebooks" / template.name)
+    for name in (".gitattributes", ".gitignore"):  # the filter, and JupyterLab's checkpoints left out
+        shutil.copy(paths.ROOT / name, root / name)
+    git = ["git", "-C", str(root), "-c", "user.name=test", "-c", "user.email=test@example.org"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "config", "filter.nbstripout.clean", clean.replace(".venv/bin/python", sys.executable)],
+                   check=True)
+    subprocess.run([*git, "config", "filter.nbstripout.smudge", "cat"], check=True)
+    subprocess.run([*git, "add", "-A"], check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "templates"], check=True)
+
+
+def _git_status(root: Path) -> str:
+    return subprocess.run(["git", "-C", str(root), "status", "--porcelain"], capture_output=True, text=True,
+                          check=True).stdout
+
+
+def test_saving_an_unchanged_template_in_jupyterlab_leaves_git_clean(tmp_path):
+    """Open, run, save: JupyterLab sends back the template with the kernel's language_info (10 lines) and outputs;
+    neither the save hook's file nor git's view of it may differ from the committed template."""
+    _git_repo_with_templates(tmp_path)
+    assert _git_status(tmp_path) == ""
+    with jupyter_lab(tmp_path, tmp_path.parent / "runtime") as srv:
+        for template in templates():
+            path = f"notebooks/{template.name}"
+            content = srv.api("GET", f"/api/contents/{path}")["content"]
+            content["metadata"]["language_info"] = KERNEL_LANGUAGE_INFO
+            code = next(c for c in content["cells"] if c["cell_type"] == "code")
+            code["outputs"] = [{"output_type": "stream", "name": "stdout", "text": "17,211.32\n"}]
+            code["execution_count"] = 1
+            srv.api("PUT", f"/api/contents/{path}", {"type": "notebook", "format": "json", "content": content})
+    assert _git_status(tmp_path) == ""
+    assert [p.read_bytes() for p in sorted((tmp_path / "notebooks").glob("*.ipynb"))] == [
+        t.read_bytes() for t in templates()]
+
+
+def test_the_git_filter_keeps_the_kernels_language_info_of_a_template_saved_elsewhere_out_of_commits(tmp_path):
+    """A template saved by another editor (no save hook) with the kernel's language_info: the file's bytes differ (git
+    status lists it until it is added, as for any filtered file), but git diff shows nothing and adding it stages
+    nothing."""
+    _git_repo_with_templates(tmp_path)
+    template = sorted((tmp_path / "notebooks").glob("*.ipynb"))[0]
+    notebook = json.loads(template.read_text(encoding="utf-8"))
+    notebook["metadata"]["language_info"] = KERNEL_LANGUAGE_INFO
+    template.write_text(json.dumps(notebook, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    assert "pygments_lexer" in template.read_text(encoding="utf-8")  # the file has it
+    diff = subprocess.run(["git", "-C", str(tmp_path), "diff"], capture_output=True, text=True, check=True).stdout
+    assert diff == ""
+    subprocess.run(["git", "-C", str(tmp_path), "add", "-A"], check=True)
+    assert _git_status(tmp_path) == ""
 
 
 @pytest.fixture(scope="module")

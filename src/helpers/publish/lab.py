@@ -15,8 +15,9 @@ SERVER_CONFIG = Path(__file__).resolve().with_name("jupyter_server_config.py")
 
 
 def strip_outputs(model: dict, path: str = "", contents_manager=None, **_: object) -> int:
-    """Jupyter's pre-save hook: remove outputs, execution counts and run metadata from a notebook
-    about to be saved. Returns the number of cells that had outputs (and logs it, when any had)."""
+    """Jupyter's pre-save hook: remove outputs, execution counts and run metadata (papermill's, the kernel's
+    language_info) from a notebook about to be saved. Returns the number of cells that had outputs (and logs it,
+    when any had)."""
     if model.get("type") != "notebook" or not isinstance(model.get("content"), dict):
         return 0
     notebook = model["content"]
@@ -27,7 +28,10 @@ def strip_outputs(model: dict, path: str = "", contents_manager=None, **_: objec
             continue
         stripped += bool(cell.get("outputs") or cell.get("execution_count") is not None)
         cell["outputs"], cell["execution_count"] = [], None
-    notebook.get("metadata", {}).pop("papermill", None)
+    # the kernel's language_info (version, mimetype, lexer…) is the run's, not the template's: kept, it would make
+    # git see every saved template as changed
+    for key in ("papermill", "language_info"):
+        notebook.get("metadata", {}).pop(key, None)
     if stripped and contents_manager is not None:
         contents_manager.log.info("%s saved without the outputs of %d cell(s): templates stay clean "
                                   "(`make reports` writes the executed pages under reports/)", path, stripped)
