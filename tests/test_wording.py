@@ -7,8 +7,9 @@ from pathlib import Path
 import jinja2
 import pytest
 
+from helpers.constants import LANGUAGES as LANGS
 from helpers.story import wording
-from helpers.story.wording import LANGS, say, sentences
+from helpers.story.wording import say, sentences
 
 
 @pytest.mark.parametrize(

@@ -23,6 +23,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import HTML, Markdown, display
 
+from helpers.constants import LANGUAGES
 from helpers.data.load import YearData, english_names, load_year, resolve_unit, units
 from helpers.show.display import bullets, safe, table
 from helpers.story import wording
@@ -34,7 +35,7 @@ LABELS = Path(__file__).resolve().parent / "labels.csv"
 def labels() -> pd.DataFrame:
     """show/labels.csv: key -> words per language (column headers, metric names, chart titles and alt text)."""
     table = pd.read_csv(LABELS, dtype=str, keep_default_na=False).set_index("key")
-    missing = [lang for lang in wording.LANGS if lang not in table.columns]
+    missing = [lang for lang in LANGUAGES if lang not in table.columns]
     if missing:
         raise ValueError(f"{LABELS} has no column for {', '.join(missing)}: add one per language")
     return table

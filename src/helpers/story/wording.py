@@ -16,11 +16,13 @@ from pathlib import Path
 
 import jinja2
 
+from helpers.constants import LANGUAGES
 from helpers.story import fmt
 
-LANGS = ("zh", "en")
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
+# how a line break inside a template reads in each language of helpers.constants.LANGUAGES (a test checks that
+# every language has one)
 _LINE_BREAKS = {"zh": (re.compile(r"\s*\n\s*"), ""), "en": (re.compile(r"\s+"), " ")}
 # a line break before closing punctuation is layout too: "−4.9%\n." reads "−4.9%."
 _SPACE_BEFORE_PUNCTUATION = re.compile(r" +([.,;:!?)])")
@@ -28,8 +30,8 @@ _SPACE_BEFORE_PUNCTUATION = re.compile(r" +([.,;:!?)])")
 
 def check_lang(lang: str) -> str:
     """Return `lang` if it is a language with templates, else raise ValueError naming the choices."""
-    if lang not in LANGS:
-        raise ValueError(f"lang must be one of {', '.join(LANGS)}; got {lang!r}")
+    if lang not in LANGUAGES:
+        raise ValueError(f"lang must be one of {', '.join(LANGUAGES)}; got {lang!r}")
     return lang
 
 
@@ -78,7 +80,7 @@ def _module(lang: str, topic: str):
 def warm() -> None:
     """Compile every topic of every language now (the batch's kernel template process does this once,
     so that each page's kernel starts with its wording compiled)."""
-    for lang in LANGS:
+    for lang in LANGUAGES:
         for path in sorted((TEMPLATES / lang).glob("*.j2")):
             _module(lang, path.stem)
 
@@ -112,4 +114,4 @@ def sentences(topic: str) -> dict[str, set[str]]:
     """The macro names of `topic` in each language, for checking that every language says everything."""
     env = environment()
     return {lang: {name for name in dir(env.get_template(f"{lang}/{topic}.j2").module) if not name.startswith("_")}
-            for lang in LANGS}
+            for lang in LANGUAGES}
