@@ -39,7 +39,9 @@ from pathlib import Path
 PRELOAD = (
     "numpy", "pandas", "matplotlib", "matplotlib.pyplot", "seaborn",
     "jinja2", "IPython", "ipykernel.kernelapp", "ipykernel.ipkernel",
-    "helpers.show.charts", "helpers.show.page", "helpers.story.results", "helpers.story.fmt",
+    "helpers.show.charts", "helpers.show.page", "helpers.story.fmt", "helpers.story.overview",
+    "helpers.story.three_public", "helpers.story.low_execution", "helpers.story.audit",
+    "helpers.story.self_evaluation", "helpers.story.trend", "helpers.story.compare",
     "sqlite3", "ipykernel.debugger", "ipykernel.zmqshell",  # what every kernel imports as it starts
 )
 # Work every page repeats that gives the same result in every kernel: done once, before forking.
