@@ -232,7 +232,7 @@ def test_a_unit_without_project_tables_is_not_reported_not_zero(tmp_path):
     assert say("zh", "compare", "selfeval", u=u, threshold=0.9) == "泸州市某某局：自评得分未列示。"
     # its own pages: the audit still ran; the project pages are not planned for it
     assert load_year(2023, tmp_path / "tidy", OTHER_ID).checks["check"].nunique() > 0
-    from helpers.publish.batch import plan
+    from helpers.publish.plan import plan
 
     jobs = plan(None, paths.NOTEBOOKS, tmp_path / "reports", tmp_path / "tidy")
     made = {(j.unit, j.name) for j in jobs if j.lang == "en"}
