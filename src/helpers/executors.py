@@ -168,7 +168,11 @@ class DaskExecutor:
     def _register(self, context: Callable, args: tuple) -> None:
         from helpers.dask_plugin import AroundWorker
 
-        self.client.register_plugin(AroundWorker(context, args), name=f"{context.__module__}.{context.__qualname__}")
+        self.client.register_plugin(AroundWorker(context, args), name=self._name(context))
+
+    @staticmethod
+    def _name(context: Callable) -> str:
+        return f"{context.__module__}.{context.__qualname__}"
 
     def check_paths(self, needed: list[Path]) -> None:
         """Refuse (before anything is written) when a worker does not see `needed` at the same paths."""
@@ -189,7 +193,18 @@ class DaskExecutor:
         self.plugins.append((context, args))
         if self.client is not None:
             self._register(context, args)
-        return contextlib.nullcontext()
+        return self._until_done(context, args)
+
+    @contextlib.contextmanager
+    def _until_done(self, context: Callable, args: tuple):
+        """Leave `context` in every worker at the end (a long-lived cluster keeps no template process of ours)."""
+        try:
+            yield
+        finally:
+            self.plugins.remove((context, args))
+            if self.client is not None:
+                with contextlib.suppress(Exception):  # a worker gone already has nothing left to stop
+                    self.client.unregister_worker_plugin(self._name(context))
 
     def as_completed(self, function: Callable, items: list) -> Iterator:
         from distributed import as_completed

@@ -215,7 +215,11 @@ def ingest(paths: list[Path | str], out_dir: Path | str, year: int | None = None
         raise ValueError("--year applies to a single report; pass one REPORT with it")
     out_dir = Path(out_dir)
     check_output_folder(out_dir)
-    parsed = (executor or LocalExecutor(workers=1)).map(parse_report, list(paths), year)
+    executor = executor or LocalExecutor(workers=1)
+    # a cluster's workers start elsewhere: they get (and must see) the reports by their absolute paths
+    reports = [Path(p).resolve() for p in paths] if executor.name == "dask" else list(paths)
+    executor.check_paths(reports)
+    parsed = executor.map(parse_report, reports, year)
     if warnings is not None:
         for path, p in zip(paths, parsed, strict=True):
             warnings.extend(p.warnings + ([] if year is not None else folder_year_warnings(Path(path), p)))

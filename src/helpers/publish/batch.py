@@ -230,16 +230,17 @@ def run_batch(years: list[int] | None = None, *, units: list[str] | None = None,
               wait: float = 1800, executor: executors.LocalExecutor | executors.DaskExecutor | None = None
               ) -> BatchResult:
     """Execute and export every stale page for every unit, year and language; see the module docstring.
-    `years` and `units` keep only those named (None or empty: every one present). `executor` runs the notebooks
-    (default: a local pool of `workers` processes); raises BatchRefused, or executors.ExecutorUnavailable when the
-    executor cannot run jobs, before anything is written."""
+    `years` and `units` keep only those named (None or empty: every one present). `executor` runs the notebooks:
+    one the caller has entered (`with executors.executor("dask", scheduler=...) as runner:`), and closes; default, a
+    local pool of `workers` processes. Raises BatchRefused, or executors.ExecutorUnavailable when the executor
+    cannot run jobs, before anything is written."""
     out_root = Path(out_root)
     default_tidy = tidy_dir is None
     tidy = Path(tidy_dir) if tidy_dir else paths.TIDY
     # refused before taking the lock
     check_years(years or [], tidy, default_tidy, units=units)
-    with executor or executors.LocalExecutor(workers) as runner:
-        runner.check_paths([tidy, Path(notebook_dir), paths.NOTEBOOKS])
+    with contextlib.nullcontext(executor) if executor else executors.LocalExecutor(workers) as runner:
+        runner.check_paths([tidy.resolve(), Path(notebook_dir).resolve(), paths.NOTEBOOKS])
         lock = _lock(out_root, wait)
         try:
             return _run_locked(years, Path(notebook_dir), out_root, tidy_dir, runner, kernel, progress,
@@ -309,9 +310,10 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     try:
         extra = {name: parse_value(value) for name, value in args.parameter}
-        result = run_batch(args.years, units=args.units, notebook_dir=args.notebooks, out_root=args.out,
-                           tidy_dir=args.tidy, progress=not args.no_progress, parameters=extra,
-                           force=args.force, wait=args.wait, executor=executors.from_arguments(args))
+        with executors.from_arguments(args) as runner:  # a scheduler is reached (or refused) before anything else
+            result = run_batch(args.years, units=args.units, notebook_dir=args.notebooks, out_root=args.out,
+                               tidy_dir=args.tidy, progress=not args.no_progress, parameters=extra,
+                               force=args.force, wait=args.wait, executor=runner)
     except (BatchRefused, executors.ExecutorUnavailable) as exc:
         print(f"batch not started: {exc}", file=sys.stderr)
         return 2
