@@ -5,6 +5,7 @@ apart from its running."""
 from __future__ import annotations
 
 import json
+import os
 import pickle
 import shutil
 import socket
@@ -113,13 +114,15 @@ def test_pages_made_on_dask_are_the_pages_of_the_local_pool(tmp_path, tidy_dir):
     started = time.perf_counter()
     local = run_batch([2023], notebook_dir=folder, out_root=tmp_path / "local", tidy_dir=tidy_dir, progress=False)
     local_s = time.perf_counter() - started
-    started = time.perf_counter()
+    started, environment = time.perf_counter(), dict(os.environ)
     with DaskExecutor(workers=1) as cluster:  # one worker process, one thread: its own template process
         on_dask = run_batch([2023], notebook_dir=folder, out_root=tmp_path / "dask", tidy_dir=tidy_dir,
                             progress=False, executor=cluster)
         dask_s = time.perf_counter() - started
     print(f"3 pages: local pool {local_s:.1f} s, dask LocalCluster (1 worker, started here) {dask_s:.1f} s")
     assert not local.failures and not on_dask.failures
+    # dask's nanny sets its workers' variables here too; left, they would stop later local kernels being forked
+    assert dict(os.environ) == environment
     assert sorted(o.job.label for o in on_dask.outcomes) == sorted(o.job.label for o in local.outcomes)
     pages = digests(tmp_path / "local", "**/*.*")
     html = [p for p in pages if p.startswith(f"{UNIT_ID}/2023/") and p.endswith(".html")]

@@ -103,6 +103,13 @@ class LocalExecutor:
         self.pool = None
 
 
+def _restore(environment: dict[str, str]) -> None:
+    """os.environ as it was in `environment`."""
+    for name in set(os.environ) - set(environment):
+        del os.environ[name]
+    os.environ.update(environment)
+
+
 def _missing(needed: list[str]) -> list[str]:
     return [path for path in needed if not os.path.exists(path)]
 
@@ -153,9 +160,15 @@ class DaskExecutor:
                     f"{type(exc).__name__}: {exc}). Start it with `dask scheduler` and its workers with "
                     f"`dask worker {self.scheduler}`, or check the address (tcp://HOST:8786)") from None
         else:
-            self.cluster = LocalCluster(n_workers=self.workers or os.cpu_count() or 1, threads_per_worker=1,
-                                        processes=self.processes, dashboard_address=None,
-                                        silence_logs=logging.ERROR)
+            environment = dict(os.environ)
+            try:
+                self.cluster = LocalCluster(n_workers=self.workers or os.cpu_count() or 1, threads_per_worker=1,
+                                            processes=self.processes, dashboard_address=None,
+                                            silence_logs=logging.ERROR)
+            finally:
+                # dask's nanny sets its workers' variables (OMP_NUM_THREADS, PYTHONHASHSEED …) in this process too;
+                # kept, they would reach every later kernel here, which the template process then refuses to fork.
+                _restore(environment)
             self.client = Client(self.cluster, set_as_default=False)
         try:
             self.client.wait_for_workers(1, timeout=self.timeout)
