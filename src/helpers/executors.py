@@ -173,6 +173,7 @@ class DaskExecutor:
         try:
             self.client.wait_for_workers(1, timeout=self.timeout)
         except TimeoutError:
+            self.__exit__(None, None, None)
             raise ExecutorUnavailable(f"{self.where} has no worker after {self.timeout:g} s: start one with "
                                       f"`dask worker {self.scheduler}`") from None
         for context, args in self.plugins:
