@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pytest
 
@@ -332,3 +334,89 @@ def test_budget_cuts_without_a_stated_reason(findings):
     assert (cut["reported"], cut["computed"], cut["at_stake"]) == (1000.0, 920.0, 80.0)
     assert cuts.loc["道路交通事故处理业务项目", "at_stake"] == pytest.approx(10.0)
     assert cuts["cause"].nunique() == 1 and set(cuts["severity"]) == {"info"}
+
+
+def test_problems_are_numbered_in_the_order_a_reader_weighs_them(findings, data):
+    # Problem 1 is the largest contradiction: line 170's 不涉及 against 28,002.22 of fixed assets and 4,444.82 of
+    # procurement; then the budgets the rates imply (2,902.04), the 1,316.00 paid in 2024 (lines 146, 154), line 36
+    # (32.52), the cost results (724.29 − 707.08 = 17.21), 三公 (11.77); then the three score errors, without money.
+    # The first doubtful figure is the 190.93 of vehicles the list leaves out.
+    from helpers.story import reliability
+
+    first = findings.drop_duplicates("cause").set_index("cause")
+    assert list(first.index[:10]) == [f"C{n}" for n in range(1, 11)]
+    assert list(first["check"].iloc[:6]) == ["statement_vs_figures", "implied_budget", "balance_statement",
+                                             "whole_vs_parts", "cost_results_vs_spending", "implied_budget"]
+    money = findings.groupby("cause", sort=False)["at_stake"].max()
+    assert money.iloc[:6].tolist() == pytest.approx([28002.22, 2902.04, 1316.00, 32.52, 17.21, 11.77])
+    assert first.loc["C10", "at_stake"] == pytest.approx(190.93) and first.loc["C10", "severity"] == "warning"
+    assert findings["finding_no"].tolist() == list(range(1, len(findings) + 1))
+    # the page lists the problems in that order, and its chart reads the same ids
+    bullets = reliability.finding_lines(data, "error", "en")
+    assert "28,002.22" in bullets[0] and "1,316.00" in bullets[2] and "32.52" in bullets[3]
+    assert list(reliability.causes_by_money(data)["cause"].iloc[:10]) == [f"C{n}" for n in range(1, 11)]
+
+
+def test_every_count_of_problems_agrees(tidy_dir, data):
+    # 9 contradictions and 13 doubtful figures, counted by cause at their worst severity: the banner on every
+    # page, the summary (04), the audit page (05), the comparison of units (08) and the README say the same
+    from helpers import paths
+    from helpers.publish.batch import error_count
+    from helpers.story import compare, reliability
+    from helpers.story.wording import say
+
+    c = reliability.counts(data)
+    assert (c["error_causes"], c["warning_causes"], c["info_causes"]) == (9, 13, 8)
+    assert error_count(2023, tidy_dir) == 9
+    row = compare.unit_row(data, 0.9)
+    assert (row["error_causes"], row["warning_causes"]) == (9, 13)
+    k = reliability.summary_values(data)
+    assert "contradicts itself in 9 places" in say("en", "summary", "reliability", k=k)
+    assert "13 figures are doubtful" in say("en", "summary", "reliability", k=k)
+    assert "9 contradictions (behind 16 failed checks), 13 doubtful figures and 8 notes" in say(
+        "en", "audit", "summary", **k)
+    # the README's count is that of the committed tidy data
+    readme = (paths.ROOT / "README.md").read_text(encoding="utf-8")
+    committed = load_year(2023, paths.DATA / "tidy")
+    stated = re.search(r"contradicts itself in (\d+) places", readme)
+    assert stated and int(stated.group(1)) == reliability.counts(committed)["error_causes"] == 9
+
+
+def test_kinds_that_record_only_failures_show_no_checks_run_or_passed(data):
+    # 目标未达仍得满分: 15 found, no "15 checks, 0 passed"; 合计数与分项之和不符 ran 18 times, 14 passed
+    from helpers.story import reliability
+
+    kinds = reliability.checks_by_kind(data, "en").set_index("check")
+    missed = kinds.loc["target_missed_full_marks"]
+    assert missed["not_passed"] == 15 and missed["causes"] == 5
+    assert pd.isna(missed["ran"]) and pd.isna(missed["passed"])
+    assert pd.isna(kinds.loc["cap_scored_as_spending", "passed"])
+    assert (kinds.loc["whole_vs_parts", "ran"], kinds.loc["whole_vs_parts", "passed"]) == (18, 14)
+
+
+def test_printed_rates_keep_the_reports_decimals_and_words_are_quoted_not_zeros(data, tidy_dir):
+    # line 49: 公务员医疗补助 完成预算100% (printed "100%", not "100.0%"); line 39's 75% in the trend table;
+    # line 68: 公务接待费支出0万元 (printed "0万元", not "0.00 万元"); computed shares stay computed (91.4%)
+    from helpers.show.display import table
+    from helpers.story import reliability, results
+    from helpers.story.wording import say
+
+    items = results.items_table(data)
+    html = table(items, amounts=("amount",), rates=("completion_rate",)).to_html()
+    row = items.set_index("item_zh").loc["公务员医疗补助"]
+    assert row["completion_rate"] == 1.0 and ">100%<" in html and "100.0%" not in html
+    trend = results.trend_table(tidy_dir)
+    html = table(trend, rates=("budget_completion_rate", "project_execution")).to_html()
+    assert ">75%<" in html and "75.0%" not in html and ">81.4%<" in html
+    shares = table(reliability.class_reconciliation(data), rates=("reported_share", "share_of_amount")).to_html()
+    assert ">91.2%<" in shares and ">91.4%<" in shares
+    tp = results.three_public(data)
+    assert tp.reception == 0 and tp.reception_completion == 0
+    en, zh = say("en", "three_public", "items", tp=tp), say("zh", "three_public", "items", tp=tp)
+    assert "nothing was spent on official hospitality (公务接待费; the report prints 0 万元), 0% of its budget" in en
+    assert "公务接待费无支出（报告列示为0万元），完成预算0%" in zh
+    assert not re.search(r"(?<![\d,.])0\.00", en + zh)
+    # the carry-over statement is quoted in the report's words, not as a figure of 0.00
+    balance = [b for b in reliability.finding_lines(data, "error", "en") if "1,316.00" in b][0]
+    assert "“2023年无结转结余资金”" in balance and "“年终预算没有结余”" in balance
+    assert not re.search(r"(?<![\d,.])0\.00", balance)

@@ -54,7 +54,7 @@ def test_three_public_rose_and_the_printed_rate_sits_beside_the_computed_one(dat
     assert "增加437.37万元，增长243.0%（报告列示为242.9%）" in say("zh", "three_public", "change", tp=tp)
     assert "rose by 437.37 万元, or 243.0% (the report prints 242.9%)" in say("en", "three_public", "change", tp=tp)
     # line 65: 公务用车购置及运行维护费 完成预算93.6%; line 68: 公务接待费支出0万元，完成预算0%
-    assert "公务用车购置及运行维护费完成预算93.6%；公务接待费0.00万元，完成预算0%。" in say(
+    assert "公务用车购置及运行维护费完成预算93.6%；公务接待费无支出（报告列示为0万元），完成预算0%。" in say(
         "zh", "three_public", "items", tp=tp
     )
 

@@ -897,12 +897,17 @@ def run_checks(tables: dict[str, pd.DataFrame], prose: dict[str | None, list[str
     return checks
 
 
+def cause_keys(findings: pd.DataFrame) -> pd.Series:
+    """The key that groups findings of one cause: the check's own cause key, else the finding itself."""
+    own_key = findings["check"] + "|" + findings["subject"] + "|" + findings["project_code"] + "|" \
+        + findings["indicator"] + "|" + findings["lines"]
+    return findings["cause_key"].where(findings["cause_key"] != "", own_key)
+
+
 def assign_causes(findings: pd.DataFrame) -> pd.Series:
     """'C1', 'C2' … per report (per year without C1's report column), in finding order; findings with the same
     cause key share an id."""
-    own_key = findings["check"] + "|" + findings["subject"] + "|" + findings["project_code"] + "|" \
-        + findings["indicator"] + "|" + findings["lines"]
-    key = findings["cause_key"].where(findings["cause_key"] != "", own_key)
+    key = cause_keys(findings)
     per_report = ["report", "year"] if "report" in findings else ["year"]
     numbers = findings.assign(_key=key).groupby(per_report)["_key"].transform(
         lambda k: k.map({v: i + 1 for i, v in enumerate(dict.fromkeys(k))}))
@@ -953,8 +958,9 @@ def at_stake(findings: pd.DataFrame) -> pd.Series:
 
 def audit_tables(tables: dict[str, pd.DataFrame], prose: dict[str | None, list[str]] | None = None
                  ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(findings, checks): the checks that did not pass, errors first, then warnings, then info, in
-    report order within each, each with its cause id; and every check that ran, passed or not."""
+    """(findings, checks): the checks that did not pass, grouped by cause: causes with an error first, then
+    warnings, then info, each by the 万元 at stake (then in report order), each with its cause id; and every check
+    that ran, passed or not."""
     from helpers.data.schema import frame
 
     checks = run_checks(tables, prose)
@@ -965,8 +971,17 @@ def audit_tables(tables: dict[str, pd.DataFrame], prose: dict[str | None, list[s
     findings["first_line"] = findings["lines"].str.extract(r"^(\d+)", expand=False).astype(float)
     findings["order"] = findings["severity"].map(SEVERITY_ORDER)
     findings = findings.sort_values([*per_report, "order", "first_line", "check_no"], kind="stable")
+    findings["at_stake"] = at_stake(findings)
+    # Causes in the order a reader weighs them: contradictions, doubtful figures, notes, each by the 万元 at stake
+    # (largest first; causes without money after them, in report order), so Problem 1 is the largest contradiction.
+    cause = findings.assign(_key=cause_keys(findings), _position=range(len(findings))).groupby(
+        [*per_report, "_key"], sort=False)
+    findings["_cause_order"] = cause["order"].transform("min")
+    findings["_cause_money"] = cause["at_stake"].transform("max").fillna(-1.0)
+    findings["_cause_first"] = cause["_position"].transform("min")
+    findings = findings.sort_values([*per_report, "_cause_order", "_cause_money", "_cause_first"],
+                                    ascending=[True] * len(per_report) + [True, False, True], kind="stable")
     findings["finding_no"] = findings.groupby(per_report).cumcount() + 1
     findings["cause"] = assign_causes(findings)
-    findings["at_stake"] = at_stake(findings)
     return (frame("audit_findings", findings.to_dict("records")),
             frame("audit_checks", checks.to_dict("records")))

@@ -189,9 +189,10 @@ TABLES: dict[str, dict] = {
         key=["year", "list", "project_name"], sort=["year", "list", "source_line"]),
     "audit_findings": dict(
         title="Arithmetic checks of the report that did not pass (errors first), grouped by cause",
-        columns=[YEAR, col("finding_no", "integer", "Order of the finding within its year: errors, warnings, info.",
-                           "序号", required=True),
-                 col("cause", "string", "Findings that share one cause share this id (C1, C2 … in order).",
+        columns=[YEAR, col("finding_no", "integer", "Order of the finding within its year: by cause, errors, warnings, "
+                           "info, each by the money at stake.", "序号", required=True),
+                 col("cause", "string", "Findings that share one cause share this id (C1, C2 … in order: C1 the "
+                     "largest contradiction).",
                      "原因编号", required=True),
                  *FINDING_FIELDS,
                  col("at_stake", "number", "The money the finding puts in doubt: |reported − computed| when the check "

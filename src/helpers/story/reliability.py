@@ -75,11 +75,15 @@ def counts(data: YearData) -> dict[str, int]:
 
 
 def checks_by_kind(data: YearData, lang: str) -> pd.DataFrame:
-    """Per kind of check: its label in `lang`, how many ran, passed, did not pass, and the causes behind them."""
+    """Per kind of check: its label in `lang`, how many ran, passed, did not pass, and the causes behind them.
+    A kind that records only what it finds (an observation) has no count of checks run or passed (NaN): it
+    never passes anything, so a rate over it would mean nothing."""
     ran = data.checks[data.checks["status"].isin(["passed", "failed"])]
     table = ran.assign(passed=ran["status"] == "passed").groupby("check").agg(
         ran=("passed", "size"), passed=("passed", "sum")).reset_index()
     table["not_passed"] = table["ran"] - table["passed"]
+    observation = ~table["check"].isin(comparisons(data.checks)["check"])
+    table[["ran", "passed"]] = table[["ran", "passed"]].astype(float).mask(observation, float("nan"))
     cause_counts = data.findings.groupby("check")["cause"].nunique()
     table["causes"] = table["check"].map(cause_counts).fillna(0).astype(int)
     table.insert(1, "label", table["check"].map(check_labels(lang)).fillna(table["check"]))
