@@ -420,3 +420,29 @@ def test_printed_rates_keep_the_reports_decimals_and_words_are_quoted_not_zeros(
     balance = [b for b in reliability.finding_lines(data, "error", "en") if "1,316.00" in b][0]
     assert "“2023年无结转结余资金”" in balance and "“年终预算没有结余”" in balance
     assert not re.search(r"(?<![\d,.])0\.00", balance)
+
+
+def test_project_citations_point_at_the_line_holding_the_figure(tidy_dir, findings, report_lines):
+    # the 2022 transfer: 1,125.67 adjusted (line 6891), 707.08 spent (line 6892), the vehicles bought in its
+    # 年度目标完成情况 (line 6872); its 公务用车购置 indicator completed 477.72 on line 7185 (7183 is the target);
+    # the 2023 transfer: 1,316.00 (line 7281) and 0.00 (line 7282); 2023年办公场所维修改造项目: 150.00 (line 5987)
+    projects = read_table("projects", tidy_dir).set_index("project_name")
+    indicators = read_table("indicators", tidy_dir)
+
+    def at(line: int) -> str:
+        return report_lines[line - 1].strip()
+
+    transfer = projects.loc["2022年省级政法转移支付资金"]
+    assert (transfer["budget_line"], transfer["executed_line"], transfer["goal_line"]) == (6891, 6892, 6872)
+    assert (at(6891), at(6892)) == ("1,125.67", "707.08") and "购买清障车1辆" in at(6872)
+    late = projects.loc["2023年省级政法转移支付资金结转"]
+    assert (at(late["budget_line"]), at(late["executed_line"])) == ("1,316.00", "0.00")
+    assert at(projects.loc["2023年办公场所维修改造项目", "budget_line"]) == "150.00"
+    for p in projects.itertuples():   # every project: its budget and executed lines hold its figures
+        assert float(at(p.budget_line).replace(",", "")) == pytest.approx(p.budget_adjusted), p.Index
+        assert float(at(p.executed_line).replace(",", "")) == pytest.approx(p.executed), p.Index
+    vehicles = indicators[indicators["indicator"] == "公务用车购置"].iloc[0]
+    assert (vehicles["source_line"], vehicles["actual_line"], at(vehicles["actual_line"])) == (7183, 7185, "477.72")
+    # the cost results (724.29) against the 707.08 spent cite the spent figure and each result
+    cost = findings[findings["check"] == "cost_results_vs_spending"].iloc[0]
+    assert cost["lines"] == "6892;7161;7173;7185;7197;7209"

@@ -491,7 +491,7 @@ def check_cost_results(a: Audit, projects: pd.DataFrame, indicators: pd.DataFram
             continue
         total = mine["actual_value"].sum()
         a.compare("cost_results_vs_spending", p["project_name"], total, min(total, p["executed"]),
-                  _sum_tolerance(len(mine)), "sum_rounding", lines(p["budget_line"], mine["source_line"]),
+                  _sum_tolerance(len(mine)), "sum_rounding", lines(p["executed_line"], mine["actual_line"]),
                   project_code=p["project_code"])
 
 

@@ -237,6 +237,7 @@ def headline_lines(data: YearData) -> list[int]:
     """Report lines of the story's headline figures: totals, “三公” spending, the projects' budget rows."""
     return sorted(
         {data.line(m) for m in HEADLINE_METRICS if data.has(m)} | set(data.projects["budget_line"].astype(int))
+        | set(data.projects.get("executed_line", data.projects["budget_line"]).astype(int))
     )
 
 
