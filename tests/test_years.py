@@ -137,7 +137,7 @@ def test_restatements_list_both_values_reports_and_lines(tidy):
     rows = checks[(checks["check"] == "restatement") & checks["subject"].str.startswith("income_budget_adjusted 2023")]
     # a later report restating a figure is a note, not a doubtful digit
     assert len(rows) == 1 and rows.iloc[0]["severity"] == "info"
-    assert (rows.iloc[0]["lines"], rows.iloc[0]["related"]) == ("140", f"{STEM_2023}:140")
+    assert (rows.iloc[0]["lines"], rows.iloc[0]["related"]) == ("140", f"{STEM_2023}:140:2023")
     findings = read_table("audit_findings", tidy["both"])
     restated = findings[findings["check"] == "restatement"]
     # a cause of its own, numbered after the 2024 report's own causes
@@ -172,3 +172,21 @@ def test_two_reports_for_one_year_is_an_error(raw_dirs, tmp_path, capsys):
     err = capsys.readouterr().err
     assert "two reports of 泸州市公安局交通警察支队 (luzhou-traffic-police) are for 2023" in err and "copy.txt" in err
     assert not (tmp_path / "t").exists()
+
+
+@pytest.mark.parametrize("lang, words", [
+    ("en", ["The 2024 report (line 140) restates 2023's", "as 18,100.64 万元; the 2023 report (line 140) printed "
+            "17,211.32 万元, 889.32 万元 less"]),
+    ("zh", ["2024年度报告（第140行）把2023年的", "重述为18,100.64万元，而2023年度报告（第140行）列示为17,211.32万元，"
+            "少889.32万元"])])
+def test_the_audit_page_names_both_reports_by_year(tidy, lang, words):
+    # the 2024 report's lines 140 and 143 restate 2023's adjusted budget (18,100.64, income and spending) against the
+    # 2023 report's own 17,211.32: notes on the 2024 audit page, not doubtful figures
+    from helpers.data.load import load_year
+    from helpers.story import reliability
+
+    data = load_year(2024, tidy["both"])
+    notes = [b for b in reliability.finding_lines(data, "info", lang) if "18,100.64" in b]
+    assert len(notes) == 2 and any(all(w in n for w in words) for n in notes), notes
+    assert not [b for b in reliability.finding_lines(data, "warning", lang) if "18,100.64" in b]
+    assert not [n for n in notes if STEM_2023 in n]

@@ -199,6 +199,7 @@ def finding_values(data: YearData, row: pd.Series) -> dict:
         unit="" if ind is None else ind["unit"],
         reason="" if ind is None else " ".join(str(ind["shortfall_reason"] or "").split()),
         words=printed_words(data, row["subject"]),
+        report_year=data.year,
     )
 
 
