@@ -168,7 +168,7 @@ def test_each_report_is_audited_on_its_own_figures(tidy_dir):
     findings["cause"] = assign_causes(findings).to_numpy()
     # the causes of the tidy findings, less the two the prose statements give (lines 68 and 170): no prose here
     causes = read_table("audit_findings", tidy_dir)["cause"].nunique() - 2
-    assert findings.groupby("report")["cause"].nunique().tolist() == [causes, causes] == [28, 28]
+    assert findings.groupby("report")["cause"].nunique().tolist() == [causes, causes] == [29, 29]
     # notes are findings; checks that could not run are neither passed nor findings
     assert (checks_two["status"] == "passed").sum() == 2 * (checks_one["status"] == "passed").sum()
 
@@ -366,14 +366,14 @@ def test_every_count_of_problems_agrees(tidy_dir, data):
     from helpers.story.wording import say
 
     c = reliability.counts(data)
-    assert (c["error_causes"], c["warning_causes"], c["info_causes"]) == (9, 13, 8)
+    assert (c["error_causes"], c["warning_causes"], c["info_causes"]) == (9, 13, 9)
     assert error_count(2023, tidy_dir) == 9
     row = compare.unit_row(data, 0.9)
     assert (row["error_causes"], row["warning_causes"]) == (9, 13)
     k = reliability.summary_values(data)
     assert "contradicts itself in 9 places" in say("en", "summary", "reliability", k=k)
     assert "13 figures are doubtful" in say("en", "summary", "reliability", k=k)
-    assert "9 contradictions (behind 16 failed checks), 13 doubtful figures and 8 notes" in say(
+    assert "9 contradictions (behind 16 failed checks), 13 doubtful figures and 9 notes" in say(
         "en", "audit", "summary", **k)
     # the README's count is that of the committed tidy data
     readme = (paths.ROOT / "README.md").read_text(encoding="utf-8")
@@ -446,3 +446,25 @@ def test_project_citations_point_at_the_line_holding_the_figure(tidy_dir, findin
     # the cost results (724.29) against the 707.08 spent cite the spent figure and each result
     cost = findings[findings["check"] == "cost_results_vs_spending"].iloc[0]
     assert cost["lines"] == "6892;7161;7173;7185;7197;7209"
+
+
+def test_the_building_project_built_nothing_and_its_cut_is_unexplained(findings, data):
+    # 二大队业务技术用房新建项目 spent 518.61 (line 5562); 副楼3楼 and 主楼5楼 (≥500 平方米 each) report 0 (lines 5675,
+    # 5687), 主楼+副楼基础设施建设 (≤513.64 万元) 0 (line 5807); its surveillance outputs were delivered (12 道路监控,
+    # 16 卡口, 60 违停抓拍, 2 电子警察); its budget was cut from 1,000.00 to 920.00 and its reason speaks only of delays
+    from helpers.story import reliability
+
+    building = rows(findings, "area_not_delivered")
+    assert len(building) == 1
+    b = building.iloc[0]
+    assert (b["subject"], b["reported"], b["computed"], b["at_stake"]) == ("二大队业务技术用房新建项目", 518.61, 0.0, 518.61)
+    assert (b["lines"], b["metrics"], b["severity"]) == ("5562;5675;5687;5807", "副楼3楼;主楼5楼", "info")
+    assert b["related"] == "完成道路监控建设;完成卡口建设;完成违停自动抓拍建设;完成电子警察建设"
+    cut = rows(findings, "budget_cut_without_reason", subject="二大队业务技术用房新建项目").iloc[0]
+    assert (cut["reported"], cut["computed"], cut["detail"]) == (1000.0, 920.0, "reason_not_about_cut")
+    en = [n for n in reliability.finding_lines(data, "info", "en") if "5675" in n][0]
+    assert "二大队业务技术用房新建项目 spent 518.61 万元, yet its floor-area targets (副楼3楼, 主楼5楼) report 0 平方米" in en
+    assert "(完成道路监控建设, 完成卡口建设, 完成违停自动抓拍建设, 完成电子警察建设), all delivered" in en
+    zh = [n for n in reliability.finding_lines(data, "info", "zh") if "5561" in n][0]
+    assert "二大队业务技术用房新建项目：年初预算1,000.00万元，调整后预算920.00万元，调减80.00万元，自评表未说明调减原因：" \
+           "表中按要求填写的原因只说明了支出进度慢" in zh
