@@ -483,8 +483,9 @@ def check_prose_statements(a: Audit, f: Facts, prose: list[str] | None) -> None:
 
 def check_areas_delivered(a: Audit, projects: pd.DataFrame, indicators: pd.DataFrame) -> None:
     """A project that spent money while its floor-area targets (indicator_rules.csv, built_area) report 0: the
-    money went to its other outputs. 二大队业务技术用房新建项目 spent 518.61 万元; its 副楼3楼 and 主楼5楼 (≥500 平方米
-    each) are 0, the building's cost (主楼+副楼基础设施建设, ≤513.64 万元) 0; its surveillance outputs were delivered."""
+    money went to its other outputs. 二大队业务技术用房新建项目 spent 518.61 万元; its 副楼3楼 and 主楼5楼
+    (≥500 平方米 each) are 0, the building's cost (主楼+副楼基础设施建设, ≤513.64 万元) 0; its surveillance outputs
+    were delivered."""
     current = indicators[~leftover_mask(indicators)]
     unbuilt = current[indicator_rule_mask(current, "built_area") & (current["target_value"] > 0)
                       & (current["actual_value"] == 0)]
