@@ -39,7 +39,7 @@ def test_class_amounts_and_their_shares_are_one_cause(findings):
 
 
 def test_which_figures_agree_on_line_36(data):
-    from helpers.story.reliability import class_totals
+    from helpers.story.audit import class_totals
 
     totals = class_totals(data)
     # the classes add up to 17,211.31 and the items to 17,211.32: both match the total; +32.52 = 12.36 + 20.17
@@ -70,7 +70,7 @@ def test_line_86_counts_the_tables_with_targets_a_note_not_a_contradiction(findi
 
 
 def test_contradictions_are_counted_by_cause(data):
-    from helpers.story.reliability import counts
+    from helpers.story.audit import counts
 
     c = counts(data)
     # 16 failed error checks: line 36 (5), three implied budgets (the 75% and the adjusted budget of 17,211.32 against
@@ -291,18 +291,18 @@ FORENSIC_REASON = "“交通事故中，未造成人员死亡，无需进行法�
                                          ("en", "the report's reason: " + FORENSIC_REASON)])
 def test_missed_with_full_marks_shows_the_reports_reason(data, lang, words):
     # 法医检验鉴定 ≥125 次, 54 done, full 2 points, and the reason the table gives (line 3061)
-    from helpers.story import reliability
+    from helpers.story import audit
 
-    bullet = next(b for b in reliability.finding_lines(data, "warning", lang) if "3061" in b)
+    bullet = next(b for b in audit.finding_lines(data, "warning", lang) if "3061" in b)
     assert words in bullet
 
 
 def test_each_cause_carries_the_money_at_stake_and_causes_read_by_money(data):
     # 28,002.22 of fixed assets against 不涉及 (line 170); implied budgets 22,948.43, 20,046.39 (2,902.04);
     # the 1,316.00 paid in 2024 (lines 146, 154); 32.52 of line 36; 724.29 − 707.08 = 17.21; 190.93 of vehicles
-    from helpers.story import reliability
+    from helpers.story import audit
 
-    table = reliability.causes_by_money(data)
+    table = audit.causes_by_money(data)
     errors = table[table["severity"] == "error"]
     assert errors["at_stake"].head(5).tolist() == pytest.approx([28002.22, 2902.04, 1316.00, 32.52, 17.21])
     assert errors["at_stake"].tail(3).isna().all()   # scores: no money
@@ -313,10 +313,10 @@ def test_each_cause_carries_the_money_at_stake_and_causes_read_by_money(data):
 
 def test_no_pass_rate_over_kinds_that_record_only_failures(data):
     # 目标未达仍得满分 and the other observations record only what they find: they are not "checks run"
-    from helpers.story import reliability
+    from helpers.story import audit
 
-    c = reliability.counts(data)
-    ran = reliability.comparisons(data.checks)
+    c = audit.counts(data)
+    ran = audit.comparisons(data.checks)
     assert "target_missed_full_marks" not in set(ran["check"]) and "cap_scored_as_spending" not in set(ran["check"])
     assert c["checks"] == len(ran) < len(data.checks) and c["passed"] == int((data.checks["status"] == "passed").sum())
     not_run = data.checks[data.checks["status"].isin(["not_applicable", "not_enough_data"])]
@@ -341,7 +341,7 @@ def test_problems_are_numbered_in_the_order_a_reader_weighs_them(findings, data)
     # procurement; then the budgets the rates imply (2,902.04), the 1,316.00 paid in 2024 (lines 146, 154), line 36
     # (32.52), the cost results (724.29 − 707.08 = 17.21), 三公 (11.77); then the three score errors, without money.
     # The first doubtful figure is the 190.93 of vehicles the list leaves out.
-    from helpers.story import reliability
+    from helpers.story import audit
 
     first = findings.drop_duplicates("cause").set_index("cause")
     assert list(first.index[:10]) == [f"C{n}" for n in range(1, 11)]
@@ -352,9 +352,9 @@ def test_problems_are_numbered_in_the_order_a_reader_weighs_them(findings, data)
     assert first.loc["C10", "at_stake"] == pytest.approx(190.93) and first.loc["C10", "severity"] == "warning"
     assert findings["finding_no"].tolist() == list(range(1, len(findings) + 1))
     # the page lists the problems in that order, and its chart reads the same ids
-    bullets = reliability.finding_lines(data, "error", "en")
+    bullets = audit.finding_lines(data, "error", "en")
     assert "28,002.22" in bullets[0] and "1,316.00" in bullets[2] and "32.52" in bullets[3]
-    assert list(reliability.causes_by_money(data)["cause"].iloc[:10]) == [f"C{n}" for n in range(1, 11)]
+    assert list(audit.causes_by_money(data)["cause"].iloc[:10]) == [f"C{n}" for n in range(1, 11)]
 
 
 def test_every_count_of_problems_agrees(tidy_dir, data):
@@ -362,15 +362,15 @@ def test_every_count_of_problems_agrees(tidy_dir, data):
     # page, the summary (04), the audit page (05), the comparison of units (08) and the README say the same
     from helpers import paths
     from helpers.publish.batch import error_count
-    from helpers.story import compare, reliability
+    from helpers.story import audit, compare
     from helpers.story.wording import say
 
-    c = reliability.counts(data)
+    c = audit.counts(data)
     assert (c["error_causes"], c["warning_causes"], c["info_causes"]) == (9, 13, 9)
     assert error_count(2023, tidy_dir) == 9
     row = compare.unit_row(data, 0.9)
     assert (row["error_causes"], row["warning_causes"]) == (9, 13)
-    k = reliability.summary_values(data)
+    k = audit.summary_values(data)
     assert "contradicts itself in 9 places" in say("en", "summary", "reliability", k=k)
     assert "13 figures are doubtful" in say("en", "summary", "reliability", k=k)
     assert "9 contradictions (behind 16 failed checks), 13 doubtful figures and 9 notes" in say(
@@ -379,14 +379,14 @@ def test_every_count_of_problems_agrees(tidy_dir, data):
     readme = (paths.ROOT / "README.md").read_text(encoding="utf-8")
     committed = load_year(2023, paths.DATA / "tidy")
     stated = re.search(r"contradicts itself in (\d+) places", readme)
-    assert stated and int(stated.group(1)) == reliability.counts(committed)["error_causes"] == 9
+    assert stated and int(stated.group(1)) == audit.counts(committed)["error_causes"] == 9
 
 
 def test_kinds_that_record_only_failures_show_no_checks_run_or_passed(data):
     # 目标未达仍得满分: 15 found, no "15 checks, 0 passed"; 合计数与分项之和不符 ran 18 times, 14 passed
-    from helpers.story import reliability
+    from helpers.story import audit
 
-    kinds = reliability.checks_by_kind(data, "en").set_index("check")
+    kinds = audit.checks_by_kind(data, "en").set_index("check")
     missed = kinds.loc["target_missed_full_marks"]
     assert missed["not_passed"] == 15 and missed["causes"] == 5
     assert pd.isna(missed["ran"]) and pd.isna(missed["passed"])
@@ -398,26 +398,26 @@ def test_printed_rates_keep_the_reports_decimals_and_words_are_quoted_not_zeros(
     # line 49: 公务员医疗补助 完成预算100% (printed "100%", not "100.0%"); line 39's 75% in the trend table;
     # line 68: 公务接待费支出0万元 (printed "0万元", not "0.00 万元"); computed shares stay computed (91.4%)
     from helpers.show.display import table
-    from helpers.story import reliability, results
+    from helpers.story import audit, overview, three_public, trend
     from helpers.story.wording import say
 
-    items = results.items_table(data)
+    items = overview.items_table(data)
     html = table(items, amounts=("amount",), rates=("completion_rate",)).to_html()
     row = items.set_index("item_zh").loc["公务员医疗补助"]
     assert row["completion_rate"] == 1.0 and ">100%<" in html and "100.0%" not in html
-    trend = results.trend_table(tidy_dir)
-    html = table(trend, rates=("budget_completion_rate", "project_execution")).to_html()
+    by_year = trend.trend_table(tidy_dir)
+    html = table(by_year, rates=("budget_completion_rate", "project_execution")).to_html()
     assert ">75%<" in html and "75.0%" not in html and ">81.4%<" in html
-    shares = table(reliability.class_reconciliation(data), rates=("reported_share", "share_of_amount")).to_html()
+    shares = table(audit.class_reconciliation(data), rates=("reported_share", "share_of_amount")).to_html()
     assert ">91.2%<" in shares and ">91.4%<" in shares
-    tp = results.three_public(data)
+    tp = three_public.three_public(data)
     assert tp.reception == 0 and tp.reception_completion == 0
     en, zh = say("en", "three_public", "items", tp=tp), say("zh", "three_public", "items", tp=tp)
     assert "nothing was spent on official hospitality (公务接待费; the report prints 0 万元), 0% of its budget" in en
     assert "公务接待费无支出（报告列示为0万元），完成预算0%" in zh
     assert not re.search(r"(?<![\d,.])0\.00", en + zh)
     # the carry-over statement is quoted in the report's words, not as a figure of 0.00
-    balance = [b for b in reliability.finding_lines(data, "error", "en") if "1,316.00" in b][0]
+    balance = [b for b in audit.finding_lines(data, "error", "en") if "1,316.00" in b][0]
     assert "“2023年无结转结余资金”" in balance and "“年终预算没有结余”" in balance
     assert not re.search(r"(?<![\d,.])0\.00", balance)
 
@@ -452,7 +452,7 @@ def test_the_building_project_built_nothing_and_its_cut_is_unexplained(findings,
     # 二大队业务技术用房新建项目 spent 518.61 (line 5562); 副楼3楼 and 主楼5楼 (≥500 平方米 each) report 0 (lines 5675,
     # 5687), 主楼+副楼基础设施建设 (≤513.64 万元) 0 (line 5807); its surveillance outputs were delivered (12 道路监控,
     # 16 卡口, 60 违停抓拍, 2 电子警察); its budget was cut from 1,000.00 to 920.00 and its reason speaks only of delays
-    from helpers.story import reliability
+    from helpers.story import audit
 
     building = rows(findings, "area_not_delivered")
     assert len(building) == 1
@@ -463,10 +463,10 @@ def test_the_building_project_built_nothing_and_its_cut_is_unexplained(findings,
     assert b["related"] == "完成道路监控建设;完成卡口建设;完成违停自动抓拍建设;完成电子警察建设"
     cut = rows(findings, "budget_cut_without_reason", subject="二大队业务技术用房新建项目").iloc[0]
     assert (cut["reported"], cut["computed"], cut["detail"]) == (1000.0, 920.0, "reason_not_about_cut")
-    en = [n for n in reliability.finding_lines(data, "info", "en") if "5675" in n][0]
+    en = [n for n in audit.finding_lines(data, "info", "en") if "5675" in n][0]
     assert "二大队业务技术用房新建项目 spent 518.61 万元, yet its floor-area targets (副楼3楼, 主楼5楼) report " \
            "0 平方米" in en
     assert "(完成道路监控建设, 完成卡口建设, 完成违停自动抓拍建设, 完成电子警察建设), all delivered" in en
-    zh = [n for n in reliability.finding_lines(data, "info", "zh") if "5561" in n][0]
+    zh = [n for n in audit.finding_lines(data, "info", "zh") if "5561" in n][0]
     assert "二大队业务技术用房新建项目：年初预算1,000.00万元，调整后预算920.00万元，调减80.00万元，" \
            "自评表未说明调减原因：表中按要求填写的原因只说明了支出进度慢" in zh

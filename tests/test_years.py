@@ -183,10 +183,10 @@ def test_the_audit_page_names_both_reports_by_year(tidy, lang, words):
     # the 2024 report's lines 140 and 143 restate 2023's adjusted budget (18,100.64, income and spending) against the
     # 2023 report's own 17,211.32: notes on the 2024 audit page, not doubtful figures
     from helpers.data.load import load_year
-    from helpers.story import reliability
+    from helpers.story import audit
 
     data = load_year(2024, tidy["both"])
-    notes = [b for b in reliability.finding_lines(data, "info", lang) if "18,100.64" in b]
+    notes = [b for b in audit.finding_lines(data, "info", lang) if "18,100.64" in b]
     assert len(notes) == 2 and any(all(w in n for w in words) for n in notes), notes
-    assert not [b for b in reliability.finding_lines(data, "warning", lang) if "18,100.64" in b]
+    assert not [b for b in audit.finding_lines(data, "warning", lang) if "18,100.64" in b]
     assert not [n for n in notes if STEM_2023 in n]
