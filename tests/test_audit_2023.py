@@ -470,3 +470,35 @@ def test_the_building_project_built_nothing_and_its_cut_is_unexplained(findings,
     zh = [n for n in audit.finding_lines(data, "info", "zh") if "5561" in n][0]
     assert "二大队业务技术用房新建项目：年初预算1,000.00万元，调整后预算920.00万元，调减80.00万元，" \
            "自评表未说明调减原因：表中按要求填写的原因只说明了支出进度慢" in zh
+
+
+def test_one_report_already_gives_two_years(tidy_dir):
+    # the 2023 report states the change of its total (line 10: 减少889.32万元) and of 三公 (line 59: 增加437.37万元):
+    # 2022's 18,100.64 and 180.00 follow, labelled as worked back; basic spending of 2022 is not given
+    from helpers.story import common, trend
+    from helpers.story.wording import say
+
+    by_year = trend.trend_table(tidy_dir)
+    assert by_year["year"].tolist() == [2022, 2023] and trend.own_reports(by_year) == 1
+    assert by_year["total_expenditure"].tolist() == [18100.64, 17211.32]
+    assert by_year["three_public_total"].tolist() == [180.00, 617.37]
+    assert by_year["figures"].tolist() == [trend.WORKED_BACK_BY_NEXT, trend.OWN_REPORT]
+    assert pd.isna(by_year.loc[0, "basic_expenditure"])
+    [step] = trend.steps(by_year, "total_expenditure", tidy_dir)
+    assert (step.prior_year, step.year, step.change, step.prior_derived) == (2022, 2023, -889.32, True)
+    assert say("en", "trend", "step", ch=step) == ("2022 to 2023: spending fell by 889.32 万元, or 4.9% "
+                                                   "(worked back from the change the report states)")
+    assert say("zh", "trend", "step", ch=step) == \
+        "2023年比2022年减少889.32万元，下降4.9%（由本年数和报告所列增减额推算）"
+    three_public = trend.across(by_year, "three_public_total")
+    assert (three_public.prior, three_public.current, three_public.change) == (180.00, 617.37, 437.37)
+    basic = trend.across(by_year, "basic_expenditure")
+    assert not basic.prior_derived and "cannot be compared: the reports give no figure for 2022;" in say(
+        "en", "trend", "structure", first=2022, last=2023, basic=basic, project=trend.across(by_year,
+                                                                                            "project_expenditure"))
+    assert "was unchanged" not in say("en", "common", "by", ch=common.Change("x", 2023, 2022, float("nan"), 1.0))
+    # one report: projects cannot be followed, not "none of the 17 spans years"
+    text = say("en", "trend", "projects", matched=0, total=17, reports=trend.own_reports(by_year))
+    assert text.startswith("With one report, no project can be followed") and "None of" not in text
+    assert say("en", "trend", "execution_year", year=2022, printed=float("nan"), computed=float("nan")) == \
+        "2022: not reported"
