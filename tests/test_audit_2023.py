@@ -502,3 +502,21 @@ def test_one_report_already_gives_two_years(tidy_dir):
     assert text.startswith("With one report, no project can be followed") and "None of" not in text
     assert say("en", "trend", "execution_year", year=2022, printed=float("nan"), computed=float("nan")) == \
         "2022: not reported"
+
+
+def test_story_citations_point_at_the_figure(data, report_lines):
+    # 2023年办公场所维修改造项目's 150.00 (line 5987, not its header 5952); the vehicles the 2022 transfer bought
+    # (line 6872, not 6856); its 公务用车购置 result 477.72 (line 7185, not the target 7183); the 2023 transfer's
+    # 1,316.00 (line 7281, not its header 7246)
+    from helpers.story import overview, three_public
+    from helpers.story.wording import say
+
+    [conflict] = overview.reason_conflicts(data)
+    assert conflict.table_line == 5987 and report_lines[5986].strip() == "150.00"
+    v = three_public.vehicle_purchases(data)
+    assert (v.project_line, v.project_booked_line) == (6872, 7185)
+    assert "清障车1辆" in report_lines[6871] and report_lines[7184].strip() == "477.72"
+    [late] = overview.items_and_projects(data, 0.9)
+    assert late.project_line == 7281 and report_lines[7280].strip() == "1,316.00"
+    en = say("en", "overview", "item_project", l=late) + say("en", "overview", "conflict", k=conflict)
+    assert "(line 7281)" in en and "line 5987" in en and "7246" not in en and "5952" not in en
