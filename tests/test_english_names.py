@@ -25,3 +25,21 @@ def test_zhengfa_is_political_legal_affairs():
     assert names["2022年省级政法转移支付资金"] == "2022 provincial transfer for political-legal affairs (政法)"
     assert names["2023年省级政法转移支付资金结转"].startswith(
         "2023 provincial transfer for political-legal affairs (政法)")
+
+
+@pytest.fixture(scope="module")
+def data(tidy_dir):
+    from helpers.data.load import load_year
+
+    return load_year(2023, tidy_dir)
+
+
+def test_audit_sentences_gloss_class_and_project_names_on_english_pages(data):
+    # line 36: 公共安全支出 15,737.52 against its items; line 7281: 2023年省级政法转移支付资金结转's 1,316.00
+    from helpers.story import audit
+
+    en = " ".join(audit.finding_lines(data, "error", "en"))
+    assert "公共安全支出 (Public security) is given as 15,737.52 万元" in en
+    assert "2023年省级政法转移支付资金结转 (2023 provincial transfer for political-legal affairs (政法), carried over)" in en
+    zh = " ".join(audit.finding_lines(data, "error", "zh"))
+    assert "Public security" not in zh and "公共安全支出" in zh

@@ -8,11 +8,13 @@ values each finding's sentence needs. The sentences are in story/templates/<lang
 
 from __future__ import annotations
 
+import functools
+
 import pandas as pd
 
 from helpers.data import rules
 from helpers.data.audit import HALF_CENT
-from helpers.data.load import YearData
+from helpers.data.load import YearData, english_names
 from helpers.story import fmt, wording
 
 SEVERITIES = ("error", "warning", "info")
@@ -172,8 +174,21 @@ def label(data: YearData, key: str) -> str:
     return projects.iloc[0]["project_name"] if len(projects) else key
 
 
-def finding_values(data: YearData, row: pd.Series) -> dict:
-    """What the sentence of one finding needs: its check, labels, figures as printed, lines, detail."""
+@functools.cache
+def _english_names() -> dict[str, str]:
+    return english_names("classes") | english_names("projects")
+
+
+def glossed(name: str, lang: str) -> str:
+    """A class or project name as a page in `lang` shows it: on an English page the Chinese as printed with its
+    English gloss beside it (data/names/*.csv: 公共安全支出 (Public security)); as printed otherwise."""
+    english = _english_names().get(name, "") if lang != "zh" else ""
+    return f"{name} ({english})" if english else name
+
+
+def finding_values(data: YearData, row: pd.Series, lang: str = "zh") -> dict:
+    """What the sentence of one finding needs: its check, labels, figures as printed, lines, detail; class and
+    project names glossed for a page in `lang`."""
     kind = _kind(data, row)
     indicator = data.indicators[(data.indicators["project_code"] == row["project_code"])
                                 & (data.indicators["indicator"] == row["indicator"])] if row["indicator"] else None
@@ -181,7 +196,7 @@ def finding_values(data: YearData, row: pd.Series) -> dict:
     return dict(
         check=row["check"],
         key=row["subject"],
-        subject=label(data, row["subject"]),
+        subject=glossed(label(data, row["subject"]), lang),
         indicator=row["indicator"],
         reported=_reported(row, kind),
         computed=_number(row["computed"], kind),
@@ -190,8 +205,8 @@ def finding_values(data: YearData, row: pd.Series) -> dict:
         kind=kind,
         lines=[int(n) for n in row["lines"].split(";") if n],
         detail=row["detail"],
-        related=[label(data, k) for k in row["related"].split(";") if k],
-        parts=[label(data, m) for m in row["metrics"].split(";")[1:] if m],
+        related=[glossed(label(data, k), lang) for k in row["related"].split(";") if k],
+        parts=[glossed(label(data, m), lang) for m in row["metrics"].split(";")[1:] if m],
         metric_labels=[label(data, m) for m in row["metrics"].split(";") if m],
         operator="" if ind is None else ind["operator"],
         target="" if ind is None else ind["target"],
@@ -218,10 +233,12 @@ def finding_lines(data: YearData, severity: str, lang: str) -> list[str]:
     for cause, group in data.findings.groupby("cause", sort=False):
         if worst[cause] != severity:
             continue
-        sentences = [wording.say(lang, "audit", "finding", **finding_values(data, row)) for _, row in group.iterrows()]
+        sentences = [wording.say(lang, "audit", "finding", **finding_values(data, row, lang))
+                     for _, row in group.iterrows()]
         first_related = group.drop_duplicates("detail").set_index("detail")["related"]  # one sentence per detail
         details = [
-            wording.say(lang, "audit", "detail_sentence", detail=d, related=[label(data, k) for k in r.split(";") if k])
+            wording.say(lang, "audit", "detail_sentence", detail=d,
+                        related=[glossed(label(data, k), lang) for k in r.split(";") if k])
             for d, r in first_related.items()
             if d
         ]
