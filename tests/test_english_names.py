@@ -40,6 +40,7 @@ def test_audit_sentences_gloss_class_and_project_names_on_english_pages(data):
 
     en = " ".join(audit.finding_lines(data, "error", "en"))
     assert "公共安全支出 (Public security) is given as 15,737.52 万元" in en
-    assert "2023年省级政法转移支付资金结转 (2023 provincial transfer for political-legal affairs (政法), carried over)" in en
+    assert "2023年省级政法转移支付资金结转 (2023 provincial transfer for political-legal affairs (政法), " \
+           "carried over)" in en
     zh = " ".join(audit.finding_lines(data, "error", "zh"))
     assert "Public security" not in zh and "公共安全支出" in zh
