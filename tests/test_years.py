@@ -190,3 +190,19 @@ def test_the_audit_page_names_both_reports_by_year(tidy, lang, words):
     assert len(notes) == 2 and any(all(w in n for w in words) for n in notes), notes
     assert not [b for b in audit.finding_lines(data, "warning", lang) if "18,100.64" in b]
     assert not [n for n in notes if STEM_2023 in n]
+
+
+def test_the_trend_steps_from_the_later_reports_own_figure_as_its_summary_does(tidy):
+    # the 2024 report states 2023's adjusted budget as 18,100.64 (its line 140) where the 2023 report printed
+    # 17,211.32: the step to 2024 starts from 18,100.64, the figure the 2024 pages compare with
+    import pandas as pd
+
+    from helpers.data.load import load_year
+    from helpers.story import trend
+
+    own = {y: load_year(y, tidy["both"]).value("income_budget_adjusted") for y in (2023, 2024)}
+    by_year = pd.DataFrame({"year": [2023, 2024], "income_budget_adjusted": [own[2023], own[2024]],
+                            "figures": [trend.OWN_REPORT, trend.OWN_REPORT]})
+    [step] = trend.steps(by_year, "income_budget_adjusted", tidy["both"])
+    assert own[2023] == 17211.32 and step.prior == 18100.64 and step.current == own[2024]
+    assert step.change == round(own[2024] - 18100.64, 2)
