@@ -10,8 +10,8 @@ import nbformat
 
 from helpers import paths
 from helpers.constants import LANGUAGES
-from helpers.publish.batch import templates
 from helpers.publish.export import ANALYST_TAG, reader_cells
+from helpers.publish.plan import templates
 from helpers.story import wording
 
 
@@ -120,10 +120,10 @@ def test_the_summary_shows_its_three_charts():
 def test_a_language_is_registered_in_one_place():
     """helpers.constants.LANGUAGES is the one list: the wording, the page labels and the batch's editions read it,
     and each language has a template folder and a line-break rule."""
-    from helpers.publish import batch
+    from helpers.publish import plan
     from helpers.show import page
 
-    assert wording.LANGUAGES is LANGUAGES is batch.LANGUAGES is page.LANGUAGES
+    assert wording.LANGUAGES is LANGUAGES is plan.LANGUAGES is page.LANGUAGES
     assert set(wording._LINE_BREAKS) == set(LANGUAGES) == {p.name for p in wording.TEMPLATES.iterdir() if p.is_dir()}
     source = "\n".join(p.read_text(encoding="utf-8") for p in (paths.ROOT / "src").rglob("*.py"))
     assert not re.search(r"=\s*\(\s*\"zh\",\s*\"en\"\s*\)", source.replace("LANGUAGES = (\"zh\", \"en\")", ""))

@@ -15,7 +15,7 @@ def data(tidy_dir):
 
 def cause_bullets(data, severity: str, lang: str) -> list[str]:
     """The audit page's bullets of one severity, one per cause, worded in `lang` (as notebook 05 shows them)."""
-    return wording.say_each(lang, "audit", "cause_bullet", audit.cause_findings(data, severity))
+    return wording.say_each(lang, "audit", "cause_bullet", audit.cause_findings(data, severity, lang))
 
 
 def test_leftover_rows_are_scored_in_full(data):
