@@ -96,6 +96,7 @@ def to_html(notebook: nbformat.NotebookNode, chrome: PageChrome, *, hide_code: b
     reader_cells(notebook)
     describe_charts(notebook, chrome.lang)
     notebook.metadata["title"] = chrome.title
-    notebook.metadata["report"] = {**chrome.as_metadata(), "build_key": build_key}
+    # the build date is shown but is no part of the page's key (chrome.as_metadata): see chrome.build_date
+    notebook.metadata["report"] = {**chrome.as_metadata(), "build_key": build_key, "built": chrome.built}
     body, _ = html_exporter(hide_code, chrome.lang).from_notebook_node(notebook)
     return with_font(body, cjk_font_css(wide_chars(body, chrome.lang))) if embed_font else body

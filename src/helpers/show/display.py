@@ -13,15 +13,18 @@ import re
 import pandas as pd
 from IPython.display import Markdown, display
 
+from helpers.story import citations
+
 _LINK_SYNTAX = re.compile(r"([\[\]`])")
 
 
 def safe(text: str) -> str:
     """Text safe to show as Markdown: HTML escaped, link and code syntax neutralised.
 
-    Emphasis (`**…**`, `*…*`) added by our own sentence templates still works.
+    Emphasis (`**…**`, `*…*`) added by our own sentence templates still works; a citation of the report
+    (helpers.story.citations) becomes a <span> with its line in the tooltip.
     """
-    return _LINK_SYNTAX.sub(r"\\\1", html.escape(text, quote=False))
+    return citations.as_html(_LINK_SYNTAX.sub(r"\\\1", html.escape(text, quote=False)))
 
 
 def say(*sentences: str) -> None:
@@ -39,8 +42,11 @@ def table(df: pd.DataFrame, amounts: tuple[str, ...] = (), rates: tuple[str, ...
     """A table for reading: 万元 with two decimals and thousands separators, rates as %, no index; an empty
     cell shows `missing`.
 
-    Every cell is HTML-escaped.
+    Every cell is HTML-escaped. A column `rename` gives an empty heading (a machine key beside its words, see
+    helpers.show.labels.KEY_BESIDE_LABEL) is left out.
     """
+    if rename:
+        df = df.drop(columns=[c for c in df.columns if rename.get(c, c) == ""])
     formats = {c: "{:,.2f}" for c in amounts if c in df}
     formats |= {c: "{:.1%}" for c in rates if c in df}
     formats |= {c: "{:,.0f}" for c in counts if c in df}
