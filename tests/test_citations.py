@@ -83,3 +83,12 @@ def test_a_hostile_project_name_stays_text_inside_its_citation():
     # in the tooltip the name's quotes cannot end the attribute
     assert 'title="line 12 of the report (&lt;img src=x onerror=&quot;alert(1)&quot;&gt;)"' in tooltip
     assert plain.endswith("(line 12 of the report (<img src=x onerror=\"alert(1)\">))")
+
+
+def test_a_range_of_lines_cites_its_section_with_the_range_in_the_tooltip(cited):
+    # lines 40-51: the 项 lines of 五、一般公共预算财政拨款支出决算情况说明, whose rates imply the items' budget
+    assert safe(wording.say("zh", "common", "line_range", first=40, last=51)) == (
+        '<span class="cite" title="报告第40至51行">五、一般公共预算财政拨款支出决算情况说明</span>')
+    assert safe(wording.say("en", "common", "line_range", first=40, last=51)) == (
+        '<span class="cite" title="lines 40–51 of the report (五、一般公共预算财政拨款支出决算情况说明)">'
+        "section on general public budget spending</span>")

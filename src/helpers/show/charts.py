@@ -13,7 +13,7 @@ after the theme, every time.
 
 from __future__ import annotations
 
-import textwrap
+import re
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -42,21 +42,25 @@ def _is_wide(char: str) -> bool:
     return "\u2e80" <= char <= "\u9fff" or "\uff00" <= char <= "\uffef" or "\u3000" <= char <= "\u303f"
 
 
+_TOKENS = re.compile(r"[\u2e80-\u9fff\u3000-\u303f\uff00-\uffef]|[^\s\u2e80-\u9fff\u3000-\u303f\uff00-\uffef]+\s*|\s+")
+
+
 def wrap(text: str, width: int = 22) -> str:
-    """`text` on lines of at most `width` columns (a Chinese character counts two), broken at spaces where
-    there are any: a long project name becomes two or three short lines beside its bar."""
-    text = str(text)
-    if not any(_is_wide(c) for c in text):
-        return textwrap.fill(text, width, break_long_words=True) if text else text
+    """`text` on lines of at most `width` columns (a Chinese character counts two), broken between words or
+    between Chinese characters: a long project name becomes two or three short lines beside its bar."""
     lines, line, used = [], "", 0
-    for char in text:
-        size = 2 if _is_wide(char) else 1
-        if used + size > width and line:
-            lines.append(line)
+    tokens = [piece for token in _TOKENS.findall(str(text))  # a word longer than a line is cut into lines
+              for piece in ([token[i:i + width] for i in range(0, len(token), width)] if len(token) > width
+                            else [token])]
+    for token in tokens:
+        size = sum(2 if _is_wide(c) else 1 for c in token.rstrip())
+        if used + size > width and line.strip():
+            lines.append(line.rstrip())
             line, used = "", 0
-        line += char
-        used += size
-    return "\n".join([*lines, line])
+            token = token.lstrip()
+        line += token
+        used += len(token) - len(token.rstrip()) + size
+    return "\n".join([*lines, line.rstrip()])
 
 
 def names(data: pd.DataFrame, column: str, width: int = 22) -> list[str]:

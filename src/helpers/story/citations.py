@@ -118,6 +118,18 @@ def cite(lang: str, all_spans: list[Span], lines: list, pages_of) -> str:
     return word(lang, "citation_separator").join(parts)
 
 
+def cite_range(lang: str, all_spans: list[Span], first: int, last: int, pages_of) -> str:
+    """A citation of the lines `first` to `last` ("第40至51行" in the tooltip), by the section the first sits in."""
+    pages = pages_of([first, last])
+    place = (word(lang, "page" if pages[0] == pages[-1] else "page_range", n=pages[0], first=pages[0], last=pages[-1])
+             if pages else word(lang, "line_range", first=first, last=last))
+    span = span_of(all_spans, first)
+    if span is None:
+        return place
+    return (CITE_OPEN + span.label(lang) + CITE_TIP + word(lang, "tooltip", where=place, heading=span.printed())
+            + CITE_CLOSE)
+
+
 def as_html(escaped: str) -> str:
     """Citation tokens in text already escaped (html.escape, quote=False) as
     <span class="cite" title="…">label</span>."""

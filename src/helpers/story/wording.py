@@ -68,8 +68,11 @@ def use_citations(spans: list[citations.Span]) -> None:
     _SPANS[:] = spans
 
 
-def cite(lang: str, lines) -> str:
-    """A citation of report `lines` (one line or several) in `lang`: see helpers.story.citations."""
+def cite(lang: str, lines, last=None) -> str:
+    """A citation of report `lines` (one line or several; with `last`, the lines from `lines` to `last`) in `lang`:
+    see helpers.story.citations."""
+    if last is not None:
+        return citations.cite_range(lang, _SPANS, int(lines), int(last), pages_of)
     lines = [lines] if isinstance(lines, (int, str)) else list(lines)
     return citations.cite(lang, _SPANS, lines, pages_of)
 
