@@ -51,9 +51,12 @@ def test_the_zip_holds_the_years_pages_and_an_index_and_every_link_stays_inside(
 
 def test_share_without_pages_is_refused_naming_what_was_built(batch_run, tmp_path, capsys):
     out, _ = batch_run
+    # by default every unit's latest year: the unit's 2023, not the comparison of units (all_units/2023)
+    assert main(["--reports", str(out), "--out", str(tmp_path / "default")]) == 0
+    assert [p.name for p in (tmp_path / "default").iterdir()] == ["luzhou-traffic-police-2023.zip"]
     assert main(["--units", UNIT_ID, "--years", "2019", "--reports", str(out), "--out", str(tmp_path)]) == 2
     assert "no pages of luzhou-traffic-police for 2019" in capsys.readouterr().err
-    assert list(tmp_path.iterdir()) == []
+    assert [p.name for p in tmp_path.iterdir()] == ["default"]
 
 
 def test_footer_has_build_date_and_an_unchanged_rebuild_on_another_day_rewrites_nothing(batch_run, tidy_dir,

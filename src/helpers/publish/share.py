@@ -23,6 +23,7 @@ from pathlib import Path
 
 from helpers import paths
 from helpers.constants import LANGUAGES
+from helpers.publish.batch import ALL_UNITS
 from helpers.publish.chrome import phrase, share_name, unit_label
 
 INDEX = "index.html"
@@ -35,9 +36,11 @@ class ShareRefused(ValueError):
 
 
 def unit_years(reports: Path) -> dict[str, list[int]]:
-    """{unit id: [years]} of the pages built under `reports` (reports/<unit>/<year>/*.html)."""
+    """{unit id: [years]} of the pages built under `reports` (reports/<unit>/<year>/*.html; the comparisons of
+    units, reports/all_units/<year>/, are no unit's)."""
     found: dict[str, list[int]] = {}
-    for folder in sorted(p for p in Path(reports).glob("*/*") if p.is_dir() and _YEAR.match(p.name)):
+    for folder in sorted(p for p in Path(reports).glob("*/*") if p.is_dir() and _YEAR.match(p.name)
+                         and p.parent.name != ALL_UNITS):
         if any(folder.glob("*.html")):
             found.setdefault(folder.parent.name, []).append(int(folder.name))
     return found
