@@ -67,8 +67,8 @@ YEAR ?=
 share: $(STAMP) ## Zip a unit's year of pages with an index into reports/share/<unit>-<year>.zip (UNIT, YEAR)
 	$(PY) -m helpers.publish.share --units $(UNIT) --years $(YEAR)
 
-test: $(STAMP) ## Run the whole test suite (unit tests, notebooks, exports, browser, PDFs; about 7 minutes)
-	$(PY) -m pytest
+test: $(STAMP) ## Run the whole test suite (unit tests, notebooks, exports, browser, PDFs) on both cores
+	$(PY) -m pytest -n 2 --dist loadgroup
 
 test-fast: $(STAMP) ## Run the tests that need no kernel, browser or server (about a minute)
 	$(PY) -m pytest -m "not slow" -q --hypothesis-profile=fast -n 2

@@ -13,7 +13,7 @@ from helpers.publish.chrome import Link, PageChrome, build_date
 from helpers.show import audit_charts, charts
 from helpers.show.display import table
 from helpers.show.labels import headers
-from helpers.story import reliability
+from helpers.story import audit
 
 
 @pytest.fixture
@@ -53,7 +53,7 @@ def test_chinese_chart_wraps_chinese_names(data):
 
 
 def test_audit_charts_keep_the_minimum_font(data):
-    kinds = reliability.checks_by_kind(data, "en")
+    kinds = audit.checks_by_kind(data, "en")
     failed = kinds[kinds["not_passed"] > 0]
     fig = audit_charts.kinds_bars(failed, title="Checks not passed by kind", xlabel="checks", rows_label="rows",
                                   causes_label="causes")
@@ -66,7 +66,7 @@ def test_audit_charts_keep_the_minimum_font(data):
 
 def test_check_kinds_show_their_label_not_their_key(data):
     for lang, label in (("zh", "合计数与分项之和不符"), ("en", None)):
-        kinds = reliability.checks_by_kind(data, lang)
+        kinds = audit.checks_by_kind(data, lang)
         html = table(kinds, counts=("ran", "passed", "not_passed", "causes"), rename=headers(lang, kinds)).to_html()
         assert "whole_vs_parts" not in html and "same_figure_twice" not in html
         assert (label or kinds.set_index("check").loc["whole_vs_parts", "label"]) in html
