@@ -69,7 +69,10 @@ def html_exporter(hide_code: bool = False, lang: str = "en"):
     exporter.exclude_input = hide_code
     exporter.exclude_input_prompt = True
     exporter.exclude_output_prompt = True
-    exporter.embed_images = True
+    # Not nbconvert's embed_images: it parses each inline HTML tag of a Markdown text on its own, which closes
+    # an opening tag at once ('<span class="cite" title="…"></span>label', '<b></b>bold'). Charts are outputs,
+    # embedded as data URIs either way; no Markdown of the notebooks refers to an image file.
+    exporter.embed_images = False
     exporter.language_code = phrase(lang, "html_lang")
     return exporter
 
