@@ -59,3 +59,15 @@ def test_built_pages_are_nbconverts_pages(batch_run, name, lang):
     notebook = nbformat.read(executed(out, name, lang), as_version=4)
     ours, theirs = same_page(notebook, lang)
     assert BeautifulSoup(ours, "html.parser") == BeautifulSoup(theirs, "html.parser")
+
+
+def test_a_chinese_heading_is_written_in_characters_not_references():
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    code = nbformat.v4.new_code_cell("x")
+    code.outputs = [nbformat.v4.new_output("display_data", {"text/markdown": "## 这些数字可靠吗？\n\na &#60;b&#62; c"})]
+    nb.cells = [code]
+    ours, _ = export.html_exporter(False, "zh").from_notebook_node(nb)
+    assert ">这些数字可靠吗？<a class=\"anchor-link\"" in ours and "&#36825;" not in ours
+    assert "a &lt;b&gt; c" in ours or "a &#60;b&#62; c" in ours  # markup stays escaped

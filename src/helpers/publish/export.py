@@ -32,6 +32,21 @@ IMG_WITHOUT_ALT = re.compile(r"<img\b(?![^>]*\balt=)")
 NO_ALT = "No description has been provided for this image"  # nbconvert's words for an image without alt text
 
 
+NON_ASCII_REFERENCE = re.compile(r"&#(?:x([0-9a-fA-F]+)|(\d+));")
+
+
+def as_characters(html: str) -> str:
+    """`html` with each numeric character reference above ASCII written as its character, as nbconvert's
+    BeautifulSoup pass wrote them: a heading's anchor pass writes 这些 as &#36825;&#20123;, which neither the
+    reader's search, nor the page's font subset (fonts.wide_chars) nor a test of its text would see. References
+    to ASCII (&#60; …) may be markup and stay."""
+    def character(match: re.Match) -> str:
+        code = int(match.group(1), 16) if match.group(1) else int(match.group(2))
+        return chr(code) if code > 127 else match.group(0)
+
+    return NON_ASCII_REFERENCE.sub(character, html)
+
+
 def focusable(html: str) -> str:
     """`html` with tabindex="0" on each code area and output area, as nbconvert's HTMLExporter sets it."""
     return FOCUSABLE.sub(lambda m: m.group(0) + ' tabindex="0"', IMG_WITHOUT_ALT.sub(f'<img alt="{NO_ALT}"', html))
@@ -56,7 +71,7 @@ def page_exporter_class():
             self.register_filter("filter_data_type", WidgetsDataTypeFilter(
                 notebook_metadata=self._nb_metadata, parent=self, resources=resources))
             html, resources = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
-            return focusable(html), resources
+            return focusable(as_characters(html)), resources
 
     return PageExporter
 
