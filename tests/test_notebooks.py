@@ -11,7 +11,8 @@ import pytest
 
 from helpers import paths
 from helpers.publish.batch import main as batch_main
-from helpers.publish.batch import run_batch, templates
+from helpers.publish.batch import run_batch
+from helpers.publish.plan import templates
 from tests.conftest import NAMES, UNIT_ID, page, visible_text
 from tests.test_story import LOW_PROJECTS_2023
 
@@ -155,7 +156,7 @@ def test_error_notice_and_reliability_section(batch_run, lang):
 
 
 def test_no_notice_without_errors(tidy_dir, tmp_path):
-    from helpers.publish.batch import error_notice
+    from helpers.publish.plan import error_notice
 
     clean = tmp_path / "tidy"
     shutil.copytree(tidy_dir, clean)

@@ -23,8 +23,8 @@ from pathlib import Path
 
 from helpers import paths
 from helpers.constants import LANGUAGES
-from helpers.publish.batch import ALL_UNITS
 from helpers.publish.chrome import phrase, share_name, unit_label
+from helpers.publish.plan import ALL_UNITS
 
 INDEX = "index.html"
 _TITLE = re.compile(r"<title>(.*?)</title>", re.S)

@@ -14,7 +14,6 @@ after the theme, every time.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import matplotlib.pyplot as plt
 import pandas as pd
@@ -23,6 +22,7 @@ from matplotlib import font_manager
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
+from helpers.paths import cjk_font_path
 from helpers.story import fmt
 
 CHART_DPI = 96      # pixels per inch of the PNGs (72 points per inch: a 10 pt label is 13.3 px at full size)
@@ -84,16 +84,6 @@ def figure(height: float):
 CJK_FONT = "Noto Sans CJK SC"
 PALETTE = {"this_year": "#1f5f8b", "prior_year": "#9bb7cc", "budget": "#c9d3dc", "executed": "#1f5f8b",
            "low": "#c0392b", "ok": "#1f5f8b", "neutral": "#7f8c8d", "rise": "#d68910"}
-
-
-def cjk_font_path() -> Path:
-    """Path of the Noto Sans CJK SC font file shipped by mplfonts."""
-    import mplfonts
-
-    path = Path(mplfonts.__file__).parent / "fonts" / "NotoSansCJKsc-Regular.otf"
-    if not path.exists():
-        raise FileNotFoundError(f"{path} is missing: reinstall with `make setup` (package mplfonts)")
-    return path
 
 
 def use_theme() -> None:
