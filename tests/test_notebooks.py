@@ -76,7 +76,6 @@ def test_html_is_self_contained_and_labelled(batch_run):
         assert "mathjax" not in html.lower() and "require.min.js" not in html, path.name
         lang = path.name.split(".")[-2]
         assert f'<html lang="{"zh-CN" if lang == "zh" else "en"}">' in html, path.name
-        # as the template writes it (the export no longer reorders attributes through BeautifulSoup)
         assert '<meta name="viewport" content="width=device-width, initial-scale=1.0">' in html, path.name
         assert re.search(r"<title>2023[^<]+</title>", html)
         about = visible_text(html[html.index('<footer class="report-about">'):])
