@@ -28,7 +28,7 @@ INGEST = $(PY) -m helpers.data.ingest --raw data/raw --out $(TIDY)
 MISSING_YEARS := $(strip $(foreach y,$(YEARS),$(if $(wildcard data/raw/$(y)/*.txt data/raw/$(y)/*.docx data/raw/$(y)/*.pdf),,$(y))))
 
 .DEFAULT_GOAL := help
-.PHONY: help setup data reports test test-fast lint bench lab clean years
+.PHONY: help setup data reports share test test-fast lint bench lab clean years
 
 help: ## List the targets and what they do
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | awk -F'\t' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -59,6 +59,13 @@ data: $(TIDY_STAMP) ## Rebuild data/tidy/ from the reports under data/raw/ (only
 
 reports: years $(TIDY_STAMP) ## Build every page of every unit and year (or UNITS, YEARS) in both languages; only what changed
 	$(PY) -m helpers.publish.batch --years $(YEARS) --units $(UNITS) $(PARAMS)
+
+# Which pages `make share` zips: UNIT (a unit id) and YEAR; by default every unit's latest year built.
+UNIT ?=
+YEAR ?=
+
+share: $(STAMP) ## Zip a unit's year of pages with an index into reports/share/<unit>-<year>.zip (UNIT, YEAR)
+	$(PY) -m helpers.publish.share --units $(UNIT) --years $(YEAR)
 
 test: $(STAMP) ## Run the whole test suite (unit tests, notebooks, exports, browser, PDFs) on both cores
 	$(PY) -m pytest -n 2 --dist loadgroup

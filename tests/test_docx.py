@@ -40,10 +40,10 @@ def test_docx_and_text_give_identical_tidy_data(docx_2023, tidy_dir, tmp_path, c
     assert main([str(docx_2023), "--out", str(tmp_path / "tidy")]) == 0
     names = sorted(p.name for p in tidy_dir.iterdir())
     match, mismatch, errors = filecmp.cmpfiles(tidy_dir, tmp_path / "tidy", names, shallow=False)
-    # every tidy file: the 14 tables (reports.csv, named_projects.csv and the empty source_locations.csv among
-    # them) and datapackage.json
-    assert (mismatch, errors) == ([], []) and len(match) == 15
-    assert {"reports.csv", "named_projects.csv"} <= set(match)
+    # every tidy file: the 15 tables (reports.csv, named_projects.csv, sections.csv and the empty
+    # source_locations.csv among them) and datapackage.json
+    assert (mismatch, errors) == ([], []) and len(match) == 16
+    assert {"reports.csv", "named_projects.csv", "sections.csv"} <= set(match)
 
 
 @pytest.mark.slow  # builds a second Word document and ingests two reports

@@ -38,6 +38,8 @@ class YearData:
     unit_zh: str = ""            # the publishing unit, as the report names it (reports.csv)
     # the page each line was printed on, when the report is a PDF (source_locations.csv); empty otherwise
     pages: dict[int, int] = field(default_factory=dict)
+    # the report's sections and project tables with the lines each spans (sections.csv): what pages cite lines by
+    sections: pd.DataFrame = field(default_factory=lambda: frame("sections", []))
     fact_store: Facts = field(init=False, repr=False)  # value, line, decimals of `facts` by (year, metric)
 
     def __post_init__(self) -> None:
@@ -170,7 +172,8 @@ def load_year(year: int, tidy_dir: Path | str | None = None, unit: str = "") -> 
         findings=of_year(read_table("audit_findings", tidy_dir)), checks=of_year(read_table("audit_checks", tidy_dir)),
         explanations=of_year(read_table("explanations", tidy_dir)), glossary=of_year(read_table("glossary", tidy_dir)),
         unit_zh=str(of_year(read_table("reports", tidy_dir)).iloc[0]["unit_zh"]),
-        pages=_pages(of_year(_optional_table("source_locations", tidy_dir))))
+        pages=_pages(of_year(_optional_table("source_locations", tidy_dir))),
+        sections=of_year(_optional_table("sections", tidy_dir)))
 
 
 def _optional_table(name: str, tidy_dir: Path) -> pd.DataFrame:

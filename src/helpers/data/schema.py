@@ -233,6 +233,20 @@ TABLES: dict[str, dict] = {
                  col("text", "string", "The line as it stands in the report (lines joined when a sentence was "
                      "broken across them).", "原文")],
         key=["year", "source_line"], sort=["year", "source_line"]),
+    "sections": dict(
+        title="The report's sections and project self-evaluation tables, with the lines each spans: what a page "
+              "cites a line by (a reader finds 绩效自评表：辅警经费 where a line number means nothing)",
+        columns=[YEAR, col("source_line", "integer", "First line of the section (its heading) or table (its "
+                           "title row).", "起始行", required=True),
+                 col("last_line", "integer", "Last line of the section or table.", "结束行", required=True),
+                 col("kind", "string", "section: a section of the prose (its key in read/rules/sections.csv); "
+                     "project_table: a project's self-evaluation table.", "类别", required=True),
+                 col("section", "string", "The section's key of read/rules/sections.csv; empty for a table.",
+                     "部分"),
+                 col("project_code", "string", "The table's project (projects.csv); empty for a section.",
+                     "项目编码"),
+                 col("heading_zh", "string", "The heading as printed (a table: its title row).", "标题")],
+        key=["year", "source_line"], sort=["year", "source_line"]),
     "source_locations": dict(
         title="Where each line of a PDF report was printed (no rows for a .txt or .docx report)",
         columns=[YEAR, col("source_line", "integer", "Line of the report as read (the source_line of every other "
