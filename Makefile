@@ -15,6 +15,9 @@ UNITS ?=
 PARAMS ?=
 TIDY := data/tidy
 TIDY_STAMP := $(TIDY)/datapackage.json
+# The corpus store (Parquet, one partition per report; not committed): the ingest writes it beside the CSV files,
+# and a fresh clone, whose committed CSV files are current, makes it from them.
+CORPUS_STAMP := $(TIDY)/corpus/manifest.json
 
 # Make's own dependencies for the tidy data. Report file names may contain spaces: make reads
 # "a\ b" as one prerequisite, so every space found is escaped.
@@ -55,9 +58,12 @@ $(TIDY_STAMP): $(RAW_REPORTS) $(INGEST_CODE) | $(STAMP) years
 	$(INGEST)
 	$(PY) -m helpers.data.validate $(TIDY)
 
-data: $(TIDY_STAMP) ## Rebuild data/tidy/ from the reports under data/raw/ (only when they or the code changed)
+$(CORPUS_STAMP): $(TIDY_STAMP) | $(STAMP)
+	$(PY) -m helpers.data.corpus --tidy $(TIDY)
 
-reports: years $(TIDY_STAMP) ## Build every page of every unit and year (or UNITS, YEARS) in both languages; only what changed
+data: $(TIDY_STAMP) $(CORPUS_STAMP) ## Rebuild data/tidy/ (CSV, and Parquet in data/tidy/corpus/) from data/raw/ (only when they or the code changed)
+
+reports: years $(TIDY_STAMP) $(CORPUS_STAMP) ## Build every page of every unit and year (or UNITS, YEARS) in both languages; only what changed
 	$(PY) -m helpers.publish.batch --years $(YEARS) --units $(UNITS) $(PARAMS)
 
 test: $(STAMP) ## Run the whole test suite (unit tests, notebooks, exports, browser, PDFs; about 7 minutes)
