@@ -31,7 +31,7 @@ INGEST = $(PY) -m helpers.data.ingest --raw data/raw --out $(TIDY)
 MISSING_YEARS := $(strip $(foreach y,$(YEARS),$(if $(wildcard data/raw/$(y)/*.txt data/raw/$(y)/*.docx data/raw/$(y)/*.pdf),,$(y))))
 
 .DEFAULT_GOAL := help
-.PHONY: help setup data reports test test-fast lint bench lab clean years
+.PHONY: help setup data reports test test-fast lint bench bench-corpus lab clean years
 
 help: ## List the targets and what they do
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | awk -F'\t' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -77,6 +77,12 @@ lint: $(STAMP) ## Check src, tests and notebooks with ruff
 
 bench: $(STAMP) ## Time the cold build, the unchanged rebuild and 2 years x 2 languages against the floor; a 100-page PDF read
 	$(PY) -m helpers.publish.bench
+
+# Generated units for `make bench-corpus` (each with a 2023 and a 2024 report): N=500 on demand.
+N ?= 50
+
+bench-corpus: $(STAMP) ## Ingest N generated units x 2 years one report at a time (N=50; N=500 on demand), then pages
+	$(PY) -m helpers.publish.bench_corpus --units $(N)
 
 lab: $(STAMP) ## Start JupyterLab on the notebooks with the project's kernel (saves templates without outputs)
 	@# The project's server config: a template run and saved in JupyterLab is saved without its outputs.

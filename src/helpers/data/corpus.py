@@ -38,7 +38,7 @@ import pyarrow.parquet as pq
 from helpers.data.load import YEAR_TABLES, YearData, year_data
 from helpers.data.schema import REPORT, TABLES, UNIT, cast, datapackage, frame, read_table, to_csv_bytes
 from helpers.errors import ReportError
-from helpers.files import atomic_write
+from helpers.files import atomic_file, atomic_write
 
 FOLDER = "corpus"               # inside the tidy folder
 MANIFEST = "manifest.json"
@@ -230,41 +230,51 @@ def write_report(path: Path | str, tidy_dir: Path | str, year: int | None = None
 
 
 def _check_identity(corpus: Path, parsed) -> None:
-    """One report per unit and year, and a file name that no other report in the corpus has."""
-    if not (corpus / "reports").exists():
-        return
-    present = query("reports", corpus.parent)
-    same_year = present[(present[UNIT.name] == parsed.unit) & (present["report_year"] == parsed.year)
-                        & (present[REPORT.name] != parsed.report)]
-    if len(same_year):
+    """One report per unit and year: a partition of the unit and year with another report is refused. (That no
+    two reports share a file name across the corpus is checked by `export_tidy`, which reads every partition.)"""
+    path = partition(corpus, "reports", parsed.unit, parsed.year)
+    present = pq.ParquetFile(path).read().column(REPORT.name).to_pylist() if path.exists() else []
+    if present and present != [parsed.report]:
         raise ReportError(parsed.path, f"the corpus holds another report of {parsed.unit} for {parsed.year}: "
-                          f"{same_year.iloc[0][REPORT.name]}; expected one per unit and year")
-    same_name = present[(present[REPORT.name] == parsed.report)
-                        & ((present[UNIT.name] != parsed.unit) | (present["report_year"] != parsed.year))]
-    if len(same_name):
-        raise ReportError(parsed.path, f"the corpus holds another report named {parsed.report!r} "
-                          f"({same_name.iloc[0][UNIT.name]}, {same_name.iloc[0]['report_year']}); the file name "
-                          "identifies the report in the tidy data", hint="rename one of them")
+                          f"{present[0]}; expected one per unit and year",
+                          hint="keep one report of each unit and year (a .txt and a .docx of the same report count "
+                               "as two: keep one)")
 
 
 def export_tidy(tidy_dir: Path | str) -> list[Path]:
-    """Write the CSV files and datapackage.json of `tidy_dir` from its corpus, one partition at a time (the same
-    bytes as the ingest writes for the same reports), then the manifest."""
+    """Write the CSV files and datapackage.json of `tidy_dir` from its corpus, one partition at a time into a
+    file beside each (the same bytes as the ingest writes for the same reports; memory does not grow with the
+    number of reports), then the manifest. Two reports that share a file name are refused."""
     tidy_dir = Path(tidy_dir)
     corpus = corpus_dir(tidy_dir)
     ordered = sorted(partitions_on_disk(corpus))
+    _check_names(corpus, ordered)
     written = []
     for name in TABLE_ORDER:
-        buffer = io.BytesIO()
-        buffer.write(to_csv_bytes(frame(name, [])))
-        for unit_id, report_year in ordered:
-            rows = _partition_frame(name, partition(corpus, name, unit_id, report_year))
-            buffer.write(to_csv_bytes(rows).split(b"\n", 1)[1])
-        written.append(atomic_write(tidy_dir / f"{name}.csv", buffer.getvalue()))
-    written.append(atomic_write(tidy_dir / "datapackage.json", (json.dumps(datapackage(TABLE_ORDER), ensure_ascii=False,
-                                                                          indent=2) + "\n").encode("utf-8")))
+        target = tidy_dir / f"{name}.csv"
+        with atomic_file(target) as handle:
+            handle.write(to_csv_bytes(frame(name, [])))
+            for unit_id, report_year in ordered:
+                rows = _partition_frame(name, partition(corpus, name, unit_id, report_year))
+                handle.write(to_csv_bytes(rows).split(b"\n", 1)[1])
+        written.append(target)
+    package = json.dumps(datapackage(TABLE_ORDER), ensure_ascii=False, indent=2) + "\n"
+    written.append(atomic_write(tidy_dir / "datapackage.json", package.encode("utf-8")))
     write_manifest(tidy_dir, TABLE_ORDER)
     return written
+
+
+def _check_names(corpus: Path, ordered: list[tuple[str, int]]) -> None:
+    seen: dict[str, tuple[str, int]] = {}
+    for unit_id, report_year in ordered:
+        for report in pq.ParquetFile(partition(corpus, "reports", unit_id, report_year)).read().column(
+                REPORT.name).to_pylist():
+            if report in seen:
+                raise ReportError(partition(corpus, "reports", unit_id, report_year),
+                                  f"two reports share the name {report!r} ({seen[report][0]} {seen[report][1]} and "
+                                  f"{unit_id} {report_year}); the file name identifies the report in the tidy data",
+                                  hint="rename one of them and write it again")
+            seen[report] = (unit_id, report_year)
 
 
 def main(argv: list[str] | None = None) -> int:
