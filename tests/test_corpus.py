@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 
 import pandas as pd
@@ -15,6 +16,7 @@ from helpers.data.ingest import ingest
 from helpers.data.load import load_year
 from helpers.data.schema import read_table
 from helpers.errors import ReportError
+from helpers.publish.bench_corpus import UNIT_2023, unit_report
 from helpers.story import compare
 from tests.conftest import REPORT_2023, UNIT_ID
 from units import OTHER_ID, OTHER_STEM, other_unit, write_report
@@ -176,3 +178,24 @@ def test_a_tidy_folder_without_corpus_is_refused_naming_the_fix(tidy_dir, tmp_pa
         (bare / f.name).write_bytes(f.read_bytes())
     with pytest.raises(FileNotFoundError, match="holds no corpus: build it with `make data`"):
         compare.unit_table(2023, bare, 0.9)
+
+
+def test_two_reports_of_one_name_are_refused_when_the_csv_files_are_written(stream, tmp_path):
+    tidy = tmp_path / "tidy"
+    shutil.copytree(stream[0], tidy)
+    reports = corpus.query("reports", tidy, "unit_id = ?", [OTHER_ID])
+    corpus.write_partition(tidy / "corpus", OTHER_ID, 2023, {"reports": reports.assign(report=REPORT_2023.stem)})
+    with pytest.raises(ReportError, match=f"two reports share the name '{REPORT_2023.stem}'"):
+        corpus.export_tidy(tidy)
+
+
+def test_generated_units_are_the_2023_report_under_another_name_with_moved_totals():
+    text = REPORT_2023.read_text(encoding="utf-8")
+    seventh = unit_report(7, text)
+    assert seventh == unit_report(7, text) and seventh != unit_report(8, text)  # seeded by the unit's number
+    assert UNIT_2023 not in seventh and seventh.count("泸州市基准测试单位7") == text.count(UNIT_2023) == 29
+    stated = re.search(r"本年支出合计([\d,.]+)万元，其中：基本支出([\d,.]+)万元，占48.8%；项目支出([\d,.]+)万元",
+                       seventh)
+    total, basic, project = (float(v.replace(",", "")) for v in stated.groups())
+    assert 0.9 * 17211.32 <= total <= 1.1 * 17211.32 and total != 17211.32
+    assert round(basic + project, 2) == total
