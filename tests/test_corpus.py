@@ -199,3 +199,13 @@ def test_generated_units_are_the_2023_report_under_another_name_with_moved_total
     total, basic, project = (float(v.replace(",", "")) for v in stated.groups())
     assert 0.9 * 17211.32 <= total <= 1.1 * 17211.32 and total != 17211.32
     assert round(basic + project, 2) == total
+
+
+def test_a_report_no_longer_in_the_tidy_data_leaves_the_corpus(three, tmp_path):
+    tidy = tmp_path / "tidy"
+    shutil.copytree(three, tidy)
+    tables = {name: read_table(name, tidy) for name in corpus.TABLE_ORDER}
+    corpus.write_tables({name: df[df["unit_id"] != OTHER_ID] for name, df in tables.items()}, tidy)
+    assert corpus.partitions_on_disk(tidy / "corpus") == {(UNIT_ID, 2023), (UNIT_ID, 2024)}
+    assert not list((tidy / "corpus").rglob(f"unit_id={OTHER_ID}"))
+    assert sorted(corpus.query("reports", tidy)["report"]) == [STEM_2024, REPORT_2023.stem]

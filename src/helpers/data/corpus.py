@@ -113,7 +113,10 @@ def write_tables(tables: dict[str, pd.DataFrame], tidy_dir: Path | str) -> list[
         written += write_partition(corpus, unit_id, report_year, _split(tables, unit_id, report_year))
     for unit_id, report_year in partitions_on_disk(corpus) - present:
         for name in TABLES:
-            shutil.rmtree(partition(corpus, name, unit_id, report_year).parent, ignore_errors=True)
+            folder = partition(corpus, name, unit_id, report_year).parent
+            shutil.rmtree(folder, ignore_errors=True)
+            if folder.parent.is_dir() and not any(folder.parent.iterdir()):
+                folder.parent.rmdir()  # the unit's last report gone
     write_manifest(tidy_dir, list(tables))
     return written
 
