@@ -37,7 +37,7 @@ def test_class_amounts_and_their_shares_are_one_cause(findings):
 
 
 def test_which_figures_agree_on_line_36(data):
-    from helpers.story.reliability import class_totals
+    from helpers.story.audit import class_totals
 
     totals = class_totals(data)
     # the classes add up to 17,211.31 and the items to 17,211.32: both match the total; +32.52 = 12.36 + 20.17
@@ -68,7 +68,7 @@ def test_line_86_counts_the_tables_with_targets_a_note_not_a_contradiction(findi
 
 
 def test_contradictions_are_counted_by_cause(data):
-    from helpers.story.reliability import counts
+    from helpers.story.audit import counts
 
     c = counts(data)
     # 16 failed error checks: line 36 (5), three implied budgets (the 75% and the adjusted budget of 17,211.32 against
@@ -289,18 +289,18 @@ FORENSIC_REASON = "“交通事故中，未造成人员死亡，无需进行法�
                                          ("en", "the report's reason: " + FORENSIC_REASON)])
 def test_missed_with_full_marks_shows_the_reports_reason(data, lang, words):
     # 法医检验鉴定 ≥125 次, 54 done, full 2 points, and the reason the table gives (line 3061)
-    from helpers.story import reliability
+    from helpers.story import audit
 
-    bullet = next(b for b in reliability.finding_lines(data, "warning", lang) if "3061" in b)
+    bullet = next(b for b in audit.finding_lines(data, "warning", lang) if "3061" in b)
     assert words in bullet
 
 
 def test_each_cause_carries_the_money_at_stake_and_causes_read_by_money(data):
     # 28,002.22 of fixed assets against 不涉及 (line 170); implied budgets 22,948.43, 20,046.39 (2,902.04);
     # the 1,316.00 paid in 2024 (lines 146, 154); 32.52 of line 36; 724.29 − 707.08 = 17.21; 190.93 of vehicles
-    from helpers.story import reliability
+    from helpers.story import audit
 
-    table = reliability.causes_by_money(data)
+    table = audit.causes_by_money(data)
     errors = table[table["severity"] == "error"]
     assert errors["at_stake"].head(5).tolist() == pytest.approx([28002.22, 2902.04, 1316.00, 32.52, 17.21])
     assert errors["at_stake"].tail(3).isna().all()   # scores: no money
@@ -311,10 +311,10 @@ def test_each_cause_carries_the_money_at_stake_and_causes_read_by_money(data):
 
 def test_no_pass_rate_over_kinds_that_record_only_failures(data):
     # 目标未达仍得满分 and the other observations record only what they find: they are not "checks run"
-    from helpers.story import reliability
+    from helpers.story import audit
 
-    c = reliability.counts(data)
-    ran = reliability.comparisons(data.checks)
+    c = audit.counts(data)
+    ran = audit.comparisons(data.checks)
     assert "target_missed_full_marks" not in set(ran["check"]) and "cap_scored_as_spending" not in set(ran["check"])
     assert c["checks"] == len(ran) < len(data.checks) and c["passed"] == int((data.checks["status"] == "passed").sum())
     not_run = data.checks[data.checks["status"].isin(["not_applicable", "not_enough_data"])]

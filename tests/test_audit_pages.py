@@ -13,7 +13,7 @@ import pytest
 from helpers import paths
 from helpers.data.load import load_year
 from helpers.show import audit_charts
-from helpers.story import reliability, selfeval
+from helpers.story import audit, self_evaluation
 from tests.conftest import executed
 
 matplotlib.use("Agg")
@@ -25,7 +25,7 @@ def data(tidy_dir):
 
 
 def test_check_kind_chart_is_labelled_in_the_page_language(data):
-    kinds = reliability.checks_by_kind(data, "zh")
+    kinds = audit.checks_by_kind(data, "zh")
     failed = kinds[kinds["not_passed"] > 0]
     fig = audit_charts.kinds_bars(failed, title="t", xlabel="x", rows_label="a", causes_label="b")
     labels = {t.get_text() for t in fig.axes[0].get_yticklabels()}
@@ -34,7 +34,7 @@ def test_check_kind_chart_is_labelled_in_the_page_language(data):
 
 
 def test_weight_chart_counts_points_not_money(data):
-    weights = selfeval.weight_shares(data)
+    weights = self_evaluation.weight_shares(data)
     fig = audit_charts.points_bars(
         weights, label="level1", value="points", share="share", title="t", xlabel="分值（分）", unit="分"
     )
@@ -44,7 +44,7 @@ def test_weight_chart_counts_points_not_money(data):
 
 
 def test_scatter_has_the_threshold_line_and_keeps_the_zero_point_off_the_axes(data):
-    scores = selfeval.scores_vs_execution(data)
+    scores = self_evaluation.scores_vs_execution(data)
     fig = audit_charts.score_scatter(scores, 0.9, title="t", xlabel="x", ylabel="y", threshold_label="90%",
                                      outlier_label=lambda name, rate, score: f"{name} {rate:.0%} {score:g}")
     ax = fig.axes[0]
@@ -97,7 +97,7 @@ def test_chinese_editions_are_chinese(pages, name):
 def test_money_chart_sorts_problems_by_money_apart_by_severity(data):
     # contradictions first, largest first: 28,002.22 (line 170), 2,902.04, 1,316.00, 32.52, 17.21, 11.77;
     # then the doubtful 190.93 of vehicles; causes about rates, scores or counts are not drawn
-    table = reliability.causes_by_money(data)
+    table = audit.causes_by_money(data)
     table = table.assign(label=table["cause"])
     fig = audit_charts.money_bars(table, title="t", xlabel="万元",
                                   severity_labels={"error": "矛盾", "warning": "存疑", "info": "说明"})

@@ -155,16 +155,17 @@ def two_year_tidy(tidy_dir: Path, out: Path) -> Path:
 
 @pytest.mark.slow  # runs the trend notebook twice
 def test_trend_covers_every_year_and_matches_projects_by_code(tidy_dir, tmp_path):
-    from helpers.story import results
+    from helpers.data.load import load_year
+    from helpers.story import overview, trend
 
     tidy = two_year_tidy(tidy_dir, tmp_path / "tidy")
-    trend = results.trend_table(tidy)
-    assert trend["year"].tolist() == [2023, 2024]
-    assert trend["total_expenditure"].tolist() == [17211.32, 18000.0]
-    projects = results.projects_across_years(tidy)
+    by_year = trend.trend_table(tidy)
+    assert by_year["year"].tolist() == [2023, 2024]
+    assert by_year["total_expenditure"].tolist() == [17211.32, 18000.0]
+    projects = trend.projects_across_years(tidy)
     building = projects[projects["project_name"] == "二大队业务技术用房新建项目"]
     assert building["year"].tolist() == [2023, 2024] and building["executed"].tolist() == [518.61, 900.0]
-    previous = results.previous_report(results.load_year(2024, tidy))
+    previous = overview.previous_report(load_year(2024, tidy))
     assert previous.year == 2023 and previous.as_printed_then == 17211.32 and not previous.restated
     for lang, expected in (
         ("zh", "2024年比2023年增加788.68万元，增长4.6%"),

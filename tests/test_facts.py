@@ -13,7 +13,7 @@ import pytest
 
 from helpers.data.facts import Facts
 from helpers.data.load import load_year
-from helpers.story import results
+from helpers.story import common
 
 
 @pytest.fixture(scope="module")
@@ -92,8 +92,8 @@ def test_year_data_answers_from_the_same_store(tidy_dir):
 def test_explanations_are_loaded_with_the_year(tidy_dir):
     """The stated reasons come from the YearData, not from re-reading explanations.csv."""
     data = dataclasses.replace(load_year(2023, tidy_dir), tidy_dir=Path("/nonexistent/tidy"))
-    reason = results.stated_reason(data, "total_expenditure_change")
+    reason = common.stated_reason(data, "total_expenditure_change")
     # line 10: "减少的主要原因：一是2022年新增国道546线纳溪至赤水（川黔界）段公路增设交通安全设施项目已完工验收…"
     assert reason.line == 10 and reason.text_zh.startswith("一是2022年新增国道546线纳溪至赤水（川黔界）段")
-    assert results.stated_reason(data, "basic_expenditure") is None
+    assert common.stated_reason(data, "basic_expenditure") is None
     assert set(data.explanations["report"]) == {"luzhou_traffic_police_2023_final_accounts"}

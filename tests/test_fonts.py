@@ -6,6 +6,7 @@ import base64
 import io
 import re
 
+import pytest
 from fontTools.ttLib import TTFont
 
 from helpers.publish import fonts
@@ -43,3 +44,28 @@ def test_english_pages_keep_curly_quotes_in_the_latin_font():
     html = "<p>The “三公” spending; the report’s figure</p><style>p{content:'决'}</style>"
     assert fonts.wide_chars(html, "en") == {"三", "公"}
     assert fonts.wide_chars(html, "zh") == {"三", "公", "“", "”", "’"}
+
+
+def test_a_prepared_cut_leaves_fonttools_as_it_found_it():
+    from fontTools.cffLib import CFFFontSet
+    from fontTools.ttLib import getTableClass
+
+    before = getTableClass("CFF ").closure_glyphs, CFFFontSet.remove_unused_subroutines
+    larger = fonts.cut(fonts.full_font(), PAGE | set("的一是了"))
+    assert not fonts._has_subroutines(TTFont(io.BytesIO(larger)))
+    fonts.cut(larger, PAGE, prepared=True)
+    assert (getTableClass("CFF ").closure_glyphs, CFFFontSet.remove_unused_subroutines) == before
+
+
+@pytest.mark.slow
+def test_no_glyph_of_the_gb2312_cut_is_built_from_other_glyphs():
+    """What lets a prepared cut skip the search for accented glyphs (seac): there are none to find."""
+    from fontTools.subset.cff import _ClosureGlyphsT2Decompiler
+
+    font = TTFont(io.BytesIO(fonts.base_font()))
+    top = font["CFF "].cff[font["CFF "].cff.keys()[0]]
+    components: set[str] = set()
+    for name in font.getGlyphOrder():
+        glyph = top.CharStrings[name]
+        _ClosureGlyphsT2Decompiler(components, getattr(glyph.private, "Subrs", []), glyph.globalSubrs).execute(glyph)
+    assert len(font.getGlyphOrder()) > 7000 and components == set()

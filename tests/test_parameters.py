@@ -62,9 +62,9 @@ def test_the_reports_own_90_percent_rule_decides_which_reasons_are_missing(tidy_
     """The form asks for a reason below 90% (the report's rule), whatever threshold the reader picks: at 95% the
     projects at 92.9% and 94.1% owe none; at 50% the one at 78.1% still does. Both languages say whose rule."""
     from helpers.data.load import load_year
-    from helpers.story import results, wording
+    from helpers.story import low_execution, wording
 
-    low = results.low_execution_summary(load_year(2023, tidy_dir), threshold)
+    low = low_execution.low_execution_summary(load_year(2023, tidy_dir), threshold)
     names = low.without_reason["project_name"].tolist()
     assert names == ["文明劝导员工作经费"]  # 78.1%, no reason given; the only one below 90%
     assert low.count == {0.5: 1, 0.8: 6, 0.9: 8, 0.95: 10, 1.0: 15}[threshold]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from helpers.data.load import load_year
-from helpers.story import reliability, results
+from helpers.story import audit, common, low_execution, overview, three_public
 from helpers.story.wording import say
 
 
@@ -17,48 +17,48 @@ def data(tidy_dir):
 
 def test_prior_year_totals_are_labelled_as_worked_back_not_printed(data):
     # line 10 prints only 2023's 17,211.32 and the fall of 889.32; 2022's 18,100.64 is 17,211.32 + 889.32
-    totals = results.totals(data)
+    totals = overview.totals(data)
     assert totals.spending.prior_derived and totals.spending.prior == 18100.64
     assert "18,100.64万元（由本年数和报告所列增减额推算）相比" in say("zh", "overview", "totals", t=totals)
     assert "18,100.64 万元 in 2022 (worked back from the change the report states)" in say(
         "en", "overview", "totals", t=totals
     )
     # line 59 prints 617.37 and 增加437.37: 2022's 180.00 is worked back too
-    tp = results.three_public(data)
+    tp = three_public.three_public(data)
     assert tp.change.prior_derived and tp.change.prior == 180.0
     assert "180.00万元（由本年数和报告所列增减额推算）增加437.37万元" in say("zh", "three_public", "change", tp=tp)
 
 
 def test_printed_prior_figures_carry_no_worked_back_note(data):
     # a Change whose prior year the report prints is not labelled (the note follows the tidy data's `derived`)
-    printed = results.Change("m", 2023, 2022, 100.0, 110.0)
+    printed = common.Change("m", 2023, 2022, 100.0, 110.0)
     assert not printed.prior_derived
     assert "推算" not in say("zh", "common", "prior_note", ch=printed)
 
 
 def test_english_totals_do_not_say_income_was_the_same_in_both_years(data):
     # line 10: 2023年度收、支总计均为17,211.32万元 — income equals spending in 2023, not income 2022 = 2023
-    text = say("en", "overview", "totals", t=results.totals(data))
+    text = say("en", "overview", "totals", t=overview.totals(data))
     assert "same amount in both years" not in text
     assert "Total income was the same figure as total spending" in text
 
 
 def test_staff_of_593_is_labelled_as_our_sum_of_the_reports_counts(data):
     # line 135: 警察159人，公务员1人，机关工勤人员1人，聘用辅警432人 — the report prints no total of 593
-    total = results.staff_total(data)
+    total = overview.staff_total(data)
     assert total == 159 + 1 + 1 + 432
     zh = say("zh", "overview", "staff", total=total, total_spending=data.value("total_expenditure"),
-             kinds=results.staff_kinds(data))
+             kinds=overview.staff_kinds(data))
     assert "报告列示在职人员" not in zh and "在职人员593人（计算值）" in zh and "人均29.02万元" in zh
     en = say("en", "overview", "staff", total=total, total_spending=data.value("total_expenditure"),
-             kinds=results.staff_kinds(data))
+             kinds=overview.staff_kinds(data))
     assert "The report counts" not in en and "593 people in post (computed)" in en
 
 
 def test_the_office_project_reason_is_read_as_last_years_project_not_a_contradiction(data):
     # line 10 speaks of 2022年办公场所维修改造项目; line 5952 is a different project, 2023年办公场所维修改造项目,
     # 150.00 budgeted, 102.14 spent: it weakens the reason, it does not contradict it
-    [conflict] = results.reason_conflicts(data)
+    [conflict] = overview.reason_conflicts(data)
     zh = say("zh", "overview", "conflict", k=conflict)
     assert "不一致" not in zh and "说的是上年的项目" in zh and "调整后预算150.00万元，执行102.14万元" in zh
     en = say("en", "overview", "conflict", k=conflict)
@@ -67,7 +67,7 @@ def test_the_office_project_reason_is_read_as_last_years_project_not_a_contradic
 
 def test_three_public_context_cites_the_reports_definition_and_the_rules(data):
     # line 106: 18.“三公”经费：指部门用财政拨款安排的因公出国（境）费、公务用车购置及运行费和公务接待费
-    line = results.glossary_line(data, "“三公”经费")
+    line = three_public.glossary_line(data, "“三公”经费")
     assert line == 106
     zh = say("zh", "three_public", "intro", definition_line=line)
     assert "（报告名词解释，第106行）" in zh and "中央八项规定" in zh and "《党政机关厉行节约反对浪费条例》" in zh
@@ -78,7 +78,7 @@ def test_three_public_context_cites_the_reports_definition_and_the_rules(data):
 
 def test_vehicles_bought_were_replacements_in_a_fleet_of_112(data):
     # line 66: 全年按规定更新购置公务用车15辆 … 截至2023年12月31日，单位共有公务用车112辆
-    r = results.renewal(data)
+    r = three_public.renewal(data)
     assert (r.bought, r.bought_line, r.is_renewal, r.fleet, r.fleet_line) == (15, 66, True, 112, 66)
     assert r.share_of_fleet == pytest.approx(15 / 112)
     zh = say("zh", "three_public", "renewal", r=r)
@@ -90,7 +90,7 @@ def test_vehicles_bought_were_replacements_in_a_fleet_of_112(data):
 
 def test_the_vehicle_gap_is_not_called_explained_when_the_report_gives_no_amounts(data):
     # line 66: 公务用车购置 447.37; listed 234.47 + 21.97 = 256.44; line 7183: the project books 477.72
-    v = results.vehicle_purchases(data)
+    v = three_public.vehicle_purchases(data)
     assert v.project_booked_gap == pytest.approx(477.72 - 447.37)
     zh = say("zh", "three_public", "project", v=v)
     assert "已有交代" not in zh and "多30.35万元" in zh and "假设，报告未列金额" in zh
@@ -101,14 +101,14 @@ def test_the_vehicle_gap_is_not_called_explained_when_the_report_gives_no_amount
 
 def test_summary_heading_does_not_call_89_percent_well_below(data):
     # lowest of the 8 is 0% (line 7246), highest 89.0% (道路交通组织优化项目): "below 90%", not "明显偏低"
-    le = results.low_execution_summary(data, 0.9)
+    le = low_execution.low_execution_summary(data, 0.9)
     assert say("zh", "summary", "h_low", le=le) == "三、8个项目执行率低于90%"
     assert say("en", "summary", "h_low", le=le) == "3. 8 projects spent less than 90% of budget"
 
 
 def test_timing_sentence_names_its_project_so_it_reads_alone_on_the_summary(data):
     # line 42: 办公场所维修改造项目二大队办公场所租赁项目本年预算80万元为15个月租赁总价，2023年实际支付6个月
-    [timing] = results.timing_effects(data, results.low_execution(data, 0.9))
+    [timing] = low_execution.timing_effects(data, low_execution.low_execution(data, 0.9))
     zh = say("zh", "low_execution", "timing", t=timing)
     assert zh.startswith("2023年办公场所维修改造项目的租赁预算未支出部分属于支付时间差") and "这属于" not in zh
     assert say("en", "low_execution", "timing", t=timing).startswith(
@@ -118,9 +118,9 @@ def test_timing_sentence_names_its_project_so_it_reads_alone_on_the_summary(data
 
 def test_summary_and_audit_page_count_doubtful_figures_alike(data):
     # the audit page counts doubtful causes (问题9 groups the two 242.9% lines 59 and 65 into one)
-    k = reliability.summary_values(data)
-    audit = say("zh", "audit", "summary", **k)
-    assert f"{k['warning_causes']}个存疑数字" in audit and audit.startswith("本页对2023年度报告")
+    k = audit.summary_values(data)
+    audit_summary = say("zh", "audit", "summary", **k)
+    assert f"{k['warning_causes']}个存疑数字" in audit_summary and audit_summary.startswith("本页对2023年度报告")
     assert f"另有{k['warning_causes']}处数字存疑" in say("zh", "summary", "reliability", k=k)
     assert f"{k['warning_causes']} figures are doubtful" in say("en", "summary", "reliability", k=k)
 
@@ -135,15 +135,15 @@ def test_no_projects_across_years_reads_as_chinese_not_zero_count():
 
 def test_english_audit_says_full_marks_for_a_one_point_indicator(data):
     # line 3242: 车辆检测（轿车） ≥437次, 完成值334, 分值1, 得分1 — one point, not "all 1 points"
-    lines = reliability.finding_lines(data, "warning", "en")
+    lines = audit.finding_lines(data, "warning", "en")
     one_point = [s for s in lines if "车辆检测（轿车）" in s]
     assert one_point and "yet scored the full 1 point;" in one_point[0] and "all 1 points" not in one_point[0]
 
 
 def test_leftover_count_in_exactness_says_which_leftovers_it_counts(data):
     # 37 leftover rows (“2022年数据，系统默认导出，无法删除”), 36 of them with a numeric target and result
-    from helpers.story import selfeval
-    exact = selfeval.exactness(data)
+    from helpers.story import self_evaluation
+    exact = self_evaluation.exactness(data)
     zh = say("zh", "selfeval", "exactness", **exact)
     assert (
         f"如把有数字的{exact['leftovers']}个遗留行也算进去，则{exact['all_rows']}个指标中有{exact['all_exact']}个" in zh
@@ -156,7 +156,7 @@ def test_leftover_count_in_exactness_says_which_leftovers_it_counts(data):
 
 def test_english_budget_lines_use_their_budget_not_complete_a_percentage(data):
     # line 43: 执法办案（项）:支出决算为819.04万元，完成预算37.6%
-    [link] = results.items_and_projects(data, 0.9)
+    [link] = overview.items_and_projects(data, 0.9)
     assert say("en", "overview", "item_project", l=link).startswith(
         "执法办案 used 37.6% of its budget: 819.04 万元 spent"
     )
@@ -164,7 +164,7 @@ def test_english_budget_lines_use_their_budget_not_complete_a_percentage(data):
 
 def test_listed_vehicle_amount_is_labelled_as_our_sum(data):
     # line 66: 轿车14辆、金额234.47万元，其他车型1辆，金额21.97万元 — the report prints no 256.44
-    v = results.vehicle_purchases(data)
+    v = three_public.vehicle_purchases(data)
     assert v.listed_amount == pytest.approx(234.47 + 21.97)
     assert "金额合计256.44万元（按所列各车型金额加总）" in say("zh", "three_public", "listed", v=v)
     assert "256.44 万元 (our sum of the amounts it prints by type)" in say("en", "three_public", "listed", v=v)
@@ -190,7 +190,7 @@ def test_class_table_flag_is_a_word_of_the_page_language():
 
 def test_english_budget_line_reasons_carry_a_gloss(data):
     # lines 42–48: the three lines under 90% give their reasons in Chinese; the English page glosses each
-    below = results.items_below(data, 0.9)
+    below = overview.items_below(data, 0.9)
     assert list(below["item_zh"]) == ["执法办案", "行政单位医疗", "一般行政管理事务"]
     assert list(below["completion_rate"]) == [0.376, 0.812, 0.859]
     assert (below["note_en"] != "").all()
@@ -203,10 +203,10 @@ def test_english_budget_line_reasons_carry_a_gloss(data):
 
 def test_english_change_lets_the_verb_carry_the_sign(data):
     # line 10: 减少889.32万元，下降4.9% — "fell by …, or 4.9%", not "fell … or −4.9%"
-    en = say("en", "overview", "totals", t=results.totals(data))
+    en = say("en", "overview", "totals", t=overview.totals(data))
     assert "spending fell by 889.32 万元, or 4.9%." in en and "−4.9%" not in en
     # line 59: 增加437.37万元，增长242.9% against 437.37 ÷ 180 = 243.0%
-    en = say("en", "three_public", "change", tp=results.three_public(data))
+    en = say("en", "three_public", "change", tp=three_public.three_public(data))
     assert "rose by 437.37 万元, or 243.0% (the report prints 242.9%)" in en and "+" not in en
 
 
@@ -228,13 +228,13 @@ def test_trend_says_printed_completion_and_computed_project_execution_differ_in_
 
 def test_chinese_three_public_items_use_the_reports_terms(data):
     # line 66: 公务用车购置支出447.37万元; line 67: 公务用车运行维护费支出170万元
-    zh = say("zh", "three_public", "items", tp=results.three_public(data))
+    zh = say("zh", "three_public", "items", tp=three_public.three_public(data))
     assert "公务用车购置费447.37万元，公务用车运行维护费170.00万元" in zh
 
 
 def test_chinese_unexplained_projects_sentence_is_not_translationese(data):
     # 文明劝导员工作经费 (78.1%) leaves the 原因 cell of its table empty although 自评表 asks for a reason below 90%
-    names = list(results.low_execution_summary(data, 0.9).without_reason["project_name"])
+    names = list(low_execution.low_execution_summary(data, 0.9).without_reason["project_name"])
     assert names == ["文明劝导员工作经费"]
     assert (
         say("zh", "low_execution", "unexplained", names=names, rule=0.9, same=True)
@@ -245,7 +245,7 @@ def test_chinese_unexplained_projects_sentence_is_not_translationese(data):
 def test_class_reconciliation_says_plainly_which_figures_are_wrong(data):
     # line 36 prints 公共安全支出 15,737.52 (占91.2%); its items (lines 40, 42, 43) add up to 15,705.00, and
     # 15,705.00 ÷ 17,211.32 = 91.2%: the printed share follows the items, so the class amount is the odd one out
-    totals = reliability.class_totals(data)
+    totals = audit.class_totals(data)
     values = dict({k: v for k, v in totals.items() if k != "off"},
                   off=list(zip(totals["off"]["class_zh"], totals["off"]["gap"], strict=True)))
     assert round(15705.00 / 17211.32, 3) == 0.912
@@ -265,7 +265,7 @@ def test_low_execution_is_mostly_late_provincial_money(data, lang, words):
     # 418.59 (1,125.67 − 707.08), 67% is late provincial money; without it 7 projects, 1,271.43, 9.7% of 13,091.20
     from helpers.story import wording
 
-    late = results.late_money(data, results.low_execution_summary(data, 0.9))
+    late = low_execution.late_money(data, low_execution.low_execution_summary(data, 0.9))
     assert late.unspent == 2587.43 and late.arrived_unspent == 1316.00 and round(late.arrived_share, 2) == 0.51
     assert late.transfers == pytest.approx(1316.00 + 418.59) and round(late.transfers_share, 2) == 0.67
     assert (late.without, late.without_unspent, round(late.without_share, 3)) == (7, 1271.43, 0.097)
@@ -285,7 +285,7 @@ def test_budget_execution_names_the_figures_that_cannot_be_right(data, lang, wor
     # tables without 辅警经费 and 代管资金 left 2,675.92; so the 75% (line 39, a budget of 17,211.32 ÷ 0.755…0.745), the
     # adjusted budget of 17,211.32 (line 143: 100%) and 无结转结余 (line 146) cannot be right; projects rose 2,460.52
     # against 49.68 for the whole budget
-    b = results.budget_execution(data)
+    b = overview.budget_execution(data)
     assert b.items_budget == pytest.approx((20032.99, 20059.81), abs=0.01)
     assert b.printed_budget == pytest.approx((17211.32 / 0.755, 17211.32 / 0.745))
     assert not b.printed_rate_holds and not b.adjusted_holds and b.balance_stated
@@ -309,7 +309,7 @@ def test_the_adjusted_budget_equal_to_spending_is_no_longer_passed(data):
             "659.58 万元"])])
 def test_three_public_rates_cannot_both_hold(data, lang, words):
     # vehicles are all of 三公 (617.37); 617.37 ÷ 0.953 = 647.82 < 617.37 ÷ 0.936 = 659.58
-    tp = results.three_public(data)
+    tp = three_public.three_public(data)
     assert tp.rates_conflict and tp.implied_budgets == pytest.approx((647.82, 659.58), abs=0.01)
     text = say(lang, "three_public", "items", tp=tp)
     assert all(w in text for w in words), text
@@ -325,7 +325,7 @@ def test_three_public_rates_cannot_both_hold(data, lang, words):
 def test_vehicle_purchases_reconcile_as_a_hypothesis(data, lang, words):
     # 447.37 = 15 listed (256.44) + 38 motorcycles (190.93, 5.02 each, named on line 65); the 2022
     # transfer's 477.72 = 447.37 + 30 e-bikes (30.35); 年初预算 0; the motorcycles are not "not listed"
-    v = results.vehicle_purchases(data)
+    v = three_public.vehicle_purchases(data)
     kinds = v.bought.set_index("kind_zh")["counted_with"]
     assert kinds["执勤执法摩托车"] == "named_in_reason" and kinds["执勤执法电动自行车"] == "not_listed"
     assert (v.gap, v.named_unit_price, v.project_booked_gap, v.other_unit_price) == (190.93, 5.02, 30.35, 1.01)
@@ -342,16 +342,16 @@ def test_vehicle_purchases_reconcile_as_a_hypothesis(data, lang, words):
     ("en", ["“2023年无结转结余资金”", "“年终预算没有结余”"], ["of 0.00 万元"])])
 def test_no_balance_statements_quote_the_reports_words(data, lang, words, not_words):
     # lines 146 and 154 print words, not "0.00万元"
-    bullet = next(b for b in reliability.finding_lines(data, "error", lang) if "146" in b)
+    bullet = next(b for b in audit.finding_lines(data, "error", lang) if "146" in b)
     assert all(w in bullet for w in words) and not any(w in bullet for w in not_words), bullet
 
 
 def test_chinese_class_gap_says_which_way_and_guesses_with_keneng(data):
     # 公共安全支出 15,737.52 (line 36) against its items 15,705.00: the class is 32.52 more
-    bullet = reliability.finding_lines(data, "error", "zh")[0]
+    bullet = audit.finding_lines(data, "error", "zh")[0]
     assert "类数比其下各项合计多32.52万元" in bullet and "各项合计15,705.00万元，多32.52万元" not in bullet
     assert "可能是资金在类之间调整了列示位置" in bullet
-    en = reliability.finding_lines(data, "error", "en")[0]
+    en = audit.finding_lines(data, "error", "en")[0]
     assert "money was probably shown under another class" in en
 
 
@@ -362,7 +362,7 @@ def test_chinese_class_gap_says_which_way_and_guesses_with_keneng(data):
             "Budgeting 15 months of rent in one year's budget"])])
 def test_the_lease_pro_rata_against_what_was_paid(data, lang, words):
     # line 42, 80 万元 for 15 months, 6 paid: 6/15 × 80 = 32.00, not the 33.33 the project table says
-    [timing] = results.timing_effects(data, results.low_execution(data, 0.9))
+    [timing] = low_execution.timing_effects(data, low_execution.low_execution(data, 0.9))
     assert (timing.budget, timing.paid_amount, timing.pro_rata) == (80.0, 33.33, 32.0)
     text = say(lang, "low_execution", "timing", t=timing)
     assert all(w in text for w in words), text
@@ -383,8 +383,8 @@ def test_three_public_history_in_order(lang, words):
     ("en", ["593 people in post (computed)", "8,396.90 万元 is 14.16 万元 per person", "does not follow headcount"])])
 def test_per_head_on_basic_spending_with_the_total_only_with_its_caveat(data, lang, words):
     # 8,396.90 of basic spending (line 54) ÷ 593 people (line 135: 159 + 1 + 1 + 432) = 14.16
-    text = say(lang, "overview", "staff", total=results.staff_total(data),
-               total_spending=data.value("total_expenditure"), kinds=results.staff_kinds(data),
+    text = say(lang, "overview", "staff", total=overview.staff_total(data),
+               total_spending=data.value("total_expenditure"), kinds=overview.staff_kinds(data),
                basic_spending=data.value("basic_expenditure"))
     assert all(w in text for w in words), text
 

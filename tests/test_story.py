@@ -8,7 +8,7 @@ import pytest
 
 from helpers.data.load import load_year
 from helpers.show import charts
-from helpers.story import fmt, results
+from helpers.story import fmt, low_execution, overview, three_public
 from helpers.story.wording import say
 
 LOW_PROJECTS_2023 = ["2023年省级政法转移支付资金结转", "二大队业务技术用房新建项目", "2022年省级政法转移支付资金",
@@ -35,7 +35,7 @@ def _replace_facts(tidy_dir, tmp_path, replacements: dict[str, str]):
 
 def test_spending_fell_in_2023(data):
     # line 10: 17,211.32万元 … 减少889.32万元，下降4.9%
-    totals = results.totals(data)
+    totals = overview.totals(data)
     change = totals.spending
     assert (change.prior, change.current, change.change, change.direction) == (18100.64, 17211.32, -889.32, -1)
     assert totals.income_equals_spending and not change.pct_printed_differs
@@ -48,7 +48,7 @@ def test_spending_fell_in_2023(data):
 
 def test_three_public_rose_and_the_printed_rate_sits_beside_the_computed_one(data):
     # line 58: 617.37万元 … 较上年度增加437.37万元，增长242.9%; 437.37 / 180 = 242.98%
-    tp = results.three_public(data)
+    tp = three_public.three_public(data)
     assert (tp.change.prior, tp.change.current, tp.change.direction) == (180.0, 617.37, 1)
     assert tp.change.pct_printed_differs and tp.vehicle_share == 1.0
     assert "增加437.37万元，增长243.0%（报告列示为242.9%）" in say("zh", "three_public", "change", tp=tp)
@@ -74,7 +74,7 @@ def rising_year(tidy_dir, tmp_path):
 
 
 def test_the_story_follows_a_year_in_which_spending_rose_and_three_public_fell(rising_year):
-    totals, tp = results.totals(rising_year), results.three_public(rising_year)
+    totals, tp = overview.totals(rising_year), three_public.three_public(rising_year)
     assert totals.spending.direction == 1 and tp.change.direction == -1
     zh = say("zh", "overview", "totals", t=totals) + say("zh", "three_public", "change", tp=tp)
     en = say("en", "overview", "totals", t=totals) + say("en", "three_public", "change", tp=tp)
@@ -88,18 +88,18 @@ def test_the_story_follows_a_year_in_which_spending_rose_and_three_public_fell(r
 
 
 def test_one_low_execution_set_includes_the_project_that_spent_nothing(data):
-    low = results.low_execution(data, 0.9)
+    low = low_execution.low_execution(data, 0.9)
     assert list(low["project_name"]) == LOW_PROJECTS_2023
     carried = low.iloc[0]  # line 7225 ff.: 2023年省级政法转移支付资金结转, 1,316 budgeted, 0 executed
     assert (carried["budget_adjusted"], carried["executed"], carried["execution_rate"]) == (1316.0, 0.0, 0.0)
     building = low.set_index("project_name").loc["二大队业务技术用房新建项目"]
     assert building["unspent"] == pytest.approx(401.39) and building["execution_rate"] == pytest.approx(518.61 / 920)
     assert low.set_index("project_name").loc["文明劝导员工作经费", "shortfall_reason"] == ""
-    assert len(results.low_execution(data, 0.5)) == 1
+    assert len(low_execution.low_execution(data, 0.5)) == 1
 
 
 def test_the_reports_own_rule_is_named_only_when_the_threshold_is_that_rule(data):
-    at_rule, lower = results.low_execution_summary(data, 0.9), results.low_execution_summary(data, 0.8)
+    at_rule, lower = low_execution.low_execution_summary(data, 0.9), low_execution.low_execution_summary(data, 0.8)
     assert at_rule.is_report_rule and not lower.is_report_rule
     assert at_rule.count == 8 and at_rule.projects == 17 and at_rule.unspent == pytest.approx(2587.43)
     assert "the report's own 90% rule" in say("en", "low_execution", "summary", le=at_rule)
@@ -112,7 +112,7 @@ def test_the_reports_own_rule_is_named_only_when_the_threshold_is_that_rule(data
 
 def test_class_shares_as_printed_with_the_computed_share_beside(data):
     # line 36: 公共安全支出15,737.52万元，占91.2%; 15,737.52 / 17,211.32 = 91.44%
-    classes = results.class_table(data)
+    classes = overview.class_table(data)
     top = classes.iloc[0]
     assert (top["class_zh"], top["amount"], top["printed_share"]) == ("公共安全支出", 15737.52, 0.912)
     assert top["share_differs"] and round(top["computed_share"], 3) == 0.914
@@ -127,7 +127,7 @@ def test_class_shares_as_printed_with_the_computed_share_beside(data):
 
 
 def test_vehicles_as_the_report_lists_them(data):
-    v = results.vehicle_purchases(data)
+    v = three_public.vehicle_purchases(data)
     # line 62: 15 vehicles, 轿车14辆 234.47 + 其他车型1辆 21.97; 公务用车购置 447.37
     assert (v.listed_vehicles, v.listed_amount, v.purchase_total, v.gap) == (15, 256.44, 447.37, 190.93)
     # line 6872: 清障车1辆、执勤执法汽车4辆、执勤执法摩托车38辆、执勤执法电动自行车30辆、执勤执法新能源汽车10辆
@@ -149,13 +149,13 @@ def test_vehicles_as_the_report_lists_them(data):
 
 def test_an_unknown_vehicle_kind_is_an_error_not_a_guess():
     with pytest.raises(ValueError, match="vehicle_kinds.csv"):
-        results.project_vehicles("购买清障车1辆、无人机巡逻车2辆", "some project")
+        three_public.project_vehicles("购买清障车1辆、无人机巡逻车2辆", "some project")
 
 
 def test_reasons_as_stated_and_where_the_tables_disagree(data):
-    low = results.low_execution(data, 0.9)
+    low = low_execution.low_execution(data, 0.9)
     # line 42: 二大队办公场所租赁项目本年预算80万元为15个月租赁总价，2023年实际支付6个月的租赁费用
-    [timing] = results.timing_effects(data, low)
+    [timing] = low_execution.timing_effects(data, low)
     assert (timing.project_name, timing.covered, timing.paid, timing.source_line) == (
         "2023年办公场所维修改造项目",
         15,
@@ -165,7 +165,7 @@ def test_reasons_as_stated_and_where_the_tables_disagree(data):
     assert "支付时间差" in say("zh", "low_execution", "timing", t=timing)
     assert "timing effect" in say("en", "low_execution", "timing", t=timing)
     # line 10 says 2022年办公场所维修改造项目 … 2023年未安排支出; lines 5953–5988: the 2023 project, 150 / 102.14
-    [conflict] = results.reason_conflicts(data)
+    [conflict] = overview.reason_conflicts(data)
     assert (conflict.stated_project, conflict.table_project) == (
         "2022年办公场所维修改造项目",
         "2023年办公场所维修改造项目",
@@ -176,11 +176,11 @@ def test_reasons_as_stated_and_where_the_tables_disagree(data):
 
 
 def test_translations_say_what_the_report_means(data):
-    structure = say("en", "overview", "structure", s=results.structure(data))
+    structure = say("en", "overview", "structure", s=overview.structure(data))
     assert "office running costs" not in structure and "training" in structure and "official vehicles" in structure
-    row = results.low_execution(data, 0.9).set_index("project_name").loc["文明劝导员工作经费"]
+    row = low_execution.low_execution(data, 0.9).set_index("project_name").loc["文明劝导员工作经费"]
     assert "civility guides" in row["name_en"]
-    reason = results.three_public(data).reason  # line 65
+    reason = three_public.three_public(data).reason  # line 65
     assert "law-enforcement duty vehicles" in reason.text_en and "patrol" not in reason.text_en
 
 
@@ -199,7 +199,7 @@ def test_project_chart_shows_99_5_and_the_project_that_spent_nothing(data):
 
 
 def test_income_from_one_source_is_a_sentence(data):
-    sources = results.income_sources(data).assign(label="一般公共预算财政拨款收入")
+    sources = overview.income_sources(data).assign(label="一般公共预算财政拨款收入")
     text = say("zh", "overview", "income", sources=sources.to_dict("records"), total=data.value("total_income"))
     assert text == "本年收入合计17,211.32万元，全部为一般公共预算财政拨款收入。"  # line 26
 
@@ -211,7 +211,7 @@ def test_missing_year_is_a_clear_error(tidy_dir):
 
 def test_budget_against_outcome(data):
     # line 143: 年初预算17,161.64, 调整后17,211.32; line 39: 决算数17,211.32万元，完成预算75%
-    b = results.budget_outcome(data)
+    b = overview.budget_outcome(data)
     assert (b.initial, b.adjusted, b.spent, b.printed_completion) == (17161.64, 17211.32, 17211.32, 0.75)
     assert b.computed_completion == 1.0 and b.completion_differs
     assert "但报告称完成预算75%（第39行）" in say("zh", "overview", "budget", b=b)
@@ -219,7 +219,7 @@ def test_budget_against_outcome(data):
 
 def test_law_enforcement_line_against_the_december_transfer(data):
     # line 43: 执法办案 819.04, 37.6%, 资金2023年12月14日才下达; the carried-over transfer: 1,316 budgeted, 0 spent
-    [link] = results.items_and_projects(data, 0.9)
+    [link] = overview.items_and_projects(data, 0.9)
     assert (link.item_zh, link.project_name, link.date) == ("执法办案", "2023年省级政法转移支付资金结转", "12月14日")
     assert round(link.implied_unspent, 2) == 1359.26 and link.explains_most
     assert "可能可以解释该科目大部分未支出" in say("zh", "overview", "item_project", l=link)
@@ -227,8 +227,8 @@ def test_law_enforcement_line_against_the_december_transfer(data):
 
 def test_per_head_against_the_projects_own_cap(data):
     # line 135: 159 + 1 + 1 + 432 = 593; 辅警经费 2,879.25 ÷ 432 = 6.66 万元 against ≤ 65,000 元/人年 (line 423)
-    assert results.staff_total(data) == 593
-    [aux] = results.per_head(data)
+    assert overview.staff_total(data) == 593
+    [aux] = overview.per_head(data)
     assert (aux.project_name, aux.staff, aux.cap_yuan) == ("辅警经费", 432, 65000.0)
     assert aux.cap_line in (423, 428)  # 428 holds ≤ 65000; 423 is where main's reader starts the row
     assert round(aux.per_head_wan, 2) == 6.66 and aux.above_cap
@@ -240,9 +240,9 @@ def test_the_overview_names_a_restated_prior_year_figure(data, monkeypatch):
     from types import SimpleNamespace
 
     earlier = SimpleNamespace(value=lambda metric, year=None: 18000.0)
-    monkeypatch.setattr(results, "available_years", lambda tidy_dir=None, unit="": [2022, 2023])
-    monkeypatch.setattr(results, "load_year", lambda year, tidy_dir=None, unit="": earlier)
-    previous = results.previous_report(data)
+    monkeypatch.setattr(overview, "available_years", lambda tidy_dir=None, unit="": [2022, 2023])
+    monkeypatch.setattr(overview, "load_year", lambda year, tidy_dir=None, unit="": earlier)
+    previous = overview.previous_report(data)
     assert (previous.year, previous.as_printed_then, previous.as_stated_now, previous.restated) == (
         2022,
         18000.0,
@@ -262,15 +262,15 @@ def test_restatements_are_read_for_this_report_only(tmp_path):
         "r2024,2024,2023,total_expenditure,17300.0,10,False,r2023,2023,17211.32,10,False,88.68,0.01,False\n"
         "r2024,2024,2023,total_income,17211.32,10,False,r2023,2023,17211.32,10,False,0.0,0.01,True\n"
         "r2025,2025,2024,total_income,1.0,10,False,r2024,2024,2.0,10,False,-1.0,0.01,False\n", encoding="utf-8")
-    table = results.restatements(SimpleNamespace(tidy_dir=tmp_path, report="r2024"))
+    table = overview.restatements(SimpleNamespace(tidy_dir=tmp_path, report="r2024"))
     assert table[["metric", "value", "other_value"]].values.tolist() == [["total_expenditure", 17300.0, 17211.32]]
-    assert results.restatements(SimpleNamespace(tidy_dir=tmp_path / "none", report="r2024")).empty
+    assert overview.restatements(SimpleNamespace(tidy_dir=tmp_path / "none", report="r2024")).empty
 
 
 def test_two_projects_report_the_same_500_civility_guides(data):
     # line 4070 (城乡社区道路交通及配套设施支出: 聘请交通文明劝导员500人)
     # and line 6391 (文明劝导员工作经费): 500 人 each
-    [shared] = results.shared_outputs(data)
+    [shared] = low_execution.shared_outputs(data)
     assert (shared.indicator, shared.unit, shared.actual) == ("聘请交通文明劝导员人数", "人", 500.0)
     assert [name for name, _ in shared.projects] == ["城乡社区道路交通及配套设施支出", "文明劝导员工作经费"]
     assert "2个项目都填报“聘请交通文明劝导员人数”为500人" in say("zh", "low_execution", "shared", o=shared)

@@ -18,7 +18,7 @@ from helpers.data.load import available_years, load_year, units
 from helpers.data.schema import TABLES, read_table
 from helpers.errors import ReportError
 from helpers.read.identity import unit_id, unit_ids
-from helpers.story import compare, results
+from helpers.story import compare, overview, three_public, trend
 from helpers.story.wording import TEMPLATES, say
 from units import (
     LUZHOU,
@@ -119,9 +119,9 @@ def test_loading_needs_a_unit_when_several_are_present(tidy):
 
 
 def test_the_trend_and_the_previous_report_stay_within_the_unit(tidy):
-    assert results.trend_table(tidy["all"], OTHER_ID)["year"].tolist() == [2023]
-    assert results.trend_table(tidy["all"], LUZHOU_ID)["total_expenditure"].tolist() == [17211.32, 17500.00]
-    assert results.previous_report(load_year(2023, tidy["all"], OTHER_ID)) is None
+    assert trend.trend_table(tidy["all"], OTHER_ID)["year"].tolist() == [2023]
+    assert trend.trend_table(tidy["all"], LUZHOU_ID)["total_expenditure"].tolist() == [17211.32, 17500.00]
+    assert overview.previous_report(load_year(2023, tidy["all"], OTHER_ID)) is None
 
 
 def test_a_units_id_in_the_names_table_is_checked(tmp_path):
@@ -154,7 +154,7 @@ def test_english_names_the_unit_by_its_gloss_or_as_the_unit(tidy):
     assert other.unit == {"zh": OTHER, "en": ""}
     assert other.text("overview", "title", year=2023) == \
         "2023 overview: how much the unit spent, and why it changed"
-    totals = other.text("overview", "totals", t=results.totals(other.data))
+    totals = other.text("overview", "totals", t=overview.totals(other.data))
     assert totals.startswith("In 2023 the unit spent 9,000.00 万元, against 9,889.32 万元 in 2022")
     assert other.text("three_public", "fleet", year=2023, total=OTHER_FLEET, duty=25, other=15) == (
         "At the end of 2023 the unit had 40 official vehicles, 25 of them law-enforcement duty vehicles "
@@ -164,9 +164,9 @@ def test_english_names_the_unit_by_its_gloss_or_as_the_unit(tidy):
         "2023 overview: how much the Luzhou traffic police detachment spent, and why it changed"
 
 
-def _no_vehicles(project: bool) -> results.VehiclePurchases:
-    bought = results.project_vehicles("购买清障车1辆、执勤执法汽车4辆、警用摩托车38辆", "车辆购置")
-    return results.VehiclePurchases(0.0, pd.DataFrame(columns=["kind", "vehicles", "amount"]),
+def _no_vehicles(project: bool) -> three_public.VehiclePurchases:
+    bought = three_public.project_vehicles("购买清障车1辆、执勤执法汽车4辆、警用摩托车38辆", "车辆购置")
+    return three_public.VehiclePurchases(0.0, pd.DataFrame(columns=["kind", "vehicles", "amount"]),
                                     "车辆购置" if project else None, 300 if project else None,
                                     0.0 if project else None, 301 if project else None,
                                     bought.assign(counted_with="no_list"))

@@ -74,7 +74,7 @@ def test_every_language_has_every_topic():
 
 
 def test_english_layout_leaves_no_space_before_punctuation():
-    from helpers.story.results import Change
+    from helpers.story.common import Change
 
     fell = Change("total_expenditure", 2023, 2022, 18100.64, 17211.32, -889.32, -0.049)
     assert say("en", "common", "by", ch=fell) + "." == "fell by 889.32 万元, or 4.9%."

@@ -32,7 +32,7 @@ class YearData:
     checks: pd.DataFrame         # every audit check of this year, passed or not
     report: str = ""             # the report the data comes from (its file name without extension)
     unit_id: str = ""            # the publishing unit's id (reports.csv unit_id)
-    # the reasons the report states for a figure (主要原因), loaded once: `helpers.story.results.stated_reason`
+    # the reasons the report states for a figure (主要原因), loaded once: `helpers.story.common.stated_reason`
     explanations: pd.DataFrame = field(default_factory=lambda: frame("explanations", []))
     glossary: pd.DataFrame = field(default_factory=lambda: frame("glossary", []))   # the report's 名词解释
     unit_zh: str = ""            # the publishing unit, as the report names it (reports.csv)

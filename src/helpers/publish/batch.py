@@ -513,7 +513,9 @@ def run_job(job: Job) -> Outcome:
                 executed = pm.execute_notebook(
                     str(job.template.path), str(scratch), parameters=job.parameters, kernel_name=job.kernel,
                     cwd=str(paths.NOTEBOOKS), progress_bar=False, log_output=False,
-                    request_save_on_cell_execute=False, kernel_manager_class=ipc_kernel_manager())
+                    request_save_on_cell_execute=False, kernel_manager_class=ipc_kernel_manager(),
+                    # every output has arrived when the last cell is done: stop the kernel, no goodbye
+                    shutdown_kernel="immediate")
             except Exception as exc:  # noqa: BLE001 - reported with its cell, the batch goes on
                 partial = nbformat.read(scratch, as_version=4) if scratch.exists() and scratch.stat().st_size else None
                 if partial is not None:

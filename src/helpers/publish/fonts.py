@@ -16,6 +16,7 @@ way the bytes are the same (tested): the cut is a function of the font and the c
 from __future__ import annotations
 
 import base64
+import contextlib
 import io
 import re
 import sys
@@ -92,10 +93,38 @@ def cut(font: bytes, chars: set[str] | frozenset[str], *, prepared: bool = False
     loaded = TTFont(io.BytesIO(font), lazy=True, recalcTimestamp=False, recalcBBoxes=False)
     subsetter = subset.Subsetter(options)
     subsetter.populate(unicodes=sorted(ord(c) for c in chars))
-    subsetter.subset(loaded)
+    with _outlines_left_alone() if prepared and not _has_subroutines(loaded) else contextlib.nullcontext():
+        subsetter.subset(loaded)
     buffer = io.BytesIO()
     loaded.save(buffer)
     return buffer.getvalue()
+
+
+def _has_subroutines(font) -> bool:
+    cff = font["CFF "].cff
+    top = cff[cff.keys()[0]]
+    privates = [fd.Private for fd in top.FDArray] if hasattr(top, "FDArray") else [top.Private]
+    return bool(len(top.GlobalSubrs)) or any(getattr(p, "Subrs", None) for p in privates)
+
+
+@contextlib.contextmanager
+def _outlines_left_alone():
+    """fontTools' subsetter without the two passes that run every kept outline: the search for accented
+    glyphs built from two others (seac: Noto Sans CJK has none, tested on the whole GB 2312 cut) and the
+    removal of unused subroutines (a prepared cut has none, checked). Running the outlines also makes the
+    font be encoded again on save; left alone, they are copied as they are: the same bytes (tested), a
+    page's font cut in a third of the time. Pages are cut one at a time in a process (no threads)."""
+    from fontTools.cffLib import CFFFontSet
+    from fontTools.ttLib import getTableClass
+
+    cff_table = getTableClass("CFF ")
+    closure, remove_unused = cff_table.closure_glyphs, CFFFontSet.remove_unused_subroutines
+    cff_table.closure_glyphs = lambda self, subsetter: None
+    CFFFontSet.remove_unused_subroutines = lambda self: None
+    try:
+        yield
+    finally:
+        cff_table.closure_glyphs, CFFFontSet.remove_unused_subroutines = closure, remove_unused
 
 
 def base_font_path() -> Path:

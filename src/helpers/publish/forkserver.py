@@ -39,10 +39,14 @@ from pathlib import Path
 PRELOAD = (
     "numpy", "pandas", "matplotlib", "matplotlib.pyplot", "seaborn",
     "jinja2", "IPython", "ipykernel.kernelapp", "ipykernel.ipkernel",
-    "helpers.show.charts", "helpers.show.page", "helpers.story.results", "helpers.story.fmt",
+    "helpers.show.charts", "helpers.show.page", "helpers.story.fmt", "helpers.story.overview",
+    "helpers.story.three_public", "helpers.story.low_execution", "helpers.story.audit",
+    "helpers.story.self_evaluation", "helpers.story.trend", "helpers.story.compare",
+    "sqlite3", "ipykernel.debugger", "ipykernel.zmqshell",  # what every kernel imports as it starts
 )
 # Work every page repeats that gives the same result in every kernel: done once, before forking.
-WARM = (("helpers.story.wording", "warm"),)
+WARM = (("helpers.story.wording", "warm"), ("helpers.publish.forkserver", "warm_tables"),
+        ("helpers.publish.forkserver", "warm_charts"))
 LAUNCHER = ["-m", "ipykernel_launcher"]
 ADDRESS_ENV = "BUDGET_FORK_SERVER"
 # The process that started it: a batch reuses a running template process only when it is its own (the test
@@ -58,15 +62,40 @@ INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
 
 # ------------------------------------------------------------------ the template process
 
+def warm_tables() -> None:
+    """Compile pandas' table templates (its Styler renders through Jinja2), as a page's first table would."""
+    import pandas as pd
+
+    pd.DataFrame({"金额": [1.5], "name": ["项目"]}).style.format(precision=2).hide(axis="index").to_html()
+
+
+def warm_charts() -> None:
+    """Read the chart fonts' glyphs and outlines, as a page's first chart would: drawn off screen on Agg, so
+    neither pyplot's figure list nor its backend (the kernel's own, chosen when its shell exists) is touched."""
+    import io
+
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(3, 2))
+    FigureCanvasAgg(figure)
+    axes = figure.add_subplot()
+    axes.barh(["支出 spending", "项目 project"], [1.0, 2.0])
+    axes.set_title("决算 0123456789,.%")
+    figure.savefig(io.BytesIO(), format="png")
+
+
 def serve(address: str) -> None:
     """Import the page libraries, then answer requests on `address` until told to stop."""
     # The backend ipykernel would choose, set before matplotlib reads it at import.
     os.environ.setdefault("MPLBACKEND", INLINE_BACKEND)
+    own_env = dict(os.environ)
     for name in PRELOAD:
         importlib.import_module(name)
     for name, function in WARM:
         getattr(importlib.import_module(name), function)()
-    own_env = dict(os.environ)
+    # What the imports set in the environment (debugpy: PYDEVD_USE_FRAME_EVAL), as they do in a fresh kernel.
+    set_by_imports = {k: v for k, v in os.environ.items() if own_env.get(k) != v}
     prefix = json.loads(sys.argv[2])  # the interpreter and flags this process was started with
     children: dict[int, int | None] = {}
     # Ctrl-C reaches the whole process group: the batch stops this process itself, after its workers.
@@ -94,7 +123,8 @@ def serve(address: str) -> None:
             if op == "spawn":
                 reason = _refusal(request, own_env, prefix)
                 reply = {"refused": reason} if reason else \
-                    {"pid": _fork_kernel(listener, conn, request["argv"], request["env"], request["cwd"])}
+                    {"pid": _fork_kernel(listener, conn, request["argv"], {**request["env"], **set_by_imports},
+                                         request["cwd"])}
                 if "pid" in reply:
                     children[reply["pid"]] = None
             elif op == "poll":

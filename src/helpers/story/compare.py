@@ -16,7 +16,7 @@ import pandas as pd
 from helpers import paths
 from helpers.data import corpus
 from helpers.data.load import YearData, english_names
-from helpers.story import results, selfeval
+from helpers.story import overview, self_evaluation
 
 NOT_REPORTED = float("nan")
 
@@ -42,12 +42,12 @@ def unit_row(data: YearData, threshold: float) -> dict:
     total, prior = _value(data, "total_expenditure"), _value(data, "total_expenditure", data.prior_year)
     basic, project = _value(data, "basic_expenditure"), _value(data, "project_expenditure")
     three_public = _value(data, "three_public_total")
-    staff = results.staff_total(data) if results.staff_kinds(data) else 0
+    staff = overview.staff_total(data) if overview.staff_kinds(data) else 0
     projects = data.projects
     has_tables = not projects.empty
     budgets = float(projects["budget_adjusted"].sum()) if has_tables else NOT_REPORTED
     low = projects[projects["execution_rate"] < threshold] if has_tables else projects
-    scores = selfeval.low_vs_rest(data, threshold) if has_tables else {}
+    scores = self_evaluation.low_vs_rest(data, threshold) if has_tables else {}
     low_budget = round(float(low["budget_adjusted"].sum()), 2) if has_tables else NOT_REPORTED
     return dict(
         unit_id=data.unit_id, unit_zh=data.unit_zh, unit_en=english_names("units").get(data.unit_zh, ""),

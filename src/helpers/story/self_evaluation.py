@@ -15,7 +15,8 @@ from helpers.data import rules
 from helpers.data.audit import OPS, judged_indicators
 from helpers.data.leftovers import leftover_mask
 from helpers.data.load import YearData
-from helpers.story.results import low_execution, report_rule  # one low-execution set, one report rule
+from helpers.story.common import report_rule
+from helpers.story.low_execution import low_execution  # one low-execution set, one report rule
 
 
 def leftover_points(data: YearData) -> dict:
