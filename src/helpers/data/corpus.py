@@ -172,13 +172,22 @@ def read_year(year: int, tidy_dir: Path | str) -> list[YearData]:
     """Every unit's own report of `year`, one YearData each by unit id, read from the corpus in one query per
     table (only the partitions of `year`): the same YearData as helpers.data.load.load_year gives from the CSV
     files, unit by unit."""
+    return _read(tidy_dir, "report_year = ?", [int(year)])
+
+
+def read_unit(unit: str, tidy_dir: Path | str) -> list[YearData]:
+    """Every year's own report of `unit` (a unit id), one YearData each by year, read from the corpus in one
+    query per table (only that unit's partitions): the same as helpers.data.load.load_year year by year."""
+    return _read(tidy_dir, f"{UNIT.name} = ?", [unit])
+
+
+def _read(tidy_dir: Path | str, where: str, params: list) -> list[YearData]:
     import duckdb
 
     check_current(tidy_dir)
     con = duckdb.connect()
-    frames = {name: query(name, tidy_dir, "report_year = ?", [int(year)], con) for name in YEAR_TABLES}
+    frames = {name: query(name, tidy_dir, where, params, con) for name in YEAR_TABLES}
     groups = {name: dict(tuple(df.groupby(REPORT.name, sort=False))) for name, df in frames.items()}
-    reports = frames["reports"].drop_duplicates([UNIT.name, REPORT.name])
 
     def rows(report: str) -> Callable[[str], pd.DataFrame]:
         def of(name: str) -> pd.DataFrame:
@@ -186,8 +195,9 @@ def read_year(year: int, tidy_dir: Path | str) -> list[YearData]:
             return (frames[name].iloc[0:0] if df is None else df).reset_index(drop=True)
         return of
 
-    return [year_data(year, Path(tidy_dir), str(r.unit_id), str(r.report), rows(str(r.report)))
-            for r in reports.sort_values(UNIT.name).itertuples(index=False)]
+    reports = frames["reports"].drop_duplicates([UNIT.name, REPORT.name]).sort_values([UNIT.name, "report_year"])
+    return [year_data(int(r.report_year), Path(tidy_dir), str(r.unit_id), str(r.report), rows(str(r.report)))
+            for r in reports.itertuples(index=False)]
 
 
 # One report at a time ----------------------------------------------------------------------------------------

@@ -8,19 +8,27 @@ from pathlib import Path
 
 import pandas as pd
 
-from helpers.data.load import available_years, load_year
+from helpers import paths
+from helpers.data import corpus
+from helpers.data.load import YearData, resolve_unit
 
 TREND_METRICS = ("total_expenditure", "basic_expenditure", "project_expenditure", "three_public_total",
                  "vehicle_purchase", "vehicle_operation", "fleet_total", "budget_completion_rate")
+
+
+def unit_years(tidy_dir: Path | str | None = None, unit: str = "") -> list[YearData]:
+    """Each year's own report of `unit` (empty: the only unit), oldest first, read from the corpus store with
+    DuckDB in one query per table (helpers.data.corpus.read_unit): what load_year gives year by year."""
+    tidy = Path(tidy_dir) if tidy_dir else paths.TIDY
+    return corpus.read_unit(resolve_unit(unit, tidy), tidy)
 
 
 def trend_table(tidy_dir: Path | str | None = None, unit: str = "") -> pd.DataFrame:
     """Each year's own report of `unit` (empty: the only unit): one row per year, one column per metric in
     TREND_METRICS, plus the projects' overall execution (executed ÷ adjusted budget over all projects)."""
     rows = []
-    for year in available_years(tidy_dir, unit):
-        data = load_year(year, tidy_dir, unit)
-        row = {"year": year} | {m: data.value(m) if data.has(m) else float("nan") for m in TREND_METRICS}
+    for data in unit_years(tidy_dir, unit):
+        row = {"year": data.year} | {m: data.value(m) if data.has(m) else float("nan") for m in TREND_METRICS}
         budgets = data.projects["budget_adjusted"].sum()
         row["project_execution"] = data.projects["executed"].sum() / budgets if budgets else float("nan")
         rows.append(row)
@@ -30,7 +38,7 @@ def trend_table(tidy_dir: Path | str | None = None, unit: str = "") -> pd.DataFr
 def projects_across_years(tidy_dir: Path | str | None = None, unit: str = "") -> pd.DataFrame:
     """Projects matched across years by project code: project_code, project_name, year, budget_adjusted,
     executed, execution_rate (long form; pivot on year to compare)."""
-    frames = [load_year(y, tidy_dir, unit).projects.assign(year=y) for y in available_years(tidy_dir, unit)]
+    frames = [data.projects.assign(year=data.year) for data in unit_years(tidy_dir, unit)]
     if not frames:
         return pd.DataFrame(columns=["project_code", "project_name", "year", "budget_adjusted", "executed",
                                      "execution_rate"])
