@@ -66,8 +66,8 @@ data: $(TIDY_STAMP) $(CORPUS_STAMP) ## Rebuild data/tidy/ (CSV, and Parquet in d
 reports: years $(TIDY_STAMP) $(CORPUS_STAMP) ## Build every page of every unit and year (or UNITS, YEARS) in both languages; only what changed
 	$(PY) -m helpers.publish.batch --years $(YEARS) --units $(UNITS) $(PARAMS)
 
-test: $(STAMP) ## Run the whole test suite (unit tests, notebooks, exports, browser, PDFs; about 7 minutes)
-	$(PY) -m pytest
+test: $(STAMP) ## Run the whole test suite (unit tests, notebooks, exports, browser, PDFs) on both cores
+	$(PY) -m pytest -n 2 --dist loadgroup
 
 test-fast: $(STAMP) ## Run the tests that need no kernel, browser or server (about a minute)
 	$(PY) -m pytest -m "not slow" -q --hypothesis-profile=fast -n 2

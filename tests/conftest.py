@@ -79,10 +79,22 @@ def digests(folder: Path, pattern: str = "*.ipynb") -> dict[str, str]:
 NOTEBOOK_FIXTURES = {"batch_run", "editions", "pages", "units_batch"}
 
 
+# Fixtures that build pages, a server or a browser once for the tests that read them. `make test` runs on
+# two workers (pytest-xdist, --dist loadgroup): every test that reads one of these runs on the worker
+# that built it, so nothing is built twice; the first one named decides (batch_run's tests include
+# pages read in a browser). Tests without one are shared out as they come.
+SHARED_BUILDS = ("batch_run", "units_batch", "two_years", "built_once", "server", "small", "docx_2023", "browser",
+                 "realworld", "baseline", "raw_dirs")
+
+
 def pytest_collection_modifyitems(items):
     for item in items:
-        if NOTEBOOK_FIXTURES & set(getattr(item, "fixturenames", ())):
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if NOTEBOOK_FIXTURES & fixtures:
             item.add_marker(pytest.mark.slow)
+        shared = next((name for name in SHARED_BUILDS if name in fixtures), None)
+        if shared:
+            item.add_marker(pytest.mark.xdist_group(shared))
 
 
 @pytest.fixture(scope="session")
