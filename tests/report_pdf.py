@@ -14,8 +14,8 @@ from pathlib import Path
 import docx
 import pytest
 
+from helpers.paths import cjk_font_path
 from helpers.read.docx import W, _is_merged_continuation, _paragraph_text
-from helpers.show.charts import cjk_font_path
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 RUNNING_HEADER = "泸州市公安局交通警察支队2023年度单位决算公开"

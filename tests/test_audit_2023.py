@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pytest
 
@@ -166,7 +168,7 @@ def test_each_report_is_audited_on_its_own_figures(tidy_dir):
     findings["cause"] = assign_causes(findings).to_numpy()
     # the causes of the tidy findings, less the two the prose statements give (lines 68 and 170): no prose here
     causes = read_table("audit_findings", tidy_dir)["cause"].nunique() - 2
-    assert findings.groupby("report")["cause"].nunique().tolist() == [causes, causes] == [28, 28]
+    assert findings.groupby("report")["cause"].nunique().tolist() == [causes, causes] == [29, 29]
     # notes are findings; checks that could not run are neither passed nor findings
     assert (checks_two["status"] == "passed").sum() == 2 * (checks_one["status"] == "passed").sum()
 
@@ -332,3 +334,189 @@ def test_budget_cuts_without_a_stated_reason(findings):
     assert (cut["reported"], cut["computed"], cut["at_stake"]) == (1000.0, 920.0, 80.0)
     assert cuts.loc["道路交通事故处理业务项目", "at_stake"] == pytest.approx(10.0)
     assert cuts["cause"].nunique() == 1 and set(cuts["severity"]) == {"info"}
+
+
+def test_problems_are_numbered_in_the_order_a_reader_weighs_them(findings, data):
+    # Problem 1 is the largest contradiction: line 170's 不涉及 against 28,002.22 of fixed assets and 4,444.82 of
+    # procurement; then the budgets the rates imply (2,902.04), the 1,316.00 paid in 2024 (lines 146, 154), line 36
+    # (32.52), the cost results (724.29 − 707.08 = 17.21), 三公 (11.77); then the three score errors, without money.
+    # The first doubtful figure is the 190.93 of vehicles the list leaves out.
+    from helpers.story import audit
+
+    first = findings.drop_duplicates("cause").set_index("cause")
+    assert list(first.index[:10]) == [f"C{n}" for n in range(1, 11)]
+    assert list(first["check"].iloc[:6]) == ["statement_vs_figures", "implied_budget", "balance_statement",
+                                             "whole_vs_parts", "cost_results_vs_spending", "implied_budget"]
+    money = findings.groupby("cause", sort=False)["at_stake"].max()
+    assert money.iloc[:6].tolist() == pytest.approx([28002.22, 2902.04, 1316.00, 32.52, 17.21, 11.77])
+    assert first.loc["C10", "at_stake"] == pytest.approx(190.93) and first.loc["C10", "severity"] == "warning"
+    assert findings["finding_no"].tolist() == list(range(1, len(findings) + 1))
+    # the page lists the problems in that order, and its chart reads the same ids
+    bullets = audit.finding_lines(data, "error", "en")
+    assert "28,002.22" in bullets[0] and "1,316.00" in bullets[2] and "32.52" in bullets[3]
+    assert list(audit.causes_by_money(data)["cause"].iloc[:10]) == [f"C{n}" for n in range(1, 11)]
+
+
+def test_every_count_of_problems_agrees(tidy_dir, data):
+    # 9 contradictions and 13 doubtful figures, counted by cause at their worst severity: the banner on every
+    # page, the summary (04), the audit page (05), the comparison of units (08) and the README say the same
+    from helpers import paths
+    from helpers.publish.batch import error_count
+    from helpers.story import audit, compare
+    from helpers.story.wording import say
+
+    c = audit.counts(data)
+    assert (c["error_causes"], c["warning_causes"], c["info_causes"]) == (9, 13, 9)
+    assert error_count(2023, tidy_dir) == 9
+    row = compare.unit_row(data, 0.9)
+    assert (row["error_causes"], row["warning_causes"]) == (9, 13)
+    k = audit.summary_values(data)
+    assert "contradicts itself in 9 places" in say("en", "summary", "reliability", k=k)
+    assert "13 figures are doubtful" in say("en", "summary", "reliability", k=k)
+    assert "9 contradictions (behind 16 failed checks), 13 doubtful figures and 9 notes" in say(
+        "en", "audit", "summary", **k)
+    # the README's count is that of the committed tidy data
+    readme = (paths.ROOT / "README.md").read_text(encoding="utf-8")
+    committed = load_year(2023, paths.DATA / "tidy")
+    stated = re.search(r"contradicts itself in (\d+) places", readme)
+    assert stated and int(stated.group(1)) == audit.counts(committed)["error_causes"] == 9
+
+
+def test_kinds_that_record_only_failures_show_no_checks_run_or_passed(data):
+    # 目标未达仍得满分: 15 found, no "15 checks, 0 passed"; 合计数与分项之和不符 ran 18 times, 14 passed
+    from helpers.story import audit
+
+    kinds = audit.checks_by_kind(data, "en").set_index("check")
+    missed = kinds.loc["target_missed_full_marks"]
+    assert missed["not_passed"] == 15 and missed["causes"] == 5
+    assert pd.isna(missed["ran"]) and pd.isna(missed["passed"])
+    assert pd.isna(kinds.loc["cap_scored_as_spending", "passed"])
+    assert (kinds.loc["whole_vs_parts", "ran"], kinds.loc["whole_vs_parts", "passed"]) == (18, 14)
+
+
+def test_printed_rates_keep_the_reports_decimals_and_words_are_quoted_not_zeros(data, tidy_dir):
+    # line 49: 公务员医疗补助 完成预算100% (printed "100%", not "100.0%"); line 39's 75% in the trend table;
+    # line 68: 公务接待费支出0万元 (printed "0万元", not "0.00 万元"); computed shares stay computed (91.4%)
+    from helpers.show.display import table
+    from helpers.story import audit, overview, three_public, trend
+    from helpers.story.wording import say
+
+    items = overview.items_table(data)
+    html = table(items, amounts=("amount",), rates=("completion_rate",)).to_html()
+    row = items.set_index("item_zh").loc["公务员医疗补助"]
+    assert row["completion_rate"] == 1.0 and ">100%<" in html and "100.0%" not in html
+    by_year = trend.trend_table(tidy_dir)
+    html = table(by_year, rates=("budget_completion_rate", "project_execution")).to_html()
+    assert ">75%<" in html and "75.0%" not in html and ">81.4%<" in html
+    shares = table(audit.class_reconciliation(data), rates=("reported_share", "share_of_amount")).to_html()
+    assert ">91.2%<" in shares and ">91.4%<" in shares
+    tp = three_public.three_public(data)
+    assert tp.reception == 0 and tp.reception_completion == 0
+    en, zh = say("en", "three_public", "items", tp=tp), say("zh", "three_public", "items", tp=tp)
+    assert "nothing was spent on official hospitality (公务接待费; the report prints 0 万元), 0% of its budget" in en
+    assert "公务接待费无支出（报告列示为0万元），完成预算0%" in zh
+    assert not re.search(r"(?<![\d,.])0\.00", en + zh)
+    # the carry-over statement is quoted in the report's words, not as a figure of 0.00
+    balance = [b for b in audit.finding_lines(data, "error", "en") if "1,316.00" in b][0]
+    assert "“2023年无结转结余资金”" in balance and "“年终预算没有结余”" in balance
+    assert not re.search(r"(?<![\d,.])0\.00", balance)
+
+
+def test_project_citations_point_at_the_line_holding_the_figure(tidy_dir, findings, report_lines):
+    # the 2022 transfer: 1,125.67 adjusted (line 6891), 707.08 spent (line 6892), the vehicles bought in its
+    # 年度目标完成情况 (line 6872); its 公务用车购置 indicator completed 477.72 on line 7185 (7183 is the target);
+    # the 2023 transfer: 1,316.00 (line 7281) and 0.00 (line 7282); 2023年办公场所维修改造项目: 150.00 (line 5987)
+    projects = read_table("projects", tidy_dir).set_index("project_name")
+    indicators = read_table("indicators", tidy_dir)
+
+    def at(line: int) -> str:
+        return report_lines[line - 1].strip()
+
+    transfer = projects.loc["2022年省级政法转移支付资金"]
+    assert (transfer["budget_line"], transfer["executed_line"], transfer["goal_line"]) == (6891, 6892, 6872)
+    assert (at(6891), at(6892)) == ("1,125.67", "707.08") and "购买清障车1辆" in at(6872)
+    late = projects.loc["2023年省级政法转移支付资金结转"]
+    assert (at(late["budget_line"]), at(late["executed_line"])) == ("1,316.00", "0.00")
+    assert at(projects.loc["2023年办公场所维修改造项目", "budget_line"]) == "150.00"
+    for p in projects.itertuples():   # every project: its budget and executed lines hold its figures
+        assert float(at(p.budget_line).replace(",", "")) == pytest.approx(p.budget_adjusted), p.Index
+        assert float(at(p.executed_line).replace(",", "")) == pytest.approx(p.executed), p.Index
+    vehicles = indicators[indicators["indicator"] == "公务用车购置"].iloc[0]
+    assert (vehicles["source_line"], vehicles["actual_line"], at(vehicles["actual_line"])) == (7183, 7185, "477.72")
+    # the cost results (724.29) against the 707.08 spent cite the spent figure and each result
+    cost = findings[findings["check"] == "cost_results_vs_spending"].iloc[0]
+    assert cost["lines"] == "6892;7161;7173;7185;7197;7209"
+
+
+def test_the_building_project_built_nothing_and_its_cut_is_unexplained(findings, data):
+    # 二大队业务技术用房新建项目 spent 518.61 (line 5562); 副楼3楼 and 主楼5楼 (≥500 平方米 each) report 0 (lines 5675,
+    # 5687), 主楼+副楼基础设施建设 (≤513.64 万元) 0 (line 5807); its surveillance outputs were delivered (12 道路监控,
+    # 16 卡口, 60 违停抓拍, 2 电子警察); its budget was cut from 1,000.00 to 920.00 and its reason speaks only of delays
+    from helpers.story import audit
+
+    building = rows(findings, "area_not_delivered")
+    assert len(building) == 1
+    b = building.iloc[0]
+    assert b["subject"] == "二大队业务技术用房新建项目"
+    assert (b["reported"], b["computed"], b["at_stake"]) == (518.61, 0.0, 518.61)
+    assert (b["lines"], b["metrics"], b["severity"]) == ("5562;5675;5687;5807", "副楼3楼;主楼5楼", "info")
+    assert b["related"] == "完成道路监控建设;完成卡口建设;完成违停自动抓拍建设;完成电子警察建设"
+    cut = rows(findings, "budget_cut_without_reason", subject="二大队业务技术用房新建项目").iloc[0]
+    assert (cut["reported"], cut["computed"], cut["detail"]) == (1000.0, 920.0, "reason_not_about_cut")
+    en = [n for n in audit.finding_lines(data, "info", "en") if "5675" in n][0]
+    assert "二大队业务技术用房新建项目 (New building for the 2nd brigade) spent 518.61 万元, yet its floor-area " \
+           "targets (副楼3楼, 主楼5楼) report 0 平方米" in en
+    assert "(完成道路监控建设, 完成卡口建设, 完成违停自动抓拍建设, 完成电子警察建设), all delivered" in en
+    zh = [n for n in audit.finding_lines(data, "info", "zh") if "5561" in n][0]
+    assert "二大队业务技术用房新建项目：年初预算1,000.00万元，调整后预算920.00万元，调减80.00万元，" \
+           "自评表未说明调减原因：表中按要求填写的原因只说明了支出进度慢" in zh
+
+
+def test_one_report_already_gives_two_years(tidy_dir):
+    # the 2023 report states the change of its total (line 10: 减少889.32万元) and of 三公 (line 59: 增加437.37万元):
+    # 2022's 18,100.64 and 180.00 follow, labelled as worked back; basic spending of 2022 is not given
+    from helpers.story import common, trend
+    from helpers.story.wording import say
+
+    by_year = trend.trend_table(tidy_dir)
+    assert by_year["year"].tolist() == [2022, 2023] and trend.own_reports(by_year) == 1
+    assert by_year["total_expenditure"].tolist() == [18100.64, 17211.32]
+    assert by_year["three_public_total"].tolist() == [180.00, 617.37]
+    assert by_year["figures"].tolist() == [trend.WORKED_BACK_BY_NEXT, trend.OWN_REPORT]
+    assert pd.isna(by_year.loc[0, "basic_expenditure"])
+    [step] = trend.steps(by_year, "total_expenditure", tidy_dir)
+    assert (step.prior_year, step.year, step.change, step.prior_derived) == (2022, 2023, -889.32, True)
+    assert say("en", "trend", "step", ch=step) == ("2022 to 2023: spending fell by 889.32 万元, or 4.9% "
+                                                   "(worked back from the change the report states)")
+    assert say("zh", "trend", "step", ch=step) == \
+        "2023年比2022年减少889.32万元，下降4.9%（由本年数和报告所列增减额推算）"
+    three_public = trend.across(by_year, "three_public_total")
+    assert (three_public.prior, three_public.current, three_public.change) == (180.00, 617.37, 437.37)
+    basic = trend.across(by_year, "basic_expenditure")
+    assert not basic.prior_derived and "cannot be compared: the reports give no figure for 2022;" in say(
+        "en", "trend", "structure", first=2022, last=2023, basic=basic, project=trend.across(by_year,
+                                                                                            "project_expenditure"))
+    assert "was unchanged" not in say("en", "common", "by", ch=common.Change("x", 2023, 2022, float("nan"), 1.0))
+    # one report: projects cannot be followed, not "none of the 17 spans years"
+    text = say("en", "trend", "projects", matched=0, total=17, reports=trend.own_reports(by_year))
+    assert text.startswith("With one report, no project can be followed") and "None of" not in text
+    assert say("en", "trend", "execution_year", year=2022, printed=float("nan"), computed=float("nan")) == \
+        "2022: not reported"
+
+
+def test_story_citations_point_at_the_figure(data, report_lines):
+    # 2023年办公场所维修改造项目's 150.00 (line 5987, not its header 5952); the vehicles the 2022 transfer bought
+    # (line 6872, not 6856); its 公务用车购置 result 477.72 (line 7185, not the target 7183); the 2023 transfer's
+    # 1,316.00 (line 7281, not its header 7246)
+    from helpers.story import overview, three_public
+    from helpers.story.wording import say
+
+    [conflict] = overview.reason_conflicts(data)
+    assert conflict.table_line == 5987 and report_lines[5986].strip() == "150.00"
+    v = three_public.vehicle_purchases(data)
+    assert (v.project_line, v.project_booked_line) == (6872, 7185)
+    assert "清障车1辆" in report_lines[6871] and report_lines[7184].strip() == "477.72"
+    [late] = overview.items_and_projects(data, 0.9)
+    assert late.project_line == 7281 and report_lines[7280].strip() == "1,316.00"
+    en = say("en", "overview", "item_project", l=late) + say("en", "overview", "conflict", k=conflict)
+    assert "(line 7281)" in en and "line 5987" in en and "7246" not in en and "5952" not in en

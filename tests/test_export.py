@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import executed
-from helpers.publish import export
+from conftest import executed, visible_text
+from helpers.publish import export, fonts
 from helpers.publish.chrome import phrase
 
 
@@ -36,13 +36,17 @@ def test_the_page_is_nbconverts_page_for_code_html_images_and_markdown():
         nbformat.v4.new_output("display_data", {"image/png": "iVBORw0KGgo="}),
         nbformat.v4.new_output("display_data", {"text/html": '<img src="data:image/png;base64,AA==">'}),
         nbformat.v4.new_output("stream", name="stdout", text="a < b\n")]
-    nb.cells = [nbformat.v4.new_markdown_cell("# Title\n\nSome *text* <b>bold</b>"), code]
+    code.outputs.append(nbformat.v4.new_output("display_data", {"text/markdown": "## 这些数字可靠吗？\n\n中文 &lt;"}))
+    nb.cells = [nbformat.v4.new_markdown_cell("# Title 标题\n\nSome *text* <b>bold</b>"), code]
     ours, theirs = same_page(nb, "en")
     assert BeautifulSoup(ours, "html.parser") == BeautifulSoup(theirs, "html.parser")
     # the markup nbconvert adds in its own pass: focusable areas, alt text for an image without one
     assert ours.count('class="jp-Cell-inputWrapper" tabindex="0"') == 2  # the Markdown cell and the code cell
     assert ours.count('jp-OutputArea-output" tabindex="0"') + ours.count('jp-OutputArea-output " tabindex="0"') >= 1
     assert f'<img alt="{export.NO_ALT}"' in ours
+    # headings carry their characters, not references to them (the font is cut to what the page shows)
+    assert ">这些数字可靠吗？<" in ours and ">Title 标题<" in ours and "&#" not in visible_text(ours)
+    assert {"这", "题"} <= fonts.wide_chars(ours)
     # the code is escaped by Pygments: nothing of it is markup
     assert "<img src=x" not in ours and "</script><b>" not in ours
 

@@ -21,9 +21,9 @@ import pytest
 
 from helpers import paths
 from helpers.constants import KERNEL
-from helpers.publish.batch import templates
 from helpers.publish.kernels import ensure_kernel
 from helpers.publish.lab import SERVER_CONFIG
+from helpers.publish.plan import templates
 
 pytestmark = pytest.mark.slow
 

@@ -11,7 +11,8 @@ import pytest
 
 from helpers import paths
 from helpers.publish.batch import main as batch_main
-from helpers.publish.batch import run_batch, templates
+from helpers.publish.batch import run_batch
+from helpers.publish.plan import templates
 from tests.conftest import NAMES, UNIT_ID, page, visible_text
 from tests.test_story import LOW_PROJECTS_2023
 
@@ -75,7 +76,7 @@ def test_html_is_self_contained_and_labelled(batch_run):
         assert "mathjax" not in html.lower() and "require.min.js" not in html, path.name
         lang = path.name.split(".")[-2]
         assert f'<html lang="{"zh-CN" if lang == "zh" else "en"}">' in html, path.name
-        assert '<meta content="width=device-width, initial-scale=1.0" name="viewport"/>' in html, path.name
+        assert '<meta name="viewport" content="width=device-width, initial-scale=1.0">' in html, path.name
         assert re.search(r"<title>2023[^<]+</title>", html)
         about = visible_text(html[html.index('<footer class="report-about">'):])
         # the parameters in words of the page's language (as the notebook names them in a tooltip)
@@ -149,7 +150,7 @@ def test_error_notice_and_reliability_section(batch_run, lang):
 
 
 def test_no_notice_without_errors(tidy_dir, tmp_path):
-    from helpers.publish.batch import error_notice
+    from helpers.publish.plan import error_notice
 
     clean = tmp_path / "tidy"
     shutil.copytree(tidy_dir, clean)

@@ -19,9 +19,9 @@ from helpers import paths
 from helpers.constants import LANGUAGES
 from helpers.files import atomic_write, write_all
 from helpers.publish import cache
-from helpers.publish.batch import notice_words, parse_value, templates
 from helpers.publish.chrome import CHROME_TABLE, phrase
 from helpers.publish.lab import strip_outputs
+from helpers.publish.plan import notice_words, parse_value, templates
 
 
 def test_atomic_write_replaces_whole_files_and_leaves_nothing_on_error(tmp_path):

@@ -348,10 +348,10 @@ def test_no_balance_statements_quote_the_reports_words(data, lang, words, not_wo
 
 def test_chinese_class_gap_says_which_way_and_guesses_with_keneng(data):
     # 公共安全支出 15,737.52 (line 36) against its items 15,705.00: the class is 32.52 more
-    bullet = audit.finding_lines(data, "error", "zh")[0]
+    bullet = next(b for b in audit.finding_lines(data, "error", "zh") if "第36、40、42、43行" in b)
     assert "类数比其下各项合计多32.52万元" in bullet and "各项合计15,705.00万元，多32.52万元" not in bullet
     assert "可能是资金在类之间调整了列示位置" in bullet
-    en = audit.finding_lines(data, "error", "en")[0]
+    en = next(b for b in audit.finding_lines(data, "error", "en") if "lines 36, 40, 42, 43" in b)
     assert "money was probably shown under another class" in en
 
 
@@ -400,15 +400,16 @@ def test_one_report_does_not_say_no_project_spans_years(lang, words, not_words):
 
 
 @pytest.mark.parametrize("lang, words", [
-    ("zh", "本报告（第140行）把2023年的调整后全年财政下达预算重述为18,100.64万元，"
-           "而luzhou_2023（第140行）列示为17,211.32万元"),
-    ("en", "This report (line 140) restates 2023's 调整后全年财政下达预算 as 18,100.64 万元; "
-           "the report luzhou_2023 (line 140) printed 17,211.32 万元")])
+    ("zh", "2024年度报告（第140行）把2023年的调整后全年财政下达预算重述为18,100.64万元，"
+           "而2023年度报告（第140行）列示为17,211.32万元，少889.32万元：两份报告各自并不矛盾"),
+    ("en", "The 2024 report (line 140) restates 2023's 调整后全年财政下达预算 as 18,100.64 万元; "
+           "the 2023 report (line 140) printed 17,211.32 万元, 889.32 万元 less: neither report contradicts itself")])
 def test_restatements_are_worded_for_readers(lang, words):
-    # "the 2024 report restates 2023's … as …", not "restatement: income_budget_adjusted 2023, reported …"
+    # "the 2024 report restates 2023's … as …": both reports named by their year, not by a file name
     text = say(lang, "audit", "finding", check="restatement", subject="income_budget_adjusted 2023",
                key="income_budget_adjusted 2023", indicator="", reported="18,100.64", computed="17,211.32",
                difference="889.32", sign=1, kind="amount", lines=[140], detail="earlier_report",
-               related=["luzhou_2023:140"], parts=[], operator="", target="", actual="", unit="",
-               metric_labels=["调整后全年财政下达预算"])
+               related=["luzhou_2023:140:2023"], parts=[], operator="", target="", actual="", unit="",
+               metric_labels=["调整后全年财政下达预算"], report_year=2024)
+    assert "luzhou_2023" not in text
     assert words in text and "restatement:" not in text, text

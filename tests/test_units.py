@@ -119,8 +119,12 @@ def test_loading_needs_a_unit_when_several_are_present(tidy):
 
 
 def test_the_trend_and_the_previous_report_stay_within_the_unit(tidy):
-    assert trend.trend_table(tidy["all"], OTHER_ID)["year"].tolist() == [2023]
-    assert trend.trend_table(tidy["all"], LUZHOU_ID)["total_expenditure"].tolist() == [17211.32, 17500.00]
+    # each unit's first report also gives the year before it (2022, worked back from its stated changes)
+    other = trend.trend_table(tidy["all"], OTHER_ID)
+    assert other["year"].tolist() == [2022, 2023] and trend.own_reports(other) == 1
+    luzhou = trend.trend_table(tidy["all"], LUZHOU_ID)
+    assert luzhou["total_expenditure"].tolist() == [18100.64, 17211.32, 17500.00]
+    assert luzhou["figures"].tolist() == ["worked_back_by_next_report", "own_report", "own_report"]
     assert overview.previous_report(load_year(2023, tidy["all"], OTHER_ID)) is None
 
 
@@ -232,7 +236,7 @@ def test_a_unit_without_project_tables_is_not_reported_not_zero(tmp_path):
     assert say("zh", "compare", "selfeval", u=u, threshold=0.9) == "泸州市某某局：自评得分未列示。"
     # its own pages: the audit still ran; the project pages are not planned for it
     assert load_year(2023, tmp_path / "tidy", OTHER_ID).checks["check"].nunique() > 0
-    from helpers.publish.batch import plan
+    from helpers.publish.plan import plan
 
     jobs = plan(None, paths.NOTEBOOKS, tmp_path / "reports", tmp_path / "tidy")
     made = {(j.unit, j.name) for j in jobs if j.lang == "en"}

@@ -137,7 +137,7 @@ def test_restatements_list_both_values_reports_and_lines(tidy):
     rows = checks[(checks["check"] == "restatement") & checks["subject"].str.startswith("income_budget_adjusted 2023")]
     # a later report restating a figure is a note, not a doubtful digit
     assert len(rows) == 1 and rows.iloc[0]["severity"] == "info"
-    assert (rows.iloc[0]["lines"], rows.iloc[0]["related"]) == ("140", f"{STEM_2023}:140")
+    assert (rows.iloc[0]["lines"], rows.iloc[0]["related"]) == ("140", f"{STEM_2023}:140:2023")
     findings = read_table("audit_findings", tidy["both"])
     restated = findings[findings["check"] == "restatement"]
     # a cause of its own, numbered after the 2024 report's own causes
@@ -172,3 +172,37 @@ def test_two_reports_for_one_year_is_an_error(raw_dirs, tmp_path, capsys):
     err = capsys.readouterr().err
     assert "two reports of 泸州市公安局交通警察支队 (luzhou-traffic-police) are for 2023" in err and "copy.txt" in err
     assert not (tmp_path / "t").exists()
+
+
+@pytest.mark.parametrize("lang, words", [
+    ("en", ["The 2024 report (line 140) restates 2023's", "as 18,100.64 万元; the 2023 report (line 140) printed "
+            "17,211.32 万元, 889.32 万元 less"]),
+    ("zh", ["2024年度报告（第140行）把2023年的", "重述为18,100.64万元，而2023年度报告（第140行）列示为17,211.32万元，"
+            "少889.32万元"])])
+def test_the_audit_page_names_both_reports_by_year(tidy, lang, words):
+    # the 2024 report's lines 140 and 143 restate 2023's adjusted budget (18,100.64, income and spending) against the
+    # 2023 report's own 17,211.32: notes on the 2024 audit page, not doubtful figures
+    from helpers.data.load import load_year
+    from helpers.story import audit
+
+    data = load_year(2024, tidy["both"])
+    notes = [b for b in audit.finding_lines(data, "info", lang) if "18,100.64" in b]
+    assert len(notes) == 2 and any(all(w in n for w in words) for n in notes), notes
+    assert not [b for b in audit.finding_lines(data, "warning", lang) if "18,100.64" in b]
+    assert not [n for n in notes if STEM_2023 in n]
+
+
+def test_the_trend_steps_from_the_later_reports_own_figure_as_its_summary_does(tidy):
+    # the 2024 report states 2023's adjusted budget as 18,100.64 (its line 140) where the 2023 report printed
+    # 17,211.32: the step to 2024 starts from 18,100.64, the figure the 2024 pages compare with
+    import pandas as pd
+
+    from helpers.data.load import load_year
+    from helpers.story import trend
+
+    own = {y: load_year(y, tidy["both"]).value("income_budget_adjusted") for y in (2023, 2024)}
+    by_year = pd.DataFrame({"year": [2023, 2024], "income_budget_adjusted": [own[2023], own[2024]],
+                            "figures": [trend.OWN_REPORT, trend.OWN_REPORT]})
+    [step] = trend.steps(by_year, "income_budget_adjusted", tidy["both"])
+    assert own[2023] == 17211.32 and step.prior == 18100.64 and step.current == own[2024]
+    assert step.change == round(own[2024] - 18100.64, 2)

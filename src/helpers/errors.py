@@ -18,6 +18,7 @@ class ReportError(ValueError):
         self.line = line
         self.section = section
         self.problem = problem
+        self.hint = hint
         where = str(self.path)
         if line is not None:
             where += f", line {line}"
@@ -27,3 +28,11 @@ class ReportError(ValueError):
         if hint:
             message += f"\n  what to do: {hint}"
         super().__init__(message)
+
+    def __reduce__(self):
+        # A report read in a worker process (helpers.executors) raises there; the error travels back pickled.
+        return (_rebuild, (type(self), self.path, self.problem, self.line, self.section, self.hint))
+
+
+def _rebuild(kind: type, path: Path, problem: str, line: int | None, section: str | None, hint: str | None):
+    return kind(path, problem, line=line, section=section, hint=hint)

@@ -481,6 +481,29 @@ def check_prose_statements(a: Audit, f: Facts, prose: list[str] | None) -> None:
                           lines(line, f.line(rule.against)), metrics=rule.against, cause=f"{rule.check}|{line}")
 
 
+def check_areas_delivered(a: Audit, projects: pd.DataFrame, indicators: pd.DataFrame) -> None:
+    """A project that spent money while its floor-area targets (indicator_rules.csv, built_area) report 0: the
+    money went to its other outputs. 二大队业务技术用房新建项目 spent 518.61 万元; its 副楼3楼 and 主楼5楼
+    (≥500 平方米 each) are 0, the building's cost (主楼+副楼基础设施建设, ≤513.64 万元) 0; its surveillance outputs
+    were delivered."""
+    current = indicators[~leftover_mask(indicators)]
+    unbuilt = current[indicator_rule_mask(current, "built_area") & (current["target_value"] > 0)
+                      & (current["actual_value"] == 0)]
+    for code, areas in unbuilt.groupby("project_code", sort=False):
+        p = projects[projects["project_code"] == code]
+        if p.empty or not p.iloc[0]["executed"] > 0:
+            continue
+        p, mine = p.iloc[0], current[current["project_code"] == code]
+        costs = mine[indicator_rule_mask(mine, "cap") & (mine["unit"] == "万元") & mine["actual_value"].notna()]
+        unbuilt_cost = costs[costs["actual_value"] == 0]
+        delivered = mine[(mine["level2"] == "数量指标") & (mine["actual_value"] > 0) & ~mine.index.isin(areas.index)]
+        a.note("area_not_delivered", p["project_name"],
+               lines(p["executed_line"], areas["actual_line"], unbuilt_cost["actual_line"]),
+               reported=p["executed"], computed=float(unbuilt_cost["actual_value"].sum()), project_code=code,
+               metrics=keys(*areas["indicator"]), related=keys(*delivered["indicator"]),
+               detail="building_cost_zero" if len(unbuilt_cost) else "", cause=f"area_not_delivered|{code}")
+
+
 def check_cost_results(a: Audit, projects: pd.DataFrame, indicators: pd.DataFrame) -> None:
     """A project's cost results in 万元 (成本指标) cannot add up to more than the project spent."""
     current = indicators[~leftover_mask(indicators) & indicator_rule_mask(indicators, "cap")
@@ -491,7 +514,7 @@ def check_cost_results(a: Audit, projects: pd.DataFrame, indicators: pd.DataFram
             continue
         total = mine["actual_value"].sum()
         a.compare("cost_results_vs_spending", p["project_name"], total, min(total, p["executed"]),
-                  _sum_tolerance(len(mine)), "sum_rounding", lines(p["budget_line"], mine["source_line"]),
+                  _sum_tolerance(len(mine)), "sum_rounding", lines(p["executed_line"], mine["actual_line"]),
                   project_code=p["project_code"])
 
 
@@ -517,8 +540,10 @@ def check_projects(a: Audit, projects: pd.DataFrame, funding: pd.DataFrame, indi
         cut_words = "|".join(rules.table("budget_cut_markers")["pattern"])
         if p["budget_adjusted"] < p["budget_initial"] - HALF_CENT and \
                 not re.search(cut_words, str(p["shortfall_reason"] or "")):
+            # a reason that is there but speaks of something else (the delay) still leaves the cut unexplained
             a.note("budget_cut_without_reason", name, lines(where), reported=p["budget_initial"],
-                   computed=p["budget_adjusted"], project_code=code, cause=f"budget_cut_without_reason|{a.year}")
+                   computed=p["budget_adjusted"], project_code=code, cause=f"budget_cut_without_reason|{a.year}",
+                   detail="reason_not_about_cut" if str(p["shortfall_reason"] or "").strip() else "")
         if math.isnan(p["budget_score"]):
             a.note("budget_score_blank", name, lines(where), project_code=code, reported=p["total_score"],
                    computed=p["budget_weight"])
@@ -890,6 +915,7 @@ def run_checks(tables: dict[str, pd.DataFrame], prose: dict[str | None, list[str
         check_reasons(a, f, of_report(tables["explanations"], report, year) if "explanations" in tables else None)
         check_prose_statements(a, f, (prose or {}).get(report))
         check_cost_results(a, of["projects"], of["indicators"])
+        check_areas_delivered(a, of["projects"], of["indicators"])
         identity = {} if report is None else {"report": report, "report_year": year}
         rows += [dict(row, **identity) for row in a.rows]
     checks = pd.DataFrame(rows, columns=CHECK_COLUMNS + (["report", "report_year"] if "report" in _report_rows(tables)
@@ -897,12 +923,17 @@ def run_checks(tables: dict[str, pd.DataFrame], prose: dict[str | None, list[str
     return checks
 
 
+def cause_keys(findings: pd.DataFrame) -> pd.Series:
+    """The key that groups findings of one cause: the check's own cause key, else the finding itself."""
+    own_key = findings["check"] + "|" + findings["subject"] + "|" + findings["project_code"] + "|" \
+        + findings["indicator"] + "|" + findings["lines"]
+    return findings["cause_key"].where(findings["cause_key"] != "", own_key)
+
+
 def assign_causes(findings: pd.DataFrame) -> pd.Series:
     """'C1', 'C2' … per report (per year without C1's report column), in finding order; findings with the same
     cause key share an id."""
-    own_key = findings["check"] + "|" + findings["subject"] + "|" + findings["project_code"] + "|" \
-        + findings["indicator"] + "|" + findings["lines"]
-    key = findings["cause_key"].where(findings["cause_key"] != "", own_key)
+    key = cause_keys(findings)
     per_report = ["report", "year"] if "report" in findings else ["year"]
     numbers = findings.assign(_key=key).groupby(per_report)["_key"].transform(
         lambda k: k.map({v: i + 1 for i, v in enumerate(dict.fromkeys(k))}))
@@ -953,8 +984,9 @@ def at_stake(findings: pd.DataFrame) -> pd.Series:
 
 def audit_tables(tables: dict[str, pd.DataFrame], prose: dict[str | None, list[str]] | None = None
                  ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(findings, checks): the checks that did not pass, errors first, then warnings, then info, in
-    report order within each, each with its cause id; and every check that ran, passed or not."""
+    """(findings, checks): the checks that did not pass, grouped by cause: causes with an error first, then
+    warnings, then info, each by the 万元 at stake (then in report order), each with its cause id; and every check
+    that ran, passed or not."""
     from helpers.data.schema import frame
 
     checks = run_checks(tables, prose)
@@ -965,8 +997,17 @@ def audit_tables(tables: dict[str, pd.DataFrame], prose: dict[str | None, list[s
     findings["first_line"] = findings["lines"].str.extract(r"^(\d+)", expand=False).astype(float)
     findings["order"] = findings["severity"].map(SEVERITY_ORDER)
     findings = findings.sort_values([*per_report, "order", "first_line", "check_no"], kind="stable")
+    findings["at_stake"] = at_stake(findings)
+    # Causes in the order a reader weighs them: contradictions, doubtful figures, notes, each by the 万元 at stake
+    # (largest first; causes without money after them, in report order), so Problem 1 is the largest contradiction.
+    cause = findings.assign(_key=cause_keys(findings), _position=range(len(findings))).groupby(
+        [*per_report, "_key"], sort=False)
+    findings["_cause_order"] = cause["order"].transform("min")
+    findings["_cause_money"] = cause["at_stake"].transform("max").fillna(-1.0)
+    findings["_cause_first"] = cause["_position"].transform("min")
+    findings = findings.sort_values([*per_report, "_cause_order", "_cause_money", "_cause_first"],
+                                    ascending=[True] * len(per_report) + [True, False, True], kind="stable")
     findings["finding_no"] = findings.groupby(per_report).cumcount() + 1
     findings["cause"] = assign_causes(findings)
-    findings["at_stake"] = at_stake(findings)
     return (frame("audit_findings", findings.to_dict("records")),
             frame("audit_checks", checks.to_dict("records")))

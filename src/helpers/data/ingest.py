@@ -2,12 +2,15 @@
 
     python -m helpers.data.ingest --raw data/raw --out data/tidy     # every report under data/raw/<year>/
     python -m helpers.data.ingest REPORT [REPORT ...] --out DIR [--year YEAR]
+    python -m helpers.data.ingest --raw data/raw --out data/tidy --executor dask [--scheduler ADDRESS]
 
 Reads each report (.txt or .docx), writes facts.csv, functional_classification.csv, projects.csv,
 project_funding.csv, indicators.csv, explanations.csv, glossary.csv, named_projects.csv, unconsumed_lines.csv,
 restatements.csv, audit_findings.csv, audit_checks.csv and datapackage.json into DIR. Every row carries the
-report that states it (`report`, the file name without extension, and `report_year`). On bad input it prints
-what is wrong and where, exits with status 2, and leaves DIR untouched.
+report that states it (`report`, the file name without extension, and `report_year`). The reports are read in
+parallel, one job each, by processes of this machine or on a dask cluster (`helpers.executors`); the same
+reports give the same bytes either way. On bad input (or an unreachable scheduler) it prints what is wrong and
+where, exits with status 2, and leaves DIR untouched.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from helpers.data.audit import at_stake, audit_tables
 from helpers.data.restatement import restatement_checks, restatements
 from helpers.data.schema import frame, stamp, write_tables
 from helpers.errors import ReportError
+from helpers.executors import ExecutorUnavailable, LocalExecutor, add_arguments, from_arguments
 from helpers.read.decode import REPORT_SUFFIXES, Report, read_report
 from helpers.read.identity import unit_id, unit_name
 from helpers.read.prose import extract_prose
@@ -201,17 +205,22 @@ def check_output_folder(out_dir: Path) -> None:
 
 
 def ingest(paths: list[Path | str], out_dir: Path | str, year: int | None = None,
-           warnings: list[str] | None = None) -> dict[str, pd.DataFrame]:
+           warnings: list[str] | None = None, executor=None) -> dict[str, pd.DataFrame]:
     """Parse every report in `paths` and write the tidy tables into `out_dir` (all or nothing).
 
     Warnings (a --year that disagrees with the stated year, a report in another year's folder) are
-    appended to `warnings` when a list is given.
+    appended to `warnings` when a list is given. Each report is parsed as one job of `executor`
+    (`helpers.executors`; default: in this process); the tables are built and written here.
     """
     if year is not None and len(paths) > 1:
         raise ValueError("--year applies to a single report; pass one REPORT with it")
     out_dir = Path(out_dir)
     check_output_folder(out_dir)
-    parsed = [parse_report(p, year=year) for p in paths]
+    executor = executor or LocalExecutor(workers=1)
+    # a cluster's workers start elsewhere: they get (and must see) the reports by their absolute paths
+    reports = [Path(p).resolve() for p in paths] if executor.name == "dask" else list(paths)
+    executor.check_paths(reports)
+    parsed = executor.map(parse_report, reports, year)
     if warnings is not None:
         for path, p in zip(paths, parsed, strict=True):
             warnings.extend(p.warnings + ([] if year is not None else folder_year_warnings(Path(path), p)))
@@ -228,14 +237,17 @@ def main(argv: list[str] | None = None) -> int:
                         help="read every report under DIR/<year>/ (.txt and .docx), e.g. --raw data/raw")
     parser.add_argument("--out", required=True, type=Path, metavar="DIR", help="folder for the tidy tables")
     parser.add_argument("--year", type=int, help="report year, when the one stated in the report is wrong")
+    parser.add_argument("--workers", type=int, help="reports read in parallel (default: number of cores)")
+    add_arguments(parser)
     args = parser.parse_args(argv)
     warnings: list[str] = []
     try:
         if bool(args.reports) == bool(args.raw):
             raise ValueError("pass either REPORT file(s) or --raw DIR, not both and not neither")
         reports = args.reports or discover(args.raw)
-        tables = ingest(reports, args.out, year=args.year, warnings=warnings)
-    except (ReportError, ValueError) as exc:
+        with from_arguments(args) as executor:
+            tables = ingest(reports, args.out, year=args.year, warnings=warnings, executor=executor)
+    except (ReportError, ValueError, ExecutorUnavailable) as exc:
         for warning in warnings:
             print(f"warning: {warning}", file=sys.stderr)
         print(f"ingest failed: {exc}", file=sys.stderr)

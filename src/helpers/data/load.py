@@ -98,6 +98,20 @@ def units(tidy_dir: Path | str | None = None) -> pd.DataFrame:
             .sort_values(["unit_id", "report_year", "report"]).reset_index(drop=True))
 
 
+def reports_with_project_tables(tidy_dir: Path | str | None = None) -> set[tuple[str, int]]:
+    """(unit_id, report_year) of every report with project self-evaluation tables (rows in projects.csv)."""
+    projects = read_table("projects", Path(tidy_dir) if tidy_dir else paths.TIDY)
+    return {(str(u), int(y)) for u, y in zip(projects["unit_id"], projects["report_year"], strict=True)}
+
+
+def audit_errors(tidy_dir: Path | str | None = None) -> pd.DataFrame:
+    """The contradictions (audit findings of severity "error") of every report: unit_id, report_year, cause,
+    in the order of audit_findings.csv."""
+    findings = read_table("audit_findings", Path(tidy_dir) if tidy_dir else paths.TIDY)
+    errors = findings[findings["severity"] == "error"]
+    return errors[["unit_id", "report_year", "cause"]].reset_index(drop=True)
+
+
 def resolve_unit(unit: str = "", tidy_dir: Path | str | None = None) -> str:
     """The unit id to load: `unit` when the tidy data holds it; empty means the only unit present.
     Several units and no choice, or a unit not present, is a ValueError that lists the units present."""

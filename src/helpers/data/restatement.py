@@ -55,7 +55,8 @@ def restatements(facts: pd.DataFrame) -> pd.DataFrame:
 
 def restatement_checks(table: pd.DataFrame) -> pd.DataFrame:
     """The restatements as rows of audit_checks (check = "restatement"), in the audit's structured fields:
-    `lines` is the later report's line, `related` names the earlier report and its line.
+    `lines` is the later report's line, `related` names the earlier report, its line and its year
+    ("report:line:year").
     The caller numbers them after the report's own checks."""
     rows = [dict(unit_id=r.unit_id, report=r.report, report_year=r.report_year, year=r.report_year, check_no=0,
                  check=CHECK,
@@ -63,6 +64,6 @@ def restatement_checks(table: pd.DataFrame) -> pd.DataFrame:
                  reported=r.value, computed=r.other_value, difference=r.difference, tolerance=r.tolerance,
                  rule=RULE, severity="" if r.passed else default_severity(CHECK), passed=r.passed,
                  lines=str(r.source_line),
-                 detail="earlier_report", related=f"{r.other_report}:{r.other_source_line}")
+                 detail="earlier_report", related=f"{r.other_report}:{r.other_source_line}:{r.other_report_year}")
             for r in table.itertuples(index=False)]
     return pd.DataFrame(rows)

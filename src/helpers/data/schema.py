@@ -124,6 +124,10 @@ TABLES: dict[str, dict] = {
                  col("finance_lead", "string", "Finance lead.", "财务负责人"),
                  col("budget_line", "integer", "Report line of the 总额 row's adjusted budget (调整后预算数) "
                      "figure.", "总额行"),
+                 col("executed_line", "integer", "Report line of the 总额 row's amount executed (预算执行数) "
+                     "figure.", "执行数行"),
+                 col("goal_line", "integer", "Report line of the stated completion of the annual goal "
+                     "(年度目标完成情况; 0 when the table has none).", "目标完成情况行"),
                  col("total_line", "integer", "Report line of the 合计 (total score) row.", "合计行"),
                  LINE],
         key=["year", "project_code"], sort=["year", "source_line"]),
@@ -159,6 +163,7 @@ TABLES: dict[str, dict] = {
                  col("weight", "number", "Points the indicator is worth.", "权重"),
                  col("score", "number", "Points given.", "得分"),
                  col("shortfall_reason", "string", "Stated reason for missing the target.", "未完成原因分析"),
+                 col("actual_line", "integer", "Line of the row's actual (完成值) cell, blank or not.", "完成值行"),
                  col("source_line", "integer", "Line of the row's first figure (指标值, else 完成值, 权重, 得分).",
                      "来源行", required=True)],
         key=["year", "project_code", "indicator_no"], sort=["year", "source_line"],
@@ -189,9 +194,10 @@ TABLES: dict[str, dict] = {
         key=["year", "list", "project_name"], sort=["year", "list", "source_line"]),
     "audit_findings": dict(
         title="Arithmetic checks of the report that did not pass (errors first), grouped by cause",
-        columns=[YEAR, col("finding_no", "integer", "Order of the finding within its year: errors, warnings, info.",
-                           "序号", required=True),
-                 col("cause", "string", "Findings that share one cause share this id (C1, C2 … in order).",
+        columns=[YEAR, col("finding_no", "integer", "Order of the finding within its year: by cause, errors, warnings, "
+                           "info, each by the money at stake.", "序号", required=True),
+                 col("cause", "string", "Findings that share one cause share this id (C1, C2 … in order: C1 the "
+                     "largest contradiction).",
                      "原因编号", required=True),
                  *FINDING_FIELDS,
                  col("at_stake", "number", "The money the finding puts in doubt: |reported − computed| when the check "

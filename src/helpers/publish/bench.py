@@ -120,8 +120,8 @@ def digest(folder: Path) -> str:
 
 
 def run(rounds: int) -> dict:
-    from helpers.publish.batch import load_templates, plan
     from helpers.publish.kernels import ensure_kernel
+    from helpers.publish.plan import load_templates, plan
 
     ensure_kernel()
     found = load_templates(paths.NOTEBOOKS)

@@ -12,7 +12,7 @@ from functools import cache
 from pathlib import Path
 
 from helpers.constants import LANGUAGES
-from helpers.data.load import english_names
+from helpers.data.load import english_names, units
 
 CHROME_TABLE = Path(__file__).resolve().parent / "templates" / "chrome.csv"
 
@@ -37,12 +37,12 @@ def unit_label(tidy_dir: Path, lang: str, unit: str | None = None, year: int | N
     reports name themselves (reports.csv); in English with the gloss of data/names/units.csv where one is known
     for exactly that name. Never a unit the data does not name: without reports.csv it is the table's neutral word for
     "the unit"."""
-    path = Path(tidy_dir) / "reports.csv"
     names = []
-    if path.exists():
-        with open(path, encoding="utf-8", newline="") as handle:
-            names = sorted({row["unit_zh"] for row in csv.DictReader(handle) if unit in (None, row["unit_id"])
-                            and year in (None, int(row["report_year"]))})
+    if (Path(tidy_dir) / "reports.csv").exists():
+        reports = units(tidy_dir)
+        names = sorted({name for name, unit_id, report_year in zip(reports["unit_zh"], reports["unit_id"],
+                                                                   reports["report_year"], strict=True)
+                        if unit in (None, unit_id) and year in (None, report_year)})
     if not names:
         return phrase(lang, "unit_unknown")
     glosses = english_names("units")

@@ -32,14 +32,32 @@ IMG_WITHOUT_ALT = re.compile(r"<img\b(?![^>]*\balt=)")
 NO_ALT = "No description has been provided for this image"  # nbconvert's words for an image without alt text
 
 
-def focusable(html: str) -> str:
-    """`html` with tabindex="0" on each code area and output area, as nbconvert's HTMLExporter sets it."""
-    return FOCUSABLE.sub(lambda m: m.group(0) + ' tabindex="0"', IMG_WITHOUT_ALT.sub(f'<img alt="{NO_ALT}"', html))
+# nbconvert writes a heading's text as character references (&#36825;&#20123;… for 这些…); BeautifulSoup wrote
+# them back as the characters. So does `finish_page`, outside styles and scripts (where a reference is text),
+# except the characters that are markup: the font cut (`fonts.wide_chars`) and a search of the page see the text.
+CHAR_REF = re.compile(r"&#(?:(\d+)|[xX]([0-9a-fA-F]+));")
+RAW_TEXT = re.compile(r"(<(style|script)\b.*?</\2\s*>)", re.S | re.I)
+MARKUP_CHARS = frozenset('<>&"\'')
+
+
+def _character(match: re.Match) -> str:
+    code = int(match.group(1)) if match.group(1) else int(match.group(2), 16)
+    char = chr(code) if 0 < code < 0x110000 else ""
+    return char if char.isprintable() and char not in MARKUP_CHARS else match.group(0)
+
+
+def finish_page(html: str) -> str:
+    """`html` as nbconvert's HTMLExporter finishes it: tabindex="0" on each code and output area, alt text on
+    an image without one, and characters written as themselves."""
+    html = FOCUSABLE.sub(lambda m: m.group(0) + ' tabindex="0"', IMG_WITHOUT_ALT.sub(f'<img alt="{NO_ALT}"', html))
+    parts = RAW_TEXT.split(html)  # text, (raw element, its tag name), text, …
+    return "".join(CHAR_REF.sub(_character, part) if i % 3 == 0 else part if i % 3 == 1 else ""
+                   for i, part in enumerate(parts))
 
 
 @cache
 def page_exporter_class():
-    """HTMLExporter whose page is finished by `focusable`, not by a BeautifulSoup round trip."""
+    """HTMLExporter whose page is finished by `finish_page`, not by a BeautifulSoup round trip."""
     from nbconvert import HTMLExporter
     from nbconvert.exporters.templateexporter import TemplateExporter
     from nbconvert.filters.highlight import Highlight2HTML
@@ -56,7 +74,7 @@ def page_exporter_class():
             self.register_filter("filter_data_type", WidgetsDataTypeFilter(
                 notebook_metadata=self._nb_metadata, parent=self, resources=resources))
             html, resources = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
-            return focusable(html), resources
+            return finish_page(html), resources
 
     return PageExporter
 

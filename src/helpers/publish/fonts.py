@@ -23,6 +23,8 @@ import sys
 from functools import cache
 from pathlib import Path
 
+from helpers.paths import cjk_font_path
+
 FONT_FAMILY = "Report CJK"
 # Characters outside Latin and common punctuation: CJK ideographs, fullwidth forms, CJK punctuation.
 WIDE_CHARS = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef\u201c\u201d\u2018\u2019]")
@@ -71,9 +73,7 @@ def gb2312_chars() -> frozenset[str]:
 
 @cache
 def full_font() -> bytes:
-    from helpers.show.charts import cjk_font_path
-
-    return Path(cjk_font_path()).read_bytes()
+    return cjk_font_path().read_bytes()
 
 
 def cut(font: bytes, chars: set[str] | frozenset[str], *, prepared: bool = False) -> bytes:
@@ -131,9 +131,7 @@ def base_font_path() -> Path:
     """Where the GB 2312 cut lives: in the environment, named by what it was cut from and with."""
     import fontTools
 
-    from helpers.show.charts import cjk_font_path
-
-    source = Path(cjk_font_path())
+    source = cjk_font_path()
     return (Path(sys.prefix) / "share" / "luzhou-budget"
             / f"{source.stem}-gb2312-{source.stat().st_size}-fonttools{fontTools.version}.otf")
 

@@ -20,6 +20,7 @@ from helpers.constants import LANGUAGES
 from helpers.files import atomic_write
 from helpers.publish import cache
 from helpers.publish.chrome import phrase, unit_label
+from helpers.publish.plan import ALL_UNITS, ALL_YEARS, load_templates, source_reports, tidy_units, version
 
 TEMPLATE = Path(__file__).resolve().parent / "templates" / "index.html.j2"
 WORDS = ["html_lang", "language_name", "index_title", "index_intro", "start_here", "no_reports", "made_from",
@@ -71,8 +72,6 @@ def render(out_root: Path, notebook_dir: Path, tidy_dir: Path) -> str:
     """The index page (without its font): one group per unit (its years newest first, its page across the years
     first when it has two years or more, last otherwise), then the pages that compare units, per year."""
     import jinja2
-
-    from helpers.publish.batch import ALL_UNITS, ALL_YEARS, load_templates, source_reports, tidy_units, version
 
     found = load_templates(notebook_dir, out_root / ".build" / "templates.json") if notebook_dir.is_dir() else []
     order = [t.name for t in found]

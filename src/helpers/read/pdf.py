@@ -229,10 +229,16 @@ def _read_pages_in_parallel(raw: bytes, count: int) -> list[PageContent]:
     """The pages read by one worker process per core (pdfminer's parsing is pure Python: one core each)."""
     import multiprocessing
     import os
+    import threading
     from concurrent.futures import ProcessPoolExecutor
 
     workers = max(1, min(os.cpu_count() or 1, 4))
-    if workers == 1 or "fork" not in multiprocessing.get_all_start_methods():
+    # Read here when forking would be unsafe: in a job of a dask worker (a thread beside the worker's event loop
+    # and sockets, in a daemonic process that may not have children), where the cluster already reads reports
+    # in parallel, one per worker.
+    in_worker_thread = threading.current_thread() is not threading.main_thread()
+    if workers == 1 or in_worker_thread or multiprocessing.current_process().daemon \
+            or "fork" not in multiprocessing.get_all_start_methods():
         return _read_range(raw, 0, count)
     bounds = [round(count * k / workers) for k in range(workers + 1)]
     # fork: the workers start at once with this process's modules (spawn would import them again, and

@@ -194,7 +194,7 @@ def parse_table(report: Report, rows: list[Row]) -> ProjectTable:
                          execution_rate_reported=math.nan, budget_score=math.nan, shortfall_reason="",
                          indicator_weight=math.nan, total_weight=math.nan, total_score=math.nan, conclusion="",
                          problems="", measures="", project_lead="", finance_lead="", source_line=start,
-                         budget_line=0, total_line=0)
+                         budget_line=0, executed_line=0, goal_line=0, total_line=0)
     table = ProjectTable(project)
     section = f"{TABLE_TITLE} starting at line {start}"
     state = "head"
@@ -238,6 +238,7 @@ def parse_table(report: Report, rows: list[Row]) -> ProjectTable:
             state = "goals"
         elif state == "goals" and c0 == "" and c1 == "" and len(row.cells) >= 4:
             project["annual_goal"], project["goal_completion"] = _text(row, 2), _text(row, 3)
+            project["goal_line"] = _line(row, 3)
             state = "head"
         elif c1.startswith("2.项目实施内容"):
             project["implementation"] = _text(row, 2)
@@ -252,7 +253,8 @@ def parse_table(report: Report, rows: list[Row]) -> ProjectTable:
                 budget_initial=amount(row, 2, "年初预算", True), budget_adjusted=amount(row, 3, "调整后预算数"),
                 executed=amount(row, 4, "预算执行数"), execution_rate_reported=rate(row, 5, "预算执行率"),
                 budget_score=parse_score(_cell(row, 7), what="预算执行得分", path=path, line=_line(row, 7)),
-                budget_line=_line(row, 3))  # the 调整后预算数 figure, not the row's first (often empty) cell
+                # the lines of the 调整后预算数 and 预算执行数 figures, not the row's first (often empty) cell
+                budget_line=_line(row, 3), executed_line=_line(row, 4))
             weight = to_number(_cell(row, 6))
             if weight is not None:
                 project["budget_weight"] = weight
@@ -292,7 +294,7 @@ def parse_table(report: Report, rows: list[Row]) -> ProjectTable:
                 unit=_text(row, 6), actual=actual, actual_value=to_number(_cell(row, 7)),
                 weight=parse_score(_cell(row, 8), what=f"权重 of {what}", path=path, line=_line(row, 8)),
                 score=parse_score(_cell(row, 9), what=f"得分 of {what}", path=path, line=_line(row, 9)),
-                shortfall_reason=_text(row, 10), source_line=_values_line(row)))
+                shortfall_reason=_text(row, 10), actual_line=_line(row, 7), source_line=_values_line(row)))
         elif c0 == "合计":
             project["total_weight"] = parse_score(c1, what="合计权重", path=path, line=_line(row, 1))
             project["total_score"] = parse_score(_cell(row, 2), what="合计得分 (总分)", path=path, line=_line(row, 2))

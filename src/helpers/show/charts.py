@@ -8,7 +8,6 @@ after the theme, every time.
 from __future__ import annotations
 
 import textwrap
-from pathlib import Path
 
 import matplotlib.pyplot as plt
 import pandas as pd
@@ -17,21 +16,12 @@ from matplotlib import font_manager
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter
 
+from helpers.paths import cjk_font_path
 from helpers.story import fmt
 
 CJK_FONT = "Noto Sans CJK SC"
 PALETTE = {"this_year": "#1f5f8b", "prior_year": "#9bb7cc", "budget": "#c9d3dc", "executed": "#1f5f8b",
            "low": "#c0392b", "ok": "#1f5f8b", "neutral": "#7f8c8d", "rise": "#d68910"}
-
-
-def cjk_font_path() -> Path:
-    """Path of the Noto Sans CJK SC font file shipped by mplfonts."""
-    import mplfonts
-
-    path = Path(mplfonts.__file__).parent / "fonts" / "NotoSansCJKsc-Regular.otf"
-    if not path.exists():
-        raise FileNotFoundError(f"{path} is missing: reinstall with `make setup` (package mplfonts)")
-    return path
 
 
 def use_theme() -> None:

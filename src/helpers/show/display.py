@@ -13,6 +13,13 @@ import re
 import pandas as pd
 from IPython.display import Markdown, display
 
+from helpers.story import fmt
+
+# Rate columns that hold a rate as the report prints it: shown with the report's own decimals (100%, 75%, 91.2%);
+# every other rate column is computed and shown by fmt.rate (one decimal, a whole 100% only when exact).
+PRINTED_RATE_COLUMNS = {"printed_share", "reported_share", "completion_rate", "budget_completion_rate",
+                        "execution_rate_reported"}
+
 _LINK_SYNTAX = re.compile(r"([\[\]`])")
 
 
@@ -36,13 +43,13 @@ def bullets(lines: list[str]) -> None:
 
 def table(df: pd.DataFrame, amounts: tuple[str, ...] = (), rates: tuple[str, ...] = (),
           counts: tuple[str, ...] = (), rename: dict[str, str] | None = None, missing: str = "–"):
-    """A table for reading: 万元 with two decimals and thousands separators, rates as %, no index; an empty
-    cell shows `missing`.
+    """A table for reading: 万元 with two decimals and thousands separators, rates as % (printed rates as printed,
+    computed ones by fmt.rate: never a rounded 100.0%), no index; an empty cell shows `missing`.
 
     Every cell is HTML-escaped.
     """
     formats = {c: "{:,.2f}" for c in amounts if c in df}
-    formats |= {c: "{:.1%}" for c in rates if c in df}
+    formats |= {c: (fmt.pct_as_printed if c in PRINTED_RATE_COLUMNS else fmt.rate) for c in rates if c in df}
     formats |= {c: "{:,.0f}" for c in counts if c in df}
     styler = df.style.format(formats, na_rep=missing, escape="html").format_index(escape="html", axis="columns")
     styler = styler.hide(axis="index")

@@ -8,11 +8,13 @@ values each finding's sentence needs. The sentences are in story/templates/<lang
 
 from __future__ import annotations
 
+import functools
+
 import pandas as pd
 
 from helpers.data import rules
 from helpers.data.audit import HALF_CENT
-from helpers.data.load import YearData
+from helpers.data.load import YearData, english_names
 from helpers.story import fmt, wording
 
 SEVERITIES = ("error", "warning", "info")
@@ -75,11 +77,15 @@ def counts(data: YearData) -> dict[str, int]:
 
 
 def checks_by_kind(data: YearData, lang: str) -> pd.DataFrame:
-    """Per kind of check: its label in `lang`, how many ran, passed, did not pass, and the causes behind them."""
+    """Per kind of check: its label in `lang`, how many ran, passed, did not pass, and the causes behind them.
+    A kind that records only what it finds (an observation) has no count of checks run or passed (NaN): it
+    never passes anything, so a rate over it would mean nothing."""
     ran = data.checks[data.checks["status"].isin(["passed", "failed"])]
     table = ran.assign(passed=ran["status"] == "passed").groupby("check").agg(
         ran=("passed", "size"), passed=("passed", "sum")).reset_index()
     table["not_passed"] = table["ran"] - table["passed"]
+    observation = ~table["check"].isin(comparisons(data.checks)["check"])
+    table[["ran", "passed"]] = table[["ran", "passed"]].astype(float).mask(observation, float("nan"))
     cause_counts = data.findings.groupby("check")["cause"].nunique()
     table["causes"] = table["check"].map(cause_counts).fillna(0).astype(int)
     table.insert(1, "label", table["check"].map(check_labels(lang)).fillna(table["check"]))
@@ -168,8 +174,21 @@ def label(data: YearData, key: str) -> str:
     return projects.iloc[0]["project_name"] if len(projects) else key
 
 
-def finding_values(data: YearData, row: pd.Series) -> dict:
-    """What the sentence of one finding needs: its check, labels, figures as printed, lines, detail."""
+@functools.cache
+def _english_names() -> dict[str, str]:
+    return english_names("classes") | english_names("projects")
+
+
+def glossed(name: str, lang: str) -> str:
+    """A class or project name as a page in `lang` shows it: on an English page the Chinese as printed with its
+    English gloss beside it (data/names/*.csv: 公共安全支出 (Public security)); as printed otherwise."""
+    english = _english_names().get(name, "") if lang != "zh" else ""
+    return f"{name} ({english})" if english else name
+
+
+def finding_values(data: YearData, row: pd.Series, lang: str = "zh") -> dict:
+    """What the sentence of one finding needs: its check, labels, figures as printed, lines, detail; class and
+    project names glossed for a page in `lang`."""
     kind = _kind(data, row)
     indicator = data.indicators[(data.indicators["project_code"] == row["project_code"])
                                 & (data.indicators["indicator"] == row["indicator"])] if row["indicator"] else None
@@ -177,7 +196,7 @@ def finding_values(data: YearData, row: pd.Series) -> dict:
     return dict(
         check=row["check"],
         key=row["subject"],
-        subject=label(data, row["subject"]),
+        subject=glossed(label(data, row["subject"]), lang),
         indicator=row["indicator"],
         reported=_reported(row, kind),
         computed=_number(row["computed"], kind),
@@ -186,8 +205,8 @@ def finding_values(data: YearData, row: pd.Series) -> dict:
         kind=kind,
         lines=[int(n) for n in row["lines"].split(";") if n],
         detail=row["detail"],
-        related=[label(data, k) for k in row["related"].split(";") if k],
-        parts=[label(data, m) for m in row["metrics"].split(";")[1:] if m],
+        related=[glossed(label(data, k), lang) for k in row["related"].split(";") if k],
+        parts=[glossed(label(data, m), lang) for m in row["metrics"].split(";")[1:] if m],
         metric_labels=[label(data, m) for m in row["metrics"].split(";") if m],
         operator="" if ind is None else ind["operator"],
         target="" if ind is None else ind["target"],
@@ -195,6 +214,7 @@ def finding_values(data: YearData, row: pd.Series) -> dict:
         unit="" if ind is None else ind["unit"],
         reason="" if ind is None else " ".join(str(ind["shortfall_reason"] or "").split()),
         words=printed_words(data, row["subject"]),
+        report_year=data.year,
     )
 
 
@@ -213,10 +233,12 @@ def finding_lines(data: YearData, severity: str, lang: str) -> list[str]:
     for cause, group in data.findings.groupby("cause", sort=False):
         if worst[cause] != severity:
             continue
-        sentences = [wording.say(lang, "audit", "finding", **finding_values(data, row)) for _, row in group.iterrows()]
+        sentences = [wording.say(lang, "audit", "finding", **finding_values(data, row, lang))
+                     for _, row in group.iterrows()]
         first_related = group.drop_duplicates("detail").set_index("detail")["related"]  # one sentence per detail
         details = [
-            wording.say(lang, "audit", "detail_sentence", detail=d, related=[label(data, k) for k in r.split(";") if k])
+            wording.say(lang, "audit", "detail_sentence", detail=d,
+                        related=[glossed(label(data, k), lang) for k in r.split(";") if k])
             for d, r in first_related.items()
             if d
         ]
@@ -233,6 +255,7 @@ def headline_lines(data: YearData) -> list[int]:
     """Report lines of the story's headline figures: totals, “三公” spending, the projects' budget rows."""
     return sorted(
         {data.line(m) for m in HEADLINE_METRICS if data.has(m)} | set(data.projects["budget_line"].astype(int))
+        | set(data.projects.get("executed_line", data.projects["budget_line"]).astype(int))
     )
 
 

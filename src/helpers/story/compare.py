@@ -16,7 +16,7 @@ import pandas as pd
 from helpers import paths
 from helpers.data import corpus
 from helpers.data.load import YearData, english_names
-from helpers.story import overview, self_evaluation
+from helpers.story import audit, overview, self_evaluation
 
 NOT_REPORTED = float("nan")
 
@@ -33,8 +33,9 @@ def _value(data: YearData, metric: str, year: int | None = None) -> float:
     return float(data.value(metric, year)) if data.has(metric, year=year) else NOT_REPORTED
 
 
-def _causes(findings: pd.DataFrame, severity: str) -> int:
-    return int(findings.loc[findings["severity"] == severity, "cause"].nunique())
+def _causes(data: YearData, severity: str) -> int:
+    """Causes counted as the unit's audit page counts them: once each, at their worst severity."""
+    return int((audit.causes(data)["severity"] == severity).sum())
 
 
 def unit_row(data: YearData, threshold: float) -> dict:
@@ -66,7 +67,7 @@ def unit_row(data: YearData, threshold: float) -> dict:
         else NOT_REPORTED,
         low_score=scores["low_score"] if has_tables else NOT_REPORTED,
         rest_score=scores["high_score"] if has_tables else NOT_REPORTED,
-        error_causes=_causes(data.findings, "error"), warning_causes=_causes(data.findings, "warning"))
+        error_causes=_causes(data, "error"), warning_causes=_causes(data, "warning"))
 
 
 def unit_table(year: int, tidy_dir: Path | str | None = None, threshold: float = 0.9) -> pd.DataFrame:

@@ -250,6 +250,7 @@ def items_and_projects(data: YearData, threshold: float) -> list[ItemAndProject]
     """Budget lines below `threshold` whose reason names a date that a low project's reason also names
     (执法办案 37.6%, '12月14日才下达' ↔ 2023年省级政法转移支付资金结转, 1,316 budgeted, 0 spent)."""
     low = low_execution(data, threshold)
+    budget_line = data.projects.set_index("project_code")["budget_line"]   # the line of its 1,316.00 (7281)
     found = []
     for item in items_below(data, threshold).itertuples(index=False):
         for date in set(_DATE.findall(item.note or "")):
@@ -257,7 +258,7 @@ def items_and_projects(data: YearData, threshold: float) -> list[ItemAndProject]
                 found.append(ItemAndProject(item.item_zh, float(item.completion_rate), float(item.amount),
                                             project.project_name, float(project.budget_adjusted),
                                             float(project.executed), date, int(item.source_line),
-                                            int(project.source_line)))
+                                            int(budget_line[project.project_code])))
     return found
 
 
@@ -390,5 +391,5 @@ def reason_conflicts(data: YearData, metric: str = "total_expenditure_change") -
         same = data.projects[data.projects["project_name"].map(strip_year) == stem]
         for _, p in same[same["budget_adjusted"] > 0].iterrows():
             found.append(ReasonConflict(metric, reason.line, m[0], m["project"], int(m["year"]), p["project_name"],
-                                        float(p["budget_adjusted"]), float(p["executed"]), int(p["source_line"])))
+                                        float(p["budget_adjusted"]), float(p["executed"]), int(p["budget_line"])))
     return found

@@ -210,9 +210,10 @@ def vehicle_purchases(data: YearData) -> VehiclePurchases:
         data.value("vehicle_purchase"),
         listed,
         project["project_name"],
-        int(project["source_line"]),
+        # the line of its 年度目标完成情况, where the vehicles bought are named (else the table's first line)
+        int(project.get("goal_line") or project["source_line"]),
         float(row["actual_value"]),
-        int(row["source_line"]),
+        int(row.get("actual_line") or row["source_line"]),   # the result 477.72 (line 7185), not the target
         # what the project bought is matched with the 三公 list only when the section lists vehicles at all
         _mark_named(bought, int(data.value("motorcycles_bought")) if data.has("motorcycles_bought") else None)
         if not listed.empty else bought.assign(counted_with="no_list"),

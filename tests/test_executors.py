@@ -1,0 +1,145 @@
+"""Where the jobs run: the same reports and pages, byte for byte, from the local pool and from a dask cluster; an
+unreachable scheduler stops the command naming its address, with nothing written; the batch's planning stands
+apart from its running."""
+
+from __future__ import annotations
+
+import json
+import os
+import pickle
+import shutil
+import socket
+import subprocess
+import sys
+import time
+
+import pytest
+
+from helpers import paths
+from helpers.data.schema import read_table
+from helpers.errors import ReportError
+from helpers.executors import DaskExecutor, LocalExecutor
+from tests.conftest import REPORT_2023, UNIT_ID, digests
+from tests.test_kernels import _template
+
+
+def _closed_port_address() -> str:
+    """A scheduler address nothing listens on."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    return f"tcp://127.0.0.1:{port}"
+
+
+@pytest.mark.parametrize("command", ["batch", "ingest"])
+def test_an_unreachable_scheduler_stops_the_command_naming_it_with_nothing_written(command, tmp_path, tidy_dir,
+                                                                                    capsys):
+    from helpers.data.ingest import main as ingest_main
+    from helpers.publish.batch import main as batch_main
+
+    address = _closed_port_address()
+    out = tmp_path / "out"
+    dask = ["--executor", "dask", "--scheduler", address, "--connect-timeout", "1"]
+    if command == "batch":
+        code = batch_main(["--years", "2023", "--tidy", str(tidy_dir), "--out", str(out), "--no-progress", *dask])
+    else:
+        code = ingest_main([str(REPORT_2023), "--out", str(out), *dask])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert f"cannot reach the dask scheduler at {address}" in err
+    assert not out.exists(), "something was written although the scheduler could not be reached"
+
+
+def test_a_scheduler_address_without_the_dask_executor_is_refused(tmp_path, tidy_dir, capsys):
+    from helpers.publish.batch import main as batch_main
+
+    code = batch_main(["--years", "2023", "--tidy", str(tidy_dir), "--out", str(tmp_path / "out"),
+                       "--scheduler", "tcp://127.0.0.1:8786"])
+    assert code == 2 and "needs --executor dask" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_report_error_raised_in_a_worker_reaches_the_command_whole(tmp_path):
+    error = ReportError(tmp_path / "r.txt", "no 三公 section", line=12, section="三公", hint="check the heading")
+    again = pickle.loads(pickle.dumps(error))
+    assert (type(again), str(again), again.line, again.section) == (ReportError, str(error), 12, "三公")
+    from helpers.data.ingest import ingest
+
+    for stem in ("a_first", "b_second"):  # two reports: read by two worker processes
+        (tmp_path / f"{stem}.txt").write_text("这不是决算报告\n", encoding="utf-8")
+    with pytest.raises(ReportError) as raised, LocalExecutor(workers=2) as pool:
+        ingest([tmp_path / "a_first.txt", tmp_path / "b_second.txt"], tmp_path / "tidy", executor=pool)
+    assert raised.value.path == tmp_path / "a_first.txt"  # the first report's error, as a loop would raise
+    assert not (tmp_path / "tidy").exists()
+
+
+@pytest.mark.slow  # three ingests of two reports and a LocalCluster
+def test_reports_read_on_a_pool_or_on_dask_give_the_same_tidy_bytes(tmp_path):
+    from helpers.data.ingest import ingest
+    from tests.variants import report_2024
+
+    raw = tmp_path / "raw"
+    (raw / "2024").mkdir(parents=True)
+    shutil.copy(REPORT_2023, raw)
+    (raw / "2024" / "luzhou_2024.txt").write_text(report_2024(), encoding="utf-8")
+    reports = [raw / REPORT_2023.name, raw / "2024" / "luzhou_2024.txt"]
+    ingest(reports, tmp_path / "serial")
+    with LocalExecutor(workers=2) as pool:
+        ingest(reports, tmp_path / "pool", executor=pool)
+    with DaskExecutor(workers=1, processes=False) as cluster:
+        ingest(reports, tmp_path / "dask", executor=cluster)
+    serial = digests(tmp_path / "serial", "*.*")
+    assert "facts.csv" in serial and "datapackage.json" in serial
+    assert digests(tmp_path / "pool", "*.*") == serial
+    assert digests(tmp_path / "dask", "*.*") == serial
+    projects = read_table("projects", tmp_path / "dask")
+    assert len(projects[projects["report_year"] == 2023]) == 17  # the 2023 report's 17 project tables
+    facts = read_table("facts", tmp_path / "dask")
+    three_public = facts[(facts["report_year"] == 2023) & (facts["metric"] == "three_public_total")
+                         & (facts["year"] == 2023)]
+    assert three_public["value"].tolist() == [617.37]
+
+
+@pytest.mark.slow  # a LocalCluster worker process with its own kernel template process, and three pages twice
+def test_pages_made_on_dask_are_the_pages_of_the_local_pool(tmp_path, tidy_dir):
+    import nbformat
+
+    from helpers.publish.batch import run_batch
+
+    folder = tmp_path / "templates"
+    folder.mkdir()
+    shutil.copy(paths.NOTEBOOKS / "02_three_public.ipynb", folder)  # charts, tables, sentences in both languages
+    # says whether its kernel was forked from a template process (seaborn there, never imported by the notebook)
+    _template(folder, "z_kernel", "import sys\nprint('forked' if 'seaborn' in sys.modules else 'fresh')")
+    started = time.perf_counter()
+    local = run_batch([2023], notebook_dir=folder, out_root=tmp_path / "local", tidy_dir=tidy_dir, progress=False)
+    local_s = time.perf_counter() - started
+    started, environment = time.perf_counter(), dict(os.environ)
+    with DaskExecutor(workers=1) as cluster:  # one worker process, one thread: its own template process
+        on_dask = run_batch([2023], notebook_dir=folder, out_root=tmp_path / "dask", tidy_dir=tidy_dir,
+                            progress=False, executor=cluster)
+        dask_s = time.perf_counter() - started
+    print(f"3 pages: local pool {local_s:.1f} s, dask LocalCluster (1 worker, started here) {dask_s:.1f} s")
+    assert not local.failures and not on_dask.failures
+    # dask's nanny sets its workers' variables here too; left, they would stop later local kernels being forked
+    assert dict(os.environ) == environment
+    assert sorted(o.job.label for o in on_dask.outcomes) == sorted(o.job.label for o in local.outcomes)
+    pages = digests(tmp_path / "local", "**/*.*")
+    html = [p for p in pages if p.startswith(f"{UNIT_ID}/2023/") and p.endswith(".html")]
+    assert len(html) == 3 and "index.html" in pages
+    assert pages == digests(tmp_path / "dask", "**/*.*")
+    kernel = nbformat.read(next((tmp_path / "dask" / UNIT_ID / "2023").glob("z_kernel.*.ipynb")), as_version=4)
+    assert kernel.cells[-1].outputs[0]["text"] == "forked\n"  # from the worker's own template process
+    three_public = (tmp_path / "dask" / UNIT_ID / "2023" / "02_three_public.en.html").read_text(encoding="utf-8")
+    assert "617.37" in three_public  # the 三公 total of the 2023 report
+
+
+def test_planning_imports_neither_the_runner_nor_the_chart_theme():
+    """publish.index and publish.plan stand without publish.batch (no import circle), and the font path comes
+    from helpers.paths, not from the chart module that sets a seaborn theme when imported."""
+    code = ("import sys, json\nimport helpers.publish.index, helpers.publish.plan, helpers.publish.fonts\n"
+            "from helpers import paths\n"
+            "print(json.dumps({'loaded': sorted(m for m in ('helpers.publish.batch', 'helpers.show.charts', 'seaborn')"
+            " if m in sys.modules), 'font': paths.cjk_font_path().name}))")
+    shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=paths.ROOT)
+    assert json.loads(shown.stdout) == {"loaded": [], "font": "NotoSansCJKsc-Regular.otf"}
