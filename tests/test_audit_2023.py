@@ -361,7 +361,7 @@ def test_every_count_of_problems_agrees(tidy_dir, data):
     # 9 contradictions and 13 doubtful figures, counted by cause at their worst severity: the banner on every
     # page, the summary (04), the audit page (05), the comparison of units (08) and the README say the same
     from helpers import paths
-    from helpers.publish.batch import error_count
+    from helpers.publish.plan import error_count
     from helpers.story import audit, compare
     from helpers.story.wording import say
 
