@@ -23,6 +23,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from helpers.data import corpus
 from helpers.data.audit import at_stake, audit_tables
 from helpers.data.restatement import restatement_checks, restatements
 from helpers.data.schema import frame, stamp, write_tables
@@ -253,6 +254,7 @@ def ingest(paths: list[Path | str], out_dir: Path | str, year: int | None = None
             warnings.extend(p.warnings + ([] if year is not None else folder_year_warnings(Path(path), p)))
     tables = build_tables(parsed)
     write_tables(tables, out_dir)
+    corpus.write_tables(tables, out_dir)  # the same rows as Parquet, one partition per report (out_dir/corpus/)
     return tables
 
 

@@ -303,8 +303,19 @@ def frame(name: str, rows: list[dict]) -> pd.DataFrame:
     stamped = not rows or any(REPORT.name in r for r in rows)
     specs = [c for c in spec["columns"] if stamped or c.name not in IDENTITY]
     columns = [c.name for c in specs]
-    df = pd.DataFrame(rows, columns=columns)
-    for c in specs:
+    df = cast(pd.DataFrame(rows, columns=columns), specs)
+    df = df.sort_values([k for k in spec["sort"] if k in columns], kind="stable").reset_index(drop=True)
+    if name == "facts":
+        # Counts are written as whole numbers (112, not 112.0); amounts and rates as floats.
+        counts = ~df["unit"].isin(["万元", "ratio"])
+        df["value"] = pd.Series([int(v) if is_count else v for v, is_count in zip(df["value"], counts, strict=True)],
+                                index=df.index, dtype=object)
+    return df
+
+
+def cast(df: pd.DataFrame, columns: list[Column]) -> pd.DataFrame:
+    """`df` with each of `columns` in the dtype of its type: int64, float64, bool, or str (missing text is '')."""
+    for c in columns:
         if c.type == "integer":
             df[c.name] = df[c.name].astype("int64")
         elif c.type == "number":
@@ -313,12 +324,6 @@ def frame(name: str, rows: list[dict]) -> pd.DataFrame:
             df[c.name] = df[c.name].astype("bool")
         else:
             df[c.name] = df[c.name].fillna("").astype("str")
-    df = df.sort_values([k for k in spec["sort"] if k in columns], kind="stable").reset_index(drop=True)
-    if name == "facts":
-        # Counts are written as whole numbers (112, not 112.0); amounts and rates as floats.
-        counts = ~df["unit"].isin(["万元", "ratio"])
-        df["value"] = pd.Series([int(v) if is_count else v for v, is_count in zip(df["value"], counts, strict=True)],
-                                index=df.index, dtype=object)
     return df
 
 
