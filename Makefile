@@ -15,6 +15,9 @@ UNITS ?=
 PARAMS ?=
 TIDY := data/tidy
 TIDY_STAMP := $(TIDY)/datapackage.json
+# The corpus store (Parquet, one partition per report; not committed): the ingest writes it beside the CSV files,
+# and a fresh clone, whose committed CSV files are current, makes it from them.
+CORPUS_STAMP := $(TIDY)/corpus/manifest.json
 
 # Make's own dependencies for the tidy data. Report file names may contain spaces: make reads
 # "a\ b" as one prerequisite, so every space found is escaped.
@@ -28,7 +31,7 @@ INGEST = $(PY) -m helpers.data.ingest --raw data/raw --out $(TIDY)
 MISSING_YEARS := $(strip $(foreach y,$(YEARS),$(if $(wildcard data/raw/$(y)/*.txt data/raw/$(y)/*.docx data/raw/$(y)/*.pdf),,$(y))))
 
 .DEFAULT_GOAL := help
-.PHONY: help setup data reports test test-fast lint bench lab clean years
+.PHONY: help setup data reports share test test-fast lint bench bench-corpus lab clean years
 
 help: ## List the targets and what they do
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | awk -F'\t' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -55,10 +58,20 @@ $(TIDY_STAMP): $(RAW_REPORTS) $(INGEST_CODE) | $(STAMP) years
 	$(INGEST)
 	$(PY) -m helpers.data.validate $(TIDY)
 
-data: $(TIDY_STAMP) ## Rebuild data/tidy/ from the reports under data/raw/ (only when they or the code changed)
+$(CORPUS_STAMP): $(TIDY_STAMP) | $(STAMP)
+	$(PY) -m helpers.data.corpus --tidy $(TIDY)
 
-reports: years $(TIDY_STAMP) ## Build every page of every unit and year (or UNITS, YEARS) in both languages; only what changed
+data: $(TIDY_STAMP) $(CORPUS_STAMP) ## Rebuild data/tidy/ (CSV, and Parquet in data/tidy/corpus/) from data/raw/ (only when they or the code changed)
+
+reports: years $(TIDY_STAMP) $(CORPUS_STAMP) ## Build every page of every unit and year (or UNITS, YEARS) in both languages; only what changed
 	$(PY) -m helpers.publish.batch --years $(YEARS) --units $(UNITS) $(PARAMS)
+
+# Which pages `make share` zips: UNIT (a unit id) and YEAR; by default every unit's latest year built.
+UNIT ?=
+YEAR ?=
+
+share: $(STAMP) ## Zip a unit's year of pages with an index into reports/share/<unit>-<year>.zip (UNIT, YEAR)
+	$(PY) -m helpers.publish.share --units $(UNIT) --years $(YEAR)
 
 test: $(STAMP) ## Run the whole test suite (unit tests, notebooks, exports, browser, PDFs) on both cores
 	$(PY) -m pytest -n 2 --dist loadgroup
@@ -71,6 +84,12 @@ lint: $(STAMP) ## Check src, tests and notebooks with ruff
 
 bench: $(STAMP) ## Time the cold build, the unchanged rebuild and 2 years x 2 languages against the floor; a 100-page PDF read
 	$(PY) -m helpers.publish.bench
+
+# Generated units for `make bench-corpus` (each with a 2023 and a 2024 report): N=500 on demand.
+N ?= 50
+
+bench-corpus: $(STAMP) ## Ingest N generated units x 2 years one report at a time (N=50; N=500 on demand), then pages
+	$(PY) -m helpers.publish.bench_corpus --units $(N)
 
 lab: $(STAMP) ## Start JupyterLab on the notebooks with the project's kernel (saves templates without outputs)
 	@# The project's server config: a template run and saved in JupyterLab is saved without its outputs.

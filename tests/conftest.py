@@ -23,6 +23,12 @@ settings.register_profile("explore", parent=settings.get_profile("full"), derand
                           max_examples=int(os.environ.get("FUZZ_EXAMPLES", 200)))
 
 
+# Pages show the day they were built (helpers.publish.chrome.build_date): the tests build them all on one day,
+# so that pages of different batches compare byte for byte (2024-06-30, UTC).
+TEST_BUILD_DATE, TEST_BUILD_EPOCH = "2024-06-30", "1719705600"
+os.environ.setdefault("SOURCE_DATE_EPOCH", TEST_BUILD_EPOCH)
+
+
 def pytest_configure(config):
     if not config.getoption("--hypothesis-profile"):  # the command line's profile wins
         settings.load_profile("explore" if os.environ.get("FUZZ_EXAMPLES") else "full")
@@ -105,6 +111,17 @@ def kernel_template():
 
     with template_process():
         yield
+
+
+@pytest.fixture(autouse=True)
+def _citations_by_line_unless_a_test_sets_them():
+    """A Page cites lines by the sections of its report (helpers.story.wording.use_citations, per process): a
+    test that made one leaves the next test citing by line, as wording does without a page."""
+    yield
+    from helpers.story import wording
+
+    wording.use_citations([])
+    wording.use_pages({})
 
 
 @pytest.fixture(autouse=True)

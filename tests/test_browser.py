@@ -248,3 +248,30 @@ def test_hostile_report_text_is_shown_literally_and_runs_nothing(browser, report
         assert errors == [], f"{name}: {errors}"
         assert all(r.startswith("file:") for r in requests), requests
         tab.context.close()
+
+
+def test_on_a_phone_chart_labels_stay_readable_and_nothing_but_tables_overflows(browser, batch_run):
+    """At 390 px every chart is shrunk to the screen; its smallest text (charts.MIN_FONT_PT at CHART_DPI) still
+    renders at 9 px or more (project names were about 5 px at 8 in wide), and nothing but a table's own scroll
+    box is wider than the screen."""
+    from helpers.show.charts import CHART_DPI, MIN_FONT_PT
+
+    out, _ = batch_run
+    context = browser.new_context(offline=True, viewport={"width": 390, "height": 844})
+    tab = context.new_page()
+    smallest = {}
+    for name, lang in [("03_low_execution", "en"), ("03_low_execution", "zh"), ("01_overview", "en"),
+                       ("05_audit", "en"), ("06_self_evaluation", "zh")]:
+        tab.goto(page(out, name, lang).resolve().as_uri(), wait_until="load")
+        sizes = tab.evaluate("""[...document.querySelectorAll('.jp-OutputArea-output img')]
+            .filter(i => i.naturalWidth > 0).map(i => [i.naturalWidth, i.getBoundingClientRect().width])""")
+        assert sizes, f"{name}.{lang} has no chart"
+        smallest[f"{name}.{lang}"] = min(MIN_FONT_PT * CHART_DPI / 72 * shown / natural for natural, shown in sizes)
+        overflow = tab.evaluate("""(() => { const w = document.documentElement.clientWidth;
+            return [...document.querySelectorAll('body *')].filter(e => { const r = e.getBoundingClientRect();
+              return r.width > 0 && r.right > w + 1 && !e.closest('table') && !e.closest('details:not([open])')
+                     && !e.closest('pre'); }).map(e => e.tagName + '.' + e.className); })()""")
+        assert overflow == [], f"{name}.{lang}: {overflow[:5]}"
+        assert tab.evaluate("document.documentElement.scrollWidth") == 390
+    context.close()
+    assert min(smallest.values()) >= 9, smallest

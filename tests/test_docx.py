@@ -38,12 +38,13 @@ def test_docx_flattens_to_the_lines_of_the_text(docx_2023):
 
 def test_docx_and_text_give_identical_tidy_data(docx_2023, tidy_dir, tmp_path, capsys):
     assert main([str(docx_2023), "--out", str(tmp_path / "tidy")]) == 0
-    names = sorted(p.name for p in tidy_dir.iterdir())
+    names = sorted(p.relative_to(tidy_dir).as_posix() for p in tidy_dir.rglob("*") if p.is_file())
     match, mismatch, errors = filecmp.cmpfiles(tidy_dir, tmp_path / "tidy", names, shallow=False)
-    # every tidy file: the 14 tables (reports.csv, named_projects.csv and the empty source_locations.csv among
-    # them) and datapackage.json
-    assert (mismatch, errors) == ([], []) and len(match) == 15
-    assert {"reports.csv", "named_projects.csv"} <= set(match)
+    # every tidy file: the 15 tables (reports.csv, named_projects.csv, sections.csv and the empty
+    # source_locations.csv among them) and datapackage.json, and in corpus/ the 15 Parquet files of the same
+    # rows and the manifest
+    assert (mismatch, errors) == ([], []) and len(match) == 16 + 15 + 1
+    assert {"reports.csv", "named_projects.csv", "sections.csv"} <= set(match)
 
 
 @pytest.mark.slow  # builds a second Word document and ingests two reports

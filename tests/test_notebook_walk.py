@@ -93,7 +93,8 @@ def test_every_step_has_its_question_as_a_markdown_heading_for_jupyterlabs_table
 
 def test_each_story_module_is_the_one_its_notebook_imports():
     story = paths.ROOT / "src" / "helpers" / "story"
-    modules = {p.stem for p in story.glob("*.py")} - {"__init__", "common", "fmt", "wording"}
+    # shared by every page: common results, number formats, the wording and its citations of the report
+    modules = {p.stem for p in story.glob("*.py")} - {"__init__", "common", "fmt", "wording", "citations"}
     topics = {}
     for path in templates():
         imported = set()

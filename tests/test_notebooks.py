@@ -143,8 +143,13 @@ def test_error_notice_and_reliability_section(batch_run, lang):
     summary = _text(out, "04_summary", lang)
     assert all(words in summary for words in RELIABILITY[lang])
     audit = _text(out, "05_audit", lang)
-    # 公共安全支出 15,737.52 on line 36 against its 项 lines 40, 42, 43 (15,705.00): 32.52 over
-    assert "32.52" in audit and ("第36、40、42、43行" if lang == "zh" else "lines 36, 40, 42, 43") in audit
+    # 公共安全支出 15,737.52 on line 36 against its 项 lines 40, 42, 43 (15,705.00): 32.52 over, cited by their
+    # section with the lines in the tooltip
+    section = "五、一般公共预算财政拨款支出决算情况说明"
+    cited = (f'<span class="cite" title="报告第36、40、42、43行">{section}</span>' if lang == "zh" else
+             f'<span class="cite" title="lines 36, 40, 42, 43 of the report ({section})">section on general public '
+             "budget spending</span>")
+    assert "32.52" in audit and cited in page(out, "05_audit", lang).read_text(encoding="utf-8")
     selfeval = _text(out, "06_self_evaluation", lang)
     assert "城市道路交通信号绿波协调控制" in selfeval and ("完全相同" if lang == "zh" else "exactly") in selfeval
 

@@ -323,10 +323,17 @@ def test_pages_cite_a_pdf_report_by_page_and_a_text_report_by_line(small):
     from helpers.story import wording
 
     _, _, txt_dir, pdf_dir = small
+    from helpers.show.display import safe
+
     page = Page(2023, "zh", str(pdf_dir))
     line = page.data.fact_store.line("three_public_total", 2023)
     printed_on = page.data.pages[line]
-    assert printed_on > 1 and wording.say("zh", "common", "line", n=line) == f"第{printed_on}页"
-    assert wording.say("en", "audit", "lines_text", lines=[line, line]) == f"page {printed_on}"
+    # cited by its section, the page in the tooltip
+    section = "七、财政拨款“三公”经费支出决算情况说明"
+    assert printed_on > 1 and safe(wording.say("zh", "common", "line", n=line)) == (
+        f'<span class="cite" title="报告第{printed_on}页">{section}</span>')
+    assert safe(wording.say("en", "audit", "lines_text", lines=[line, line])) == (
+        f'<span class="cite" title="page {printed_on} of the report ({section})">section on “three public” (三公) '
+        "spending</span>")
     Page(2023, "en", str(txt_dir))  # the same report as text: cited by its lines again
-    assert wording.say("en", "common", "line", n=line) == f"line {line}"
+    assert f'title="line {line} of the report (' in safe(wording.say("en", "common", "line", n=line))

@@ -20,7 +20,7 @@ def test_data_package_validates(tidy_dir):
 def test_validation_catches_a_broken_table(tidy_dir, tmp_path):
     broken = tmp_path / "tidy"
     broken.mkdir()
-    for f in tidy_dir.iterdir():
+    for f in tidy_dir.glob("*.*"):
         (broken / f.name).write_bytes(f.read_bytes())
     text = (broken / "projects.csv").read_text(encoding="utf-8")
     (broken / "projects.csv").write_text(text.replace(",2879.25,", ",lots,", 1), encoding="utf-8")
@@ -28,18 +28,21 @@ def test_validation_catches_a_broken_table(tidy_dir, tmp_path):
 
 
 def test_rebuild_is_byte_identical(tidy_dir, report_path, tmp_path):
+    """Every file: the CSV files, datapackage.json and the corpus's Parquet files (corpus/<table>/…)."""
     again = tmp_path / "again"
     ingest([report_path], again)
-    names = sorted(p.name for p in tidy_dir.iterdir())
-    assert names == sorted(p.name for p in again.iterdir())
+    names = sorted(p.relative_to(tidy_dir).as_posix() for p in tidy_dir.rglob("*") if p.is_file())
+    assert names == sorted(p.relative_to(again).as_posix() for p in again.rglob("*") if p.is_file())
+    assert len([n for n in names if n.endswith(".parquet")]) == 14
     match, mismatch, errors = filecmp.cmpfiles(tidy_dir, again, names, shallow=False)
     assert mismatch == [] and errors == []
 
 
 def test_committed_tidy_data_is_current(tidy_dir):
-    """data/tidy/ in the repository is what `make data` builds from data/raw/ today."""
+    """data/tidy/ in the repository is what `make data` builds from data/raw/ today (its corpus/ is a build
+    product, not committed: tests/test_corpus.py checks it holds the same rows)."""
     committed = paths.DATA / "tidy"
-    names = sorted(p.name for p in tidy_dir.iterdir())
+    names = sorted(p.name for p in tidy_dir.iterdir() if p.is_file())
     _, mismatch, errors = filecmp.cmpfiles(committed, tidy_dir, names, shallow=False)
     assert mismatch == [] and errors == [], "run `make data` and commit data/tidy/"
 

@@ -5,6 +5,7 @@ An interrupt, a full disk or an error leaves the old file (or no file) in place,
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import tempfile
@@ -15,19 +16,26 @@ SHARED_MODE = 0o644  # mkstemp makes 0600; data and reports are meant to be read
 
 def atomic_write(path: Path, content: str | bytes) -> Path:
     """Write `content` (text is UTF-8) to `path` through a temporary file in the same folder."""
+    with atomic_file(path) as handle:
+        handle.write(content.encode("utf-8") if isinstance(content, str) else content)
+    return Path(path)
+
+
+@contextlib.contextmanager
+def atomic_file(path: Path):
+    """A binary file to write `path` through piece by piece: written beside it and moved in when the block ends
+    without an error (then the old file, or no file, stays)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    data = content.encode("utf-8") if isinstance(content, str) else content
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            yield handle
         os.chmod(tmp, SHARED_MODE)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    return path
 
 
 def write_all(out_dir: Path, payloads: dict[str, bytes]) -> list[Path]:

@@ -23,14 +23,15 @@ from pathlib import Path
 
 import pandas as pd
 
+from helpers.data import corpus
 from helpers.data.audit import at_stake, audit_tables
 from helpers.data.restatement import restatement_checks, restatements
 from helpers.data.schema import frame, stamp, write_tables
 from helpers.errors import ReportError
 from helpers.executors import ExecutorUnavailable, LocalExecutor, add_arguments, from_arguments
-from helpers.read.decode import REPORT_SUFFIXES, Report, read_report
+from helpers.read.decode import REPORT_SUFFIXES, TABLE_TITLE, Report, read_report
 from helpers.read.identity import unit_id, unit_name
-from helpers.read.prose import extract_prose
+from helpers.read.prose import extract_prose, section_of_lines
 from helpers.read.tables import parse_tables
 
 
@@ -76,9 +77,37 @@ def parse_report(path: Path | str, year: int | None = None) -> Parsed:
         "named_projects": prose.named_projects,
         "unconsumed_lines": prose.unconsumed + [u for t in tables for u in t.unconsumed],
         "source_locations": source_locations(report),
+        "sections": report_sections(report, tables),
     }
     return Parsed(report.year, report.path, rows, list(report.warnings),
                   [report.text(i) for i in range(report.prose_end)])
+
+
+def report_sections(report: Report, tables: list) -> list[dict]:
+    """The report's prose sections (in the order their headings open them) and project tables, each with the
+    lines it spans, so that a page can cite a line by the section or table a reader can find."""
+    def last_text(first: int, end: int) -> int:  # the last non-blank line of lines first..end-1 (1-based)
+        return next((i + 1 for i in range(end - 1, first - 1, -1) if report.lines[i].strip()), first)
+
+    rows: list[dict] = []
+    keys = section_of_lines(report)
+    starts = [i for i, key in enumerate(keys) if key is not None and (i == 0 or keys[i - 1] != key)]
+    for n, start in enumerate(starts):
+        end = starts[n + 1] if n + 1 < len(starts) else report.prose_end
+        rows.append(dict(year=report.year, source_line=start + 1, last_line=last_text(start + 1, end),
+                         kind="section", section=keys[start], project_code="", heading_zh=report.text(start).strip()))
+    def title_row(line: int) -> int:  # the table's title row, the nearest at or above its first row
+        above = range(line, report.prose_end, -1)
+        return next((i for i in above if report.lines[i - 1].strip().startswith(TABLE_TITLE)), line)
+
+    firsts = [title_row(t.project["source_line"]) for t in tables]
+    for n, table in enumerate(tables):
+        end = firsts[n + 1] - 1 if n + 1 < len(firsts) else report.tables_end
+        first = firsts[n]
+        rows.append(dict(year=report.year, source_line=first, last_line=last_text(first, end), kind="project_table",
+                         section="", project_code=table.project["project_code"],
+                         heading_zh=report.lines[first - 1].strip()))
+    return rows
 
 
 def source_locations(report: Report) -> list[dict]:
@@ -225,6 +254,7 @@ def ingest(paths: list[Path | str], out_dir: Path | str, year: int | None = None
             warnings.extend(p.warnings + ([] if year is not None else folder_year_warnings(Path(path), p)))
     tables = build_tables(parsed)
     write_tables(tables, out_dir)
+    corpus.write_tables(tables, out_dir)  # the same rows as Parquet, one partition per report (out_dir/corpus/)
     return tables
 
 

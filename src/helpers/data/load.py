@@ -38,6 +38,8 @@ class YearData:
     unit_zh: str = ""            # the publishing unit, as the report names it (reports.csv)
     # the page each line was printed on, when the report is a PDF (source_locations.csv); empty otherwise
     pages: dict[int, int] = field(default_factory=dict)
+    # the report's sections and project tables with the lines each spans (sections.csv): what pages cite lines by
+    sections: pd.DataFrame = field(default_factory=lambda: frame("sections", []))
     fact_store: Facts = field(init=False, repr=False)  # value, line, decimals of `facts` by (year, metric)
 
     def __post_init__(self) -> None:
@@ -153,24 +155,35 @@ def load_year(year: int, tidy_dir: Path | str | None = None, unit: str = "") -> 
                          f"{sorted(reports) or 'no year'} for it. Put the report under data/raw/{year}/ and run "
                          "`make data`.")
     report = reports[year]
-    facts = read_table("facts", tidy_dir)
 
-    def of_year(df: pd.DataFrame) -> pd.DataFrame:
+    def of_year(name: str) -> pd.DataFrame:
+        df = _optional_table(name, tidy_dir) if name in OPTIONAL_TABLES else read_table(name, tidy_dir)
         return df[df["report"] == report].reset_index(drop=True)
 
-    classes = of_year(read_table("functional_classification", tidy_dir))
+    return year_data(year, tidy_dir, unit, report, of_year)
+
+
+# The tables a YearData holds, each with the rows of its one report.
+YEAR_TABLES = ["facts", "functional_classification", "projects", "project_funding", "indicators", "audit_findings",
+               "audit_checks", "explanations", "glossary", "reports", "source_locations", "sections"]
+# Tables that tidy data written before them lacks (read as empty).
+OPTIONAL_TABLES = ("source_locations", "sections")
+
+
+def year_data(year: int, tidy_dir: Path, unit: str, report: str, table) -> YearData:
+    """A YearData of `report` from `table(name)`, which returns that report's rows of the tidy table `name`
+    (CSV or corpus: helpers.data.corpus reads every unit's year at once)."""
+    classes = table("functional_classification")
     class_names = english_names("classes")
     for column in ("class_zh", "category_zh", "item_zh"):
         classes[column.replace("_zh", "_en")] = classes[column].map(class_names).fillna("")
     return YearData(
-        year=year, tidy_dir=tidy_dir, report=report, unit_id=unit, facts=of_year(facts),
-        classes=classes, projects=project_view(of_year(read_table("projects", tidy_dir))),
-        funding=of_year(read_table("project_funding", tidy_dir)),
-        indicators=of_year(read_table("indicators", tidy_dir)),
-        findings=of_year(read_table("audit_findings", tidy_dir)), checks=of_year(read_table("audit_checks", tidy_dir)),
-        explanations=of_year(read_table("explanations", tidy_dir)), glossary=of_year(read_table("glossary", tidy_dir)),
-        unit_zh=str(of_year(read_table("reports", tidy_dir)).iloc[0]["unit_zh"]),
-        pages=_pages(of_year(_optional_table("source_locations", tidy_dir))))
+        year=year, tidy_dir=tidy_dir, report=report, unit_id=unit, facts=table("facts"),
+        classes=classes, projects=project_view(table("projects")), funding=table("project_funding"),
+        indicators=table("indicators"), findings=table("audit_findings"), checks=table("audit_checks"),
+        explanations=table("explanations"), glossary=table("glossary"),
+        unit_zh=str(table("reports").iloc[0]["unit_zh"]), pages=_pages(table("source_locations")),
+        sections=table("sections"))
 
 
 def _optional_table(name: str, tidy_dir: Path) -> pd.DataFrame:

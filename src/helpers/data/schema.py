@@ -234,6 +234,20 @@ TABLES: dict[str, dict] = {
                  col("text", "string", "The line as it stands in the report (lines joined when a sentence was "
                      "broken across them).", "原文")],
         key=["year", "source_line"], sort=["year", "source_line"]),
+    "sections": dict(
+        title="The report's sections and project self-evaluation tables, with the lines each spans: what a page "
+              "cites a line by (a reader finds 绩效自评表：辅警经费 where a line number means nothing)",
+        columns=[YEAR, col("source_line", "integer", "First line of the section (its heading) or table (its "
+                           "title row).", "起始行", required=True),
+                 col("last_line", "integer", "Last line of the section or table.", "结束行", required=True),
+                 col("kind", "string", "section: a section of the prose (its key in read/rules/sections.csv); "
+                     "project_table: a project's self-evaluation table.", "类别", required=True),
+                 col("section", "string", "The section's key of read/rules/sections.csv; empty for a table.",
+                     "部分"),
+                 col("project_code", "string", "The table's project (projects.csv); empty for a section.",
+                     "项目编码"),
+                 col("heading_zh", "string", "The heading as printed (a table: its title row).", "标题")],
+        key=["year", "source_line"], sort=["year", "source_line"]),
     "source_locations": dict(
         title="Where each line of a PDF report was printed (no rows for a .txt or .docx report)",
         columns=[YEAR, col("source_line", "integer", "Line of the report as read (the source_line of every other "
@@ -290,8 +304,19 @@ def frame(name: str, rows: list[dict]) -> pd.DataFrame:
     stamped = not rows or any(REPORT.name in r for r in rows)
     specs = [c for c in spec["columns"] if stamped or c.name not in IDENTITY]
     columns = [c.name for c in specs]
-    df = pd.DataFrame(rows, columns=columns)
-    for c in specs:
+    df = cast(pd.DataFrame(rows, columns=columns), specs)
+    df = df.sort_values([k for k in spec["sort"] if k in columns], kind="stable").reset_index(drop=True)
+    if name == "facts":
+        # Counts are written as whole numbers (112, not 112.0); amounts and rates as floats.
+        counts = ~df["unit"].isin(["万元", "ratio"])
+        df["value"] = pd.Series([int(v) if is_count else v for v, is_count in zip(df["value"], counts, strict=True)],
+                                index=df.index, dtype=object)
+    return df
+
+
+def cast(df: pd.DataFrame, columns: list[Column]) -> pd.DataFrame:
+    """`df` with each of `columns` in the dtype of its type: int64, float64, bool, or str (missing text is '')."""
+    for c in columns:
         if c.type == "integer":
             df[c.name] = df[c.name].astype("int64")
         elif c.type == "number":
@@ -300,12 +325,6 @@ def frame(name: str, rows: list[dict]) -> pd.DataFrame:
             df[c.name] = df[c.name].astype("bool")
         else:
             df[c.name] = df[c.name].fillna("").astype("str")
-    df = df.sort_values([k for k in spec["sort"] if k in columns], kind="stable").reset_index(drop=True)
-    if name == "facts":
-        # Counts are written as whole numbers (112, not 112.0); amounts and rates as floats.
-        counts = ~df["unit"].isin(["万元", "ratio"])
-        df["value"] = pd.Series([int(v) if is_count else v for v, is_count in zip(df["value"], counts, strict=True)],
-                                index=df.index, dtype=object)
     return df
 
 

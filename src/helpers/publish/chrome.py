@@ -7,7 +7,9 @@ language is one more column there (and one more entry in helpers.constants.LANGU
 from __future__ import annotations
 
 import csv
+import os
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 
@@ -50,6 +52,22 @@ def unit_label(tidy_dir: Path, lang: str, unit: str | None = None, year: int | N
     return phrase(lang, "list_separator").join(labels)
 
 
+def build_date() -> str:
+    """The date a page is built on, YYYY-MM-DD (UTC): SOURCE_DATE_EPOCH's when set (reproducible builds, the
+    tests), else today's. Not part of any cache key: a page that is up to date keeps the date it was built on."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch:
+        if not epoch.isdigit():
+            raise ValueError(f"SOURCE_DATE_EPOCH must be whole seconds since 1970-01-01 (UTC); got {epoch!r}")
+        return datetime.fromtimestamp(int(epoch), UTC).strftime("%Y-%m-%d")
+    return datetime.now(UTC).strftime("%Y-%m-%d")
+
+
+def share_name(unit: str, year) -> str:
+    """The file `make share` writes for a unit's year (helpers.publish.share): luzhou-traffic-police-2023.zip."""
+    return f"{unit}-{year}.zip"
+
+
 @dataclass(frozen=True)
 class Link:
     href: str
@@ -73,12 +91,23 @@ class PageChrome:
     parameters: dict = field(default_factory=dict)
     version: str = ""
     inputs_hash: str = ""
+    # the day the page was built (see build_date): shown in the footer, kept out of `as_metadata` and so of the
+    # page's cache key, so that an unchanged rebuild on another day rewrites nothing
+    built: str = field(default_factory=build_date)
 
     def words(self) -> dict[str, str]:
         """The fixed phrases the page template shows, in the page's language."""
         keys = ["all_reports", "previous", "next", "about_page", "source", "parameters", "version", "inputs_hash",
-                "html_lang", "show_code"]
+                "html_lang", "show_code", "built", "full_set", "citations", "citations_text"]
         return {k: phrase(self.lang, k) for k in keys}
+
+    def full_set(self) -> str:
+        """Where the rest of the page's set is, for a page opened on its own (an e-mail attachment): the index
+        of the folder it came from and, for a unit's year, the zip `make share` writes."""
+        unit, year = self.parameters.get("unit"), self.parameters.get("year")
+        if unit and year:
+            return phrase(self.lang, "full_set_zip", index=self.index.href, zip=share_name(unit, year))
+        return phrase(self.lang, "full_set_text", index=self.index.href)
 
     def parameter_words(self) -> list[list[str]]:
         """[label, value in words, name, value] of each parameter the page ran with, in the page's language
@@ -95,7 +124,8 @@ class PageChrome:
                 "next": link(self.next), "other_editions": [link(e) for e in self.other_editions],
                 "notice": list(self.notice), "notice_link": link(self.notice_link), "source": self.source,
                 "parameters": {k: str(v) for k, v in self.parameters.items()}, "version": self.version,
-                "parameter_words": self.parameter_words(), "inputs_hash": self.inputs_hash, "words": self.words()}
+                "parameter_words": self.parameter_words(), "inputs_hash": self.inputs_hash, "words": self.words(),
+                "full_set": self.full_set()}
 
 
 def parameter_in_words(name: str, value, lang: str) -> tuple[str, str]:

@@ -87,7 +87,10 @@ def html_exporter(hide_code: bool = False, lang: str = "en"):
     exporter.exclude_input = hide_code
     exporter.exclude_input_prompt = True
     exporter.exclude_output_prompt = True
-    exporter.embed_images = True
+    # Not nbconvert's embed_images: it parses each inline HTML tag of a Markdown text on its own, which closes
+    # an opening tag at once ('<span class="cite" title="…"></span>label', '<b></b>bold'). Charts are outputs,
+    # embedded as data URIs either way; no Markdown of the notebooks refers to an image file.
+    exporter.embed_images = False
     exporter.language_code = phrase(lang, "html_lang")
     return exporter
 
@@ -152,6 +155,7 @@ def to_html(notebook: nbformat.NotebookNode, chrome: PageChrome, *, hide_code: b
     reader_cells(notebook)
     describe_charts(notebook, chrome.lang)
     notebook.metadata["title"] = chrome.title
-    notebook.metadata["report"] = {**chrome.as_metadata(), "build_key": build_key}
+    # the build date is shown but is no part of the page's key (chrome.as_metadata): see chrome.build_date
+    notebook.metadata["report"] = {**chrome.as_metadata(), "build_key": build_key, "built": chrome.built}
     body, _ = html_exporter(hide_code, chrome.lang).from_notebook_node(notebook)
     return with_font(body, cjk_font_css(wide_chars(body, chrome.lang))) if embed_font else body

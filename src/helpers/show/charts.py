@@ -1,5 +1,11 @@
 """Charts: one theme for every notebook, a CJK font for Chinese labels, and the story's chart types.
 
+Laid out for a phone first: every chart is CHART_WIDTH inches wide (about 460 px) with no text under
+MIN_FONT_PT, names wrapped onto several lines (`wrap`), bars horizontal where there are many names, so that
+shrunk to a 390 px screen its smallest text is still about 10 px. Names are in the page's language
+(`use_language`, set by helpers.show.page.Page): an English page shows the English gloss of a name where
+data/names/ has one (the frame's `*_en` column), the name as printed otherwise.
+
 `use_theme()` runs on import. seaborn's `set_theme` resets matplotlib's font list, so the CJK
 font (Noto Sans CJK SC, SIL Open Font License, shipped by the `mplfonts` package) is registered
 after the theme, every time.
@@ -7,17 +13,73 @@ after the theme, every time.
 
 from __future__ import annotations
 
-import textwrap
+import re
 
 import matplotlib.pyplot as plt
 import pandas as pd
 import seaborn as sns
 from matplotlib import font_manager
 from matplotlib.patches import Patch
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from helpers.paths import cjk_font_path
 from helpers.story import fmt
+
+CHART_DPI = 96      # pixels per inch of the PNGs (72 points per inch: a 10 pt label is 13.3 px at full size)
+CHART_WIDTH = 4.8   # inches: 461 px
+MIN_FONT_PT = 10    # the smallest text of any chart: 13 px at full size, over 9 px on a 390 px screen
+# the column of English glosses for a column of names, where it is not the name's own column + "_en"
+GLOSS_COLUMNS = {"project_name": "name_en"}
+_LANGUAGE = ["zh"]
+
+
+def use_language(lang: str) -> None:
+    """Name things in `lang` in the charts drawn from now on (the page's language)."""
+    _LANGUAGE[0] = lang
+
+
+def _is_wide(char: str) -> bool:
+    return "\u2e80" <= char <= "\u9fff" or "\uff00" <= char <= "\uffef" or "\u3000" <= char <= "\u303f"
+
+
+_TOKENS = re.compile(r"[\u2e80-\u9fff\u3000-\u303f\uff00-\uffef]|[^\s\u2e80-\u9fff\u3000-\u303f\uff00-\uffef]+\s*|\s+")
+
+
+def wrap(text: str, width: int = 22) -> str:
+    """`text` on lines of at most `width` columns (a Chinese character counts two), broken between words or
+    between Chinese characters: a long project name becomes two or three short lines beside its bar."""
+    lines, line, used = [], "", 0
+    tokens = [piece for token in _TOKENS.findall(str(text))  # a word longer than a line is cut into lines
+              for piece in ([token[i:i + width] for i in range(0, len(token), width)] if len(token) > width
+                            else [token])]
+    for token in tokens:
+        size = sum(2 if _is_wide(c) else 1 for c in token.rstrip())
+        if used + size > width and line.strip():
+            lines.append(line.rstrip())
+            line, used = "", 0
+            token = token.lstrip()
+        line += token
+        used += len(token) - len(token.rstrip()) + size
+    return "\n".join([*lines, line.rstrip()])
+
+
+def names(data: pd.DataFrame, column: str, width: int = 22) -> list[str]:
+    """The names of `column` for the chart, wrapped, in the page's language: on a non-Chinese page the English
+    gloss where the frame has one (`<column>_en`, `<stem>_en` for a `*_zh` column, or GLOSS_COLUMNS), else
+    the name as printed."""
+    shown = [str(v) for v in data[column]]
+    if _LANGUAGE[0] != "zh":
+        for gloss in (GLOSS_COLUMNS.get(column), f"{column}_en", column.removesuffix("_zh") + "_en"):
+            if gloss and gloss in data.columns:
+                shown = [str(g) if isinstance(g, str) and g else n for g, n in zip(data[gloss], shown, strict=True)]
+                break
+    return [wrap(n, width) for n in shown]
+
+
+def figure(height: float):
+    """A figure CHART_WIDTH wide whose labels are laid out inside it (so a phone shrinks it no further)."""
+    return plt.subplots(figsize=(CHART_WIDTH, height), layout="constrained")
+
 
 CJK_FONT = "Noto Sans CJK SC"
 PALETTE = {"this_year": "#1f5f8b", "prior_year": "#9bb7cc", "budget": "#c9d3dc", "executed": "#1f5f8b",
@@ -33,8 +95,12 @@ def use_theme() -> None:
     plt.rcParams["font.family"] = "sans-serif"
     plt.rcParams["font.sans-serif"] = [CJK_FONT, "DejaVu Sans"]
     plt.rcParams["axes.unicode_minus"] = False  # the CJK font has no U+2212 glyph
-    plt.rcParams["figure.dpi"] = 96
+    plt.rcParams["figure.dpi"] = CHART_DPI
     plt.rcParams["savefig.bbox"] = "tight"
+    for key in ("font.size", "axes.labelsize", "xtick.labelsize", "ytick.labelsize", "legend.fontsize",
+                "legend.title_fontsize"):
+        plt.rcParams[key] = MIN_FONT_PT
+    plt.rcParams["axes.titlesize"] = MIN_FONT_PT + 2
 
 
 use_theme()
@@ -46,27 +112,28 @@ pct_axis = FuncFormatter(lambda x, _: f"{x:.0%}")
 def _label_bars(ax, fmt: str = "{:,.2f}") -> None:
     for container in ax.containers:
         ax.bar_label(container, labels=[fmt.format(v) if v == v else "" for v in container.datavalues],
-                     padding=3, fontsize=9)
+                     padding=3, fontsize=MIN_FONT_PT)
 
 
 def change_bars(prior_year: int, prior: float, year: int, current: float, title: str, change_label: str,
                 unit: str = "万元"):
     """A small waterfall: last year's bar, the change as a floating bar (red for a fall), this year's bar."""
-    fig, ax = plt.subplots(figsize=(6.4, 3.8))
+    fig, ax = figure(3.8)
     colour = PALETTE["low"] if current < prior else PALETTE["rise"]
-    x = [str(prior_year), textwrap.fill(change_label, 22, break_long_words=True), str(year)]
+    x = [str(prior_year), wrap(change_label, 16), str(year)]
     bars = ax.bar(x, [prior, abs(current - prior), current], bottom=[0, min(prior, current), 0],
                   color=[PALETTE["prior_year"], colour, PALETTE["this_year"]], width=0.6)
     for bar, value in zip(bars, (prior, None, current), strict=True):
         if value is not None:
-            ax.text(bar.get_x() + bar.get_width() / 2, value, f"{value:,.2f}", ha="center", va="bottom", fontsize=9)
+            ax.text(bar.get_x() + bar.get_width() / 2, value, f"{value:,.2f}", ha="center", va="bottom",
+                    fontsize=MIN_FONT_PT)
     ax.plot([0.3, 0.7], [prior, prior], color=PALETTE["neutral"], lw=0.8, ls=":")
     ax.plot([1.3, 1.7], [current, current], color=PALETTE["neutral"], lw=0.8, ls=":")
-    ax.set(title=title, xlabel="", ylabel=unit)
+    ax.set(title=wrap(title, 44), xlabel="", ylabel=unit)
     top = max(prior, current)
     ax.set_ylim(0, top * 1.12 if top else 1)
     ax.yaxis.set_major_formatter(wan_axis)
-    ax.tick_params(axis="x", labelsize=9)
+    ax.tick_params(axis="x", labelsize=MIN_FONT_PT)
     for label in ax.get_xticklabels()[1:2]:
         label.set_color(colour)
     return fig
@@ -74,12 +141,13 @@ def change_bars(prior_year: int, prior: float, year: int, current: float, title:
 
 def year_comparison(values: pd.DataFrame, title: str, value_label: str = "万元"):
     """Bars of one or more measures for two years. `values`: columns measure, year, value."""
-    fig, ax = plt.subplots(figsize=(7, 3.6))
+    fig, ax = figure(3.6)
+    values = values.assign(measure=[wrap(m, 14) for m in values["measure"]])
     order = sorted(values["year"].unique())
     palette = [PALETTE["prior_year"], PALETTE["this_year"]][-len(order):]
     sns.barplot(values, x="measure", y="value", hue="year", hue_order=order, palette=palette, ax=ax)
     _label_bars(ax)
-    ax.set(title=title, xlabel="", ylabel=value_label)
+    ax.set(title=wrap(title, 44), xlabel="", ylabel=value_label)
     ax.yaxis.set_major_formatter(wan_axis)
     ax.legend(title="")
     return fig
@@ -94,29 +162,32 @@ def share_bars(values: pd.DataFrame, label: str, value: str, title: str, share: 
     computed share (column `computed`) is added in brackets, labelled with `computed_word`.
     """
     data = values.sort_values(value, ascending=False)
-    fig, ax = plt.subplots(figsize=(7, 0.55 * len(data) + 1.2))
+    data = data.assign(**{label: names(data, label, 16)})
+    fig, ax = figure(0.6 * sum(n.count("\n") + 1 for n in data[label]) + 1.4)
     sns.barplot(data, y=label, x=value, color=PALETTE["this_year"], ax=ax)
     shares = data[share] if share else data[value] / data[value].sum()
     texts = []
     for i, (v, s) in enumerate(zip(data[value], shares, strict=True)):
         text = f"{v:,.2f} ({fmt.pct_as_printed(s) if share else fmt.rate(s)}"
         if computed and differs and bool(data[differs].iloc[i]):
-            text += f"; {computed_word} {fmt.pct(data[computed].iloc[i])}"
+            text += f";\n{computed_word} {fmt.pct(data[computed].iloc[i])}"
         texts.append(text + ")")
-    ax.bar_label(ax.containers[0], labels=texts, padding=3, fontsize=9)
-    ax.set(title=title, xlabel=unit, ylabel="")
+    ax.bar_label(ax.containers[0], labels=texts, padding=3, fontsize=MIN_FONT_PT)
+    ax.set(title=wrap(title, 44), xlabel=unit, ylabel="")
     ax.xaxis.set_major_formatter(wan_axis)
-    ax.set_xlim(0, data[value].max() * 1.6 if len(data) else 1)
+    ax.xaxis.set_major_locator(MaxNLocator(3))
+    ax.set_xlim(0, data[value].max() * 2.1 if len(data) else 1)
     return fig
 
 
 def count_bars(values: pd.DataFrame, label: str, value: str, title: str, unit: str):
     """Horizontal bars of counts (vehicles by type, …)."""
     data = values.sort_values(value, ascending=False)
-    fig, ax = plt.subplots(figsize=(7, 0.5 * len(data) + 1.2))
+    data = data.assign(**{label: names(data, label, 16)})
+    fig, ax = figure(0.5 * len(data) + 1.2)
     sns.barplot(data, y=label, x=value, color=PALETTE["this_year"], ax=ax)
-    ax.bar_label(ax.containers[0], fmt="%d", padding=3, fontsize=9)
-    ax.set(title=title, xlabel=unit, ylabel="")
+    ax.bar_label(ax.containers[0], fmt="%d", padding=3, fontsize=MIN_FONT_PT)
+    ax.set(title=wrap(title, 44), xlabel=unit, ylabel="")
     return fig
 
 
@@ -129,7 +200,8 @@ def budget_vs_executed(projects: pd.DataFrame, threshold: float, title: str, lab
     a project that spent nothing gets a red mark at zero so it does not vanish.
     """
     data = projects.dropna(subset=["execution_rate"]).sort_values("budget_adjusted")
-    fig, ax = plt.subplots(figsize=(8, 0.42 * len(data) + 1.5))
+    shown = names(data, label, 18)
+    fig, ax = figure(0.3 * sum(n.count("\n") + 1 for n in shown) + 0.2 * len(data) + 1.6)
     y = list(range(len(data)))
     ax.barh(y, data["budget_adjusted"], color=PALETTE["budget"], label=budget_label)
     colors = [PALETTE["low"] if r < threshold else PALETTE["ok"] for r in data["execution_rate"]]
@@ -138,34 +210,38 @@ def budget_vs_executed(projects: pd.DataFrame, threshold: float, title: str, lab
     for i, (executed, rate) in enumerate(zip(data["executed"], data["execution_rate"], strict=True)):
         if executed <= 0:
             ax.plot([0], [i], marker="|", markersize=14, color=PALETTE["low"], markeredgewidth=3)
-        ax.text(max(executed, 0) + width * 0.01, i, fmt.rate(rate), va="center", fontsize=8)
-    ax.set_yticks(y, data[label])
-    ax.set(title=title, xlabel=unit)
+        ax.text(max(executed, 0) + width * 0.01, i, fmt.rate(rate), va="center", fontsize=MIN_FONT_PT)
+    ax.set_yticks(y, shown)
+    ax.set(title=wrap(title, 44), xlabel=unit)
     ax.xaxis.set_major_formatter(wan_axis)
+    ax.xaxis.set_major_locator(MaxNLocator(3))
+    ax.set_xlim(0, width * 1.25)
     handles, labels = ax.get_legend_handles_labels()
     handles.append(Patch(color=PALETTE["low"]))
     labels.append(below_label)
-    ax.legend(handles, labels, loc="lower right", fontsize=8)
+    # below the chart, not over the bars: the chart is narrow
+    fig.legend(handles, [wrap(t, 40) for t in labels], loc="outside lower center", fontsize=MIN_FONT_PT, ncols=1)
     return fig
 
 
 def trend_lines(values: pd.DataFrame, x: str, columns: dict[str, str], title: str, unit: str = "万元"):
     """One line per column of `values` over `x` (years); `columns` maps column -> legend label."""
-    fig, ax = plt.subplots(figsize=(7, 3.8))
+    fig, ax = figure(3.8)
     for column, label in columns.items():
         ax.plot(values[x].astype(str), values[column], marker="o", label=label)
         for xv, yv in zip(values[x].astype(str), values[column], strict=True):
-            ax.annotate(f"{yv:,.2f}", (xv, yv), textcoords="offset points", xytext=(0, 6), ha="center", fontsize=8)
-    ax.set(title=title, xlabel="", ylabel=unit)
+            ax.annotate(f"{yv:,.2f}", (xv, yv), textcoords="offset points", xytext=(0, 6), ha="center",
+                        fontsize=MIN_FONT_PT)
+    ax.set(title=wrap(title, 44), xlabel="", ylabel=unit)
     ax.yaxis.set_major_formatter(wan_axis)
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=MIN_FONT_PT)
     return fig
 
 
 def scatter(data: pd.DataFrame, x: str, y: str, title: str, xlabel: str, ylabel: str, hue: str | None = None):
-    fig, ax = plt.subplots(figsize=(7, 4.2))
+    fig, ax = figure(4.2)
     sns.scatterplot(data, x=x, y=y, hue=hue, s=70, ax=ax)
-    ax.set(title=title, xlabel=xlabel, ylabel=ylabel)
+    ax.set(title=wrap(title, 44), xlabel=xlabel, ylabel=ylabel)
     return fig
 
 
@@ -173,13 +249,15 @@ def unit_bars(values: pd.DataFrame, label: str, value: str, title: str, unit: st
     """Horizontal bars, one per unit, largest first, each labelled with its amount (or rate). Rows without a value
     are left out: the page says which units do not report it."""
     data = values.dropna(subset=[value]).sort_values(value, ascending=False)
-    fig, ax = plt.subplots(figsize=(7, 0.55 * len(data) + 1.2))
+    data = data.assign(**{label: names(data, label, 16)})
+    fig, ax = figure(0.6 * sum(n.count("\n") + 1 for n in data[label]) + 1.2)
     sns.barplot(data, y=label, x=value, color=PALETTE["this_year"], ax=ax)
     texts = [fmt.rate(v) if as_rate else f"{v:,.2f}" for v in data[value]]
     if ax.containers:
-        ax.bar_label(ax.containers[0], labels=texts, padding=3, fontsize=9)
-    ax.set(title=title, xlabel=unit, ylabel="")
+        ax.bar_label(ax.containers[0], labels=texts, padding=3, fontsize=MIN_FONT_PT)
+    ax.set(title=wrap(title, 44), xlabel=unit, ylabel="")
+    ax.xaxis.set_major_locator(MaxNLocator(3))
     if not as_rate:
         ax.xaxis.set_major_formatter(wan_axis)
-    ax.set_xlim(0, (data[value].max() * 1.4 if len(data) and data[value].max() > 0 else 1))
+    ax.set_xlim(0, (data[value].max() * 1.6 if len(data) and data[value].max() > 0 else 1))
     return fig

@@ -13,7 +13,7 @@ import re
 import pandas as pd
 from IPython.display import Markdown, display
 
-from helpers.story import fmt
+from helpers.story import citations, fmt
 
 # Rate columns that hold a rate as the report prints it: shown with the report's own decimals (100%, 75%, 91.2%);
 # every other rate column is computed and shown by fmt.rate (one decimal, a whole 100% only when exact).
@@ -26,9 +26,10 @@ _LINK_SYNTAX = re.compile(r"([\[\]`])")
 def safe(text: str) -> str:
     """Text safe to show as Markdown: HTML escaped, link and code syntax neutralised.
 
-    Emphasis (`**…**`, `*…*`) added by our own sentence templates still works.
+    Emphasis (`**…**`, `*…*`) added by our own sentence templates still works; a citation of the report
+    (helpers.story.citations) becomes a <span> with its line in the tooltip.
     """
-    return _LINK_SYNTAX.sub(r"\\\1", html.escape(text, quote=False))
+    return citations.as_html(_LINK_SYNTAX.sub(r"\\\1", html.escape(text, quote=False)))
 
 
 def say(*sentences: str) -> None:
@@ -46,8 +47,11 @@ def table(df: pd.DataFrame, amounts: tuple[str, ...] = (), rates: tuple[str, ...
     """A table for reading: 万元 with two decimals and thousands separators, rates as % (printed rates as printed,
     computed ones by fmt.rate: never a rounded 100.0%), no index; an empty cell shows `missing`.
 
-    Every cell is HTML-escaped.
+    Every cell is HTML-escaped. A column `rename` gives an empty heading (a machine key beside its words, see
+    helpers.show.labels.KEY_BESIDE_LABEL) is left out.
     """
+    if rename:
+        df = df.drop(columns=[c for c in df.columns if rename.get(c, c) == ""])
     formats = {c: "{:,.2f}" for c in amounts if c in df}
     formats |= {c: (fmt.pct_as_printed if c in PRINTED_RATE_COLUMNS else fmt.rate) for c in rates if c in df}
     formats |= {c: "{:,.0f}" for c in counts if c in df}

@@ -25,8 +25,9 @@ from IPython.display import HTML, Markdown, display
 
 from helpers.constants import LANGUAGES
 from helpers.data.load import YearData, english_names, load_year, resolve_unit, units
+from helpers.show import charts
 from helpers.show.display import bullets, safe, table
-from helpers.story import wording
+from helpers.story import citations, wording
 
 LABELS = Path(__file__).resolve().parent / "labels.csv"
 
@@ -56,6 +57,10 @@ class Page:
                                       if year is not None and not every_unit else None)
         # a report read from a PDF is cited by page ("page 12"), a text or Word report by line
         wording.use_pages(self.data.pages if self.data is not None else {})
+        charts.use_language(self.lang)  # names in the charts in the page's language
+        # and by the section or project table a line sits in ("绩效自评表：辅警经费"), the line in a tooltip
+        wording.use_citations(citations.spans(self.data.sections, self.data.projects, english_names("projects"))
+                              if self.data is not None else [])
 
     @property
     def unit(self) -> dict[str, str]:

@@ -13,7 +13,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from helpers.data.load import YearData, english_names, load_year, units
+from helpers import paths
+from helpers.data import corpus
+from helpers.data.load import YearData, english_names
 from helpers.story import audit, overview, self_evaluation
 
 NOT_REPORTED = float("nan")
@@ -69,10 +71,9 @@ def unit_row(data: YearData, threshold: float) -> dict:
 
 
 def unit_table(year: int, tidy_dir: Path | str | None = None, threshold: float = 0.9) -> pd.DataFrame:
-    """Every unit with its own report of `year`: one row each (COLUMNS), largest spending first."""
-    present = units(tidy_dir)
-    ids = sorted(set(present.loc[present["report_year"] == year, "unit_id"]))
-    rows = [unit_row(load_year(year, tidy_dir, unit), threshold) for unit in ids]
+    """Every unit with its own report of `year`: one row each (COLUMNS), largest spending first. The units' data
+    is read from the corpus store with DuckDB, every unit of the year at once (helpers.data.corpus.read_year)."""
+    rows = [unit_row(data, threshold) for data in corpus.read_year(year, tidy_dir or paths.TIDY)]
     table = pd.DataFrame(rows, columns=COLUMNS)
     return table.sort_values(["total_expenditure", "unit_id"], ascending=[False, True],
                              na_position="last").reset_index(drop=True)

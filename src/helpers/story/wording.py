@@ -17,7 +17,7 @@ from pathlib import Path
 import jinja2
 
 from helpers.constants import LANGUAGES
-from helpers.story import fmt
+from helpers.story import citations, fmt
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -60,6 +60,25 @@ def pages_of(lines) -> list[int]:
     return sorted(set(pages)) if pages and None not in pages else []
 
 
+# The sections and tables of the page's report (citations.Span), set once per page by `use_citations`: a cited
+# line is named by the one it sits in. Empty, citations name lines (or pages).
+_SPANS: list[citations.Span] = []
+
+
+def use_citations(spans: list[citations.Span]) -> None:
+    """Cite lines of the report by the section or project table they sit in (an empty list: by line)."""
+    _SPANS[:] = spans
+
+
+def cite(lang: str, lines, last=None) -> str:
+    """A citation of report `lines` (one line or several; with `last`, the lines from `lines` to `last`) in `lang`:
+    see helpers.story.citations."""
+    if last is not None:
+        return citations.cite_range(lang, _SPANS, int(lines), int(last), pages_of)
+    lines = [lines] if isinstance(lines, (int, str)) else list(lines)
+    return citations.cite(lang, _SPANS, lines, pages_of)
+
+
 @functools.cache
 def environment() -> jinja2.Environment:
     """The template environment: undefined names are errors, never an empty string."""
@@ -68,7 +87,7 @@ def environment() -> jinja2.Environment:
     env.filters.update(amount=fmt.amount, pct=fmt.pct, rate=fmt.rate, printed_pct=fmt.pct_as_printed,
                        signed_pct=fmt.signed_pct, signed_printed_pct=fmt.signed_pct_as_printed,
                        count=lambda n: f"{int(n):,}")
-    env.globals.update(page_of=page_of, pages_of=pages_of)
+    env.globals.update(page_of=page_of, pages_of=pages_of, cite=cite)
     return env
 
 

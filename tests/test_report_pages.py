@@ -1,0 +1,91 @@
+"""Pages read as reports: charts laid out for a phone in the page's language, labels in the page's language,
+and a footer with the build date that no cache key depends on."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import pandas as pd
+import pytest
+from matplotlib.text import Text
+
+from helpers.data.load import load_year
+from helpers.publish.chrome import Link, PageChrome, build_date
+from helpers.show import audit_charts, charts
+from helpers.show.display import table
+from helpers.show.labels import headers
+from helpers.story import audit
+
+
+@pytest.fixture
+def data(tidy_dir):
+    return load_year(2023, tidy_dir, "")
+
+
+@pytest.fixture
+def english_charts():
+    charts.use_language("en")
+    yield
+    charts.use_language("zh")
+
+
+def texts(fig) -> list[Text]:
+    return [t for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
+
+
+def test_project_chart_names_projects_in_english_wrapped_and_no_text_under_the_minimum(data, english_charts):
+    fig = charts.budget_vs_executed(data.projects, 0.9, title="Projects: adjusted budget and spending")
+    names = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    plt.close(fig)
+    assert len(names) == 17
+    # data/names/projects.csv glosses 2023年办公场所维修改造项目 as "2023 office repairs and renovation"
+    assert "2023 office\nrepairs and\nrenovation" in names and "Auxiliary police\nstaff" in names
+    assert all(len(line) <= 18 for name in names for line in name.split("\n"))
+    assert fig.get_figwidth() == charts.CHART_WIDTH
+    assert min(t.get_fontsize() for t in texts(fig)) >= charts.MIN_FONT_PT
+
+
+def test_chinese_chart_wraps_chinese_names(data):
+    fig = charts.budget_vs_executed(data.projects, 0.9, title="项目预算与执行")
+    names = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    plt.close(fig)
+    assert "道路交通安全隐患排\n查及综合治理项目" in names  # 9 characters (18 columns) a line
+    assert "2023年省级政法转移\n支付资金结转" in names  # a digit takes one column
+
+
+def test_audit_charts_keep_the_minimum_font(data):
+    kinds = audit.checks_by_kind(data, "en")
+    failed = kinds[kinds["not_passed"] > 0]
+    fig = audit_charts.kinds_bars(failed, title="Checks not passed by kind", xlabel="checks", rows_label="rows",
+                                  causes_label="causes")
+    sizes = [t.get_fontsize() for t in texts(fig)]
+    assert fig.get_figwidth() == charts.CHART_WIDTH and min(sizes) >= charts.MIN_FONT_PT
+    labels = [t.get_text().replace("\n", " ") for t in fig.axes[0].get_yticklabels()]
+    assert labels == list(failed["label"].iloc[::-1])  # the kinds in English, as rules/audit_checks.csv words them
+    plt.close(fig)
+
+
+def test_check_kinds_show_their_label_not_their_key(data):
+    for lang, label in (("zh", "合计数与分项之和不符"), ("en", None)):
+        kinds = audit.checks_by_kind(data, lang)
+        html = table(kinds, counts=("ran", "passed", "not_passed", "causes"), rename=headers(lang, kinds)).to_html()
+        assert "whole_vs_parts" not in html and "same_figure_twice" not in html
+        assert (label or kinds.set_index("check").loc["whole_vs_parts", "label"]) in html
+
+
+def chrome(**kw) -> PageChrome:
+    return PageChrome(title="t", lang="en", index=Link("../../index.html", "All reports"),
+                      parameters={"year": 2023, "unit": "luzhou-traffic-police"}, **kw)
+
+
+def test_build_date_is_source_date_epoch_else_today_and_no_part_of_the_page_key(monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1719705600")
+    assert build_date() == "2024-06-30" == chrome().built
+    monkeypatch.delenv("SOURCE_DATE_EPOCH")
+    assert build_date() == pd.Timestamp.now(tz="UTC").strftime("%Y-%m-%d")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "yesterday")
+    with pytest.raises(ValueError, match="SOURCE_DATE_EPOCH"):
+        build_date()
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1719705600")
+    # the batch's page key hashes as_metadata(): another day's build is the same page
+    assert chrome(built="2024-06-30").as_metadata() == chrome(built="2031-01-01").as_metadata()
+    assert "luzhou-traffic-police-2023.zip" in chrome().as_metadata()["full_set"]
