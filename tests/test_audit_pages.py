@@ -86,7 +86,7 @@ def test_both_editions_run_say_each_paragraph_once_and_agree_on_figures(pages, n
 @pytest.mark.parametrize("name", ["05_audit", "06_self_evaluation"])
 def test_chinese_editions_are_chinese(pages, name):
     for text in markdown_outputs(pages[name, "zh"]):
-        words = re.sub(r"<[^>]+>", "", text)  # the citations' markup (<span class="cite" title="报告第…行">) is not text
+        words = re.sub(r"<[^>]+>", "", text)  # citations' markup (<span class="cite" title=…>) is not text
         assert not re.search(r"\b[A-Za-z]{4,}\b", words), text[:200]
     # the analyst's cells (tagged, left out of the page) show the tidy tables' own column names
     headings = [h for c in pages[name, "zh"]["cells"] if "analyst" not in c["metadata"].get("tags", [])
