@@ -33,17 +33,22 @@ def run(name: str, lang: str, tidy_dir: Path, out: Path):
     return nbformat.read(target, as_version=4)
 
 
-def outputs(nb, mime: str) -> list[str]:
+def outputs(nb, mime: str, page_only: bool = False) -> list[str]:
+    """Every code cell's outputs of `mime`; `page_only`: of the cells the page shows (not the analyst's)."""
+    from helpers.publish.export import ANALYST_TAG
+
     return ["".join(o["data"][mime]) for c in nb.cells if c.cell_type == "code"
+            and not (page_only and ANALYST_TAG in c.get("metadata", {}).get("tags", []))
             for o in c.get("outputs", []) if mime in o.get("data", {})]
 
 
 def shown_text(nb) -> str:
     """What a reader sees that the page wrote: sentences, headings, table headers, chart alt text."""
-    html = "\n".join(outputs(nb, "text/html"))
+    html = "\n".join(outputs(nb, "text/html", page_only=True))
     headers = [re.sub(r"<[^>]+>|&\w+;", " ", h) for h in re.findall(r"<th\b[^>]*>(.*?)</th>", html, flags=re.S)]
     alts = re.findall(r'alt="([^"]*)"', html)
-    sentences = [re.sub(r"<[^>]+>", " ", s) for s in outputs(nb, "text/markdown")]  # citations' markup is not text
+    # citations' markup is not text
+    sentences = [re.sub(r"<[^>]+>", " ", s) for s in outputs(nb, "text/markdown", page_only=True)]
     return "\n".join(sentences + headers + alts)
 
 

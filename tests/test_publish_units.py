@@ -108,10 +108,12 @@ def test_git_strips_notebook_outputs_on_commit():
     attributes = (paths.ROOT / ".gitattributes").read_text(encoding="utf-8")
     assert re.search(r"^notebooks/\*\.ipynb filter=nbstripout$", attributes, flags=re.M)
     makefile = (paths.ROOT / "Makefile").read_text(encoding="utf-8")
-    assert "git config filter.nbstripout.clean '.venv/bin/python -m nbstripout --keep-id'" in makefile
+    flags = ["--keep-id", "--extra-keys", "metadata.language_info"]
+    assert f"git config filter.nbstripout.clean '.venv/bin/python -m nbstripout {' '.join(flags)}'" in makefile
     # what git hands the filter: a template saved from JupyterLab with outputs; what it commits: the template
     template, nb = template_run_in_jupyterlab()
-    cleaned = subprocess.run([sys.executable, "-m", "nbstripout", "--keep-id"], input=json.dumps(nb),
+    nb["metadata"]["language_info"] = {"name": "python", "version": "3.11.7"}  # what a kernel adds on a run
+    cleaned = subprocess.run([sys.executable, "-m", "nbstripout", *flags], input=json.dumps(nb),
                              capture_output=True, text=True, check=True).stdout
     assert cleaned == template.read_text(encoding="utf-8")
 
