@@ -39,8 +39,9 @@ def test_state_set_by_one_notebook_is_never_seen_by_the_next(tmp_path, tidy_dir)
     _template(folder, "a_sets_state", "import os, helpers, matplotlib\n"
               "leaked_global = 1\nhelpers.leaked_attribute = 1\nos.environ['LEAKED_VARIABLE'] = '1'\n"
               "matplotlib.rcParams['lines.linewidth'] = 9.0\nos.chdir('/')")
-    _template(folder, "b_reads_state", "import json, os, sys, helpers, matplotlib\n"
+    _template(folder, "b_reads_state", "import json, os, sys, helpers, matplotlib, pandas\n"
               "print(json.dumps({'forked': 'seaborn' in sys.modules, 'global': 'leaked_global' in globals(),\n"
+              "  'max_columns': pandas.get_option('display.max_columns'),\n"
               "  'attribute': hasattr(helpers, 'leaked_attribute'), 'variable': 'LEAKED_VARIABLE' in os.environ,\n"
               "  'linewidth': matplotlib.rcParams['lines.linewidth'], 'cwd': os.getcwd()}))")
     result = run_batch([2023], notebook_dir=folder, out_root=tmp_path / "reports", tidy_dir=tidy_dir,
@@ -49,7 +50,9 @@ def test_state_set_by_one_notebook_is_never_seen_by_the_next(tmp_path, tidy_dir)
     nb = nbformat.read(tmp_path / "reports" / UNIT_ID / "2023" / "b_reads_state.en.ipynb", as_version=4)
     seen = json.loads(nb.cells[-1].outputs[0]["text"])
     # seaborn, never imported by the notebook, is there: the kernel was forked from the template process
-    assert seen == {"forked": True, "global": False, "attribute": False, "variable": False, "linewidth": 1.5,
+    # pandas' display options as a kernel's pandas sets them (not the terminal's 0, as the template imported it)
+    assert seen == {"forked": True, "global": False, "max_columns": 20, "attribute": False, "variable": False,
+                    "linewidth": 1.5,
                     "cwd": str(paths.NOTEBOOKS)}
 
 
@@ -59,7 +62,8 @@ def test_forked_pages_are_the_pages_of_fresh_kernels(tmp_path, tidy_dir, monkeyp
 
     folder = tmp_path / "templates"
     folder.mkdir()
-    for name in ("02_three_public", "04_summary"):  # charts, tables, sentences in both languages
+    # charts, tables, sentences in both languages; the analyst's DataFrames (03) as text too
+    for name in ("03_low_execution", "04_summary"):
         shutil.copy(paths.NOTEBOOKS / f"{name}.ipynb", folder)
     forked = run_batch([2023], notebook_dir=folder, out_root=tmp_path / "forked", tidy_dir=tidy_dir, progress=False)
     monkeypatch.setenv("BUDGET_FRESH_KERNELS", "1")

@@ -94,6 +94,11 @@ def serve(address: str) -> None:
         importlib.import_module(name)
     for name, function in WARM:
         getattr(importlib.import_module(name), function)()
+    # pandas chose its terminal default when imported here, outside a kernel (display.max_columns 0: fit the
+    # terminal); a kernel's pandas chooses 20, and a wide DataFrame's text would differ from a fresh kernel's.
+    import pandas
+
+    pandas.set_option("display.max_columns", 20)
     # What the imports set in the environment (debugpy: PYDEVD_USE_FRAME_EVAL), as they do in a fresh kernel.
     set_by_imports = {k: v for k, v in os.environ.items() if own_env.get(k) != v}
     prefix = json.loads(sys.argv[2])  # the interpreter and flags this process was started with
