@@ -73,10 +73,10 @@ YEAR ?=
 share: $(STAMP) ## Zip a unit's year of pages with an index into reports/share/<unit>-<year>.zip (UNIT, YEAR)
 	$(PY) -m helpers.publish.share --units $(UNIT) --years $(YEAR)
 
-test: $(STAMP) ## Run the whole test suite (unit tests, notebooks, exports, browser, PDFs) on both cores
+test: $(STAMP) | $(CORPUS_STAMP) ## Run the whole test suite (unit tests, notebooks, exports, browser, PDFs) on both cores
 	$(PY) -m pytest -n 2 --dist loadgroup
 
-test-fast: $(STAMP) ## Run the tests that need no kernel, browser or server (about a minute)
+test-fast: $(STAMP) | $(CORPUS_STAMP) ## Run the tests that need no kernel, browser or server (about a minute)
 	$(PY) -m pytest -m "not slow" -q --hypothesis-profile=fast -n 2
 
 lint: $(STAMP) ## Check src, tests and notebooks with ruff
@@ -91,7 +91,7 @@ N ?= 50
 bench-corpus: $(STAMP) ## Ingest N generated units x 2 years one report at a time (N=50; N=500 on demand), then pages
 	$(PY) -m helpers.publish.bench_corpus --units $(N)
 
-lab: $(STAMP) ## Start JupyterLab on the notebooks with the project's kernel (saves templates without outputs)
+lab: $(STAMP) | $(CORPUS_STAMP) ## Start JupyterLab on the notebooks with the project's kernel (saves templates without outputs)
 	@# The project's server config: a template run and saved in JupyterLab is saved without its outputs.
 	$(VENV)/bin/jupyter lab --notebook-dir=notebooks --config=src/helpers/publish/jupyter_server_config.py $(if $(filter 0,$(shell id -u)),--allow-root)
 
