@@ -23,6 +23,7 @@ first, with cause ids) and every check.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import itertools
 import math
@@ -58,6 +59,7 @@ def keys(*values) -> str:
     return ";".join(str(v) for v in values if v)
 
 
+@functools.cache  # the rules tables are read once (rules.load); a lookup per finding is not a scan of one
 def default_severity(check: str) -> str:
     """The severity a failed check of this kind gets (rules/audit_checks.csv)."""
     table = rules.table("audit_checks")
@@ -525,8 +527,14 @@ def check_projects(a: Audit, projects: pd.DataFrame, funding: pd.DataFrame, indi
     funding_of = dict(list(funding.groupby("project_code", sort=False)))
     # Every mask and judgement is row by row: done once for all projects, then looked up per project.
     current = indicators[~leftover_mask(indicators)]
-    current_of = dict(list(current.groupby("project_code", sort=False)))
-    judged_of = dict(list(judged_indicators(current).dropna(subset=["score"]).groupby("project_code", sort=False)))
+    judged = judged_indicators(current).dropna(subset=["score"])
+    # A result left blank cannot have met its target: points kept for it are points for nothing shown.
+    blank = current[current["target_value"].notna() & current["actual"].fillna("").str.strip().eq("")
+                    & (current["score"] > 0)]
+    # A target of 0 met by a result of 0 scored points: nothing planned, nothing done, points given.
+    zero = current[(current["target_value"] == 0) & (current["actual_value"] == 0) & (current["score"] > 0)]
+    rows_of = {kind: _records_by_project(df) for kind, df in
+               (("current", current), ("blank", blank), ("zero", zero), ("judged", judged))}
     for p in projects.to_dict("records"):
         name, code, where = p["project_name"], p["project_code"], p["budget_line"]
         if not p["budget_adjusted"] > 0:
@@ -556,7 +564,7 @@ def check_projects(a: Audit, projects: pd.DataFrame, funding: pd.DataFrame, indi
         if mine.empty:
             a.note("no_indicators", name, lines(p["source_line"]), project_code=code)
         else:
-            _check_indicators(a, p, mine, current_of.get(code, current.iloc[:0]), judged_of.get(code))
+            _check_indicators(a, p, mine, {kind: rows.get(code, []) for kind, rows in rows_of.items()})
         own = funding_of.get(code, funding.iloc[:0])
         for column in ("budget_initial", "budget_adjusted", "executed"):
             values = own[column].dropna()
@@ -566,31 +574,36 @@ def check_projects(a: Audit, projects: pd.DataFrame, funding: pd.DataFrame, indi
                       lines(where, own["source_line"]), project_code=code, metrics=column)
 
 
-def _check_indicators(a: Audit, p: dict, mine: pd.DataFrame, current: pd.DataFrame,
-                      judged: pd.DataFrame | None) -> None:
-    """One project's indicator checks: `mine` all its rows, `current` without leftovers, `judged` as
-    `judged_indicators` reads them (None when none has a numeric target, result and score)."""
+def _records_by_project(df: pd.DataFrame) -> dict[str, list[dict]]:
+    """The rows of `df` as records, by project code, in row order (rows without a code left out, as groupby
+    leaves them): one conversion for all projects instead of one per project."""
+    rows: dict[str, list[dict]] = {}
+    for row in df.to_dict("records"):
+        if not pd.isna(row["project_code"]):
+            rows.setdefault(row["project_code"], []).append(row)
+    return rows
+
+
+def _check_indicators(a: Audit, p: dict, mine: pd.DataFrame, rows: dict[str, list[dict]]) -> None:
+    """One project's indicator checks: `mine` all its rows; `rows` its indicators as records: "current" without
+    leftovers, of which "blank" the results left blank that scored, "zero" the targets of 0 met by 0 that scored,
+    and "judged" those `judged_indicators` reads (a numeric target, result and score)."""
     name, code = p["project_name"], p["project_code"]
-    for ind in current.to_dict("records"):
+    for ind in rows["current"]:
         if not math.isnan(ind["score"]) and not math.isnan(ind["weight"]):
             a.compare("score_within_weight", name, ind["score"], min(ind["score"], ind["weight"]), 0,
                       "score_within_weight", lines(ind["source_line"]), project_code=code, indicator=ind["indicator"])
-    # A result left blank cannot have met its target: points kept for it are points for nothing shown.
-    blank = current[current["target_value"].notna() & current["actual"].fillna("").str.strip().eq("")
-                    & (current["score"] > 0)]
-    for ind in blank.to_dict("records"):
+    for ind in rows["blank"]:  # see check_projects
         a.note("blank_result_scored", name, lines(ind["source_line"]), reported=ind["score"], computed=ind["weight"],
                project_code=code, indicator=ind["indicator"], cause=f"blank_result_scored|{code}")
-    # A target of 0 met by a result of 0 scored points: nothing planned, nothing done, points given. When the
-    # project's goal names the activity (annual_goal), it was planned after all and the 0 hides it.
-    zero = current[(current["target_value"] == 0) & (current["actual_value"] == 0) & (current["score"] > 0)]
+    # When the project's goal names the activity (annual_goal), it was planned after all and the 0 hides it.
     goal = str(p.get("annual_goal") or "")
-    for ind in zero.to_dict("records"):
+    for ind in rows["zero"]:
         activity = re.sub(r"每(?:处|个|辆|套)$", "", ind["indicator"])
         a.note("zero_target_scored", name, lines(ind["source_line"]), reported=ind["score"], computed=ind["weight"],
                project_code=code, indicator=ind["indicator"], cause=f"zero_target_scored|{code}",
                detail="named_in_goal" if activity and activity in goal else "")
-    for ind in ([] if judged is None else judged.to_dict("records")):
+    for ind in rows["judged"]:
         where, label = lines(ind["source_line"]), dict(project_code=code, indicator=ind["indicator"])
         reason = str(ind["shortfall_reason"] or "").strip()
         if not ind["met"] and ind["full_marks"] and not ind["explained_excess"]:
@@ -629,8 +642,12 @@ def _check_indicators(a: Audit, p: dict, mine: pd.DataFrame, current: pd.DataFra
 def same_project(listed: str, table: str) -> bool:
     """Whether the name a prose list prints is the project of a table: the same name, or the table's name with a
     prefix of rules/table_name_prefixes.csv (a year) before it."""
-    prefixes = "|".join(f"(?:{p})" for p in rules.table("table_name_prefixes")["pattern"])
-    return re.fullmatch(f"(?:{prefixes})?{re.escape(listed)}", table) is not None
+    return re.fullmatch(f"(?:{_table_name_prefixes()})?{re.escape(listed)}", table) is not None
+
+
+@functools.cache
+def _table_name_prefixes() -> str:
+    return "|".join(f"(?:{p})" for p in rules.table("table_name_prefixes")["pattern"])
 
 
 TABLES_NOT_NAMED = "tables_not_named"  # in `related`, parts the listed names without a table from the tables left out
