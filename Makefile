@@ -77,7 +77,7 @@ test: $(STAMP) | $(CORPUS_STAMP) ## Run the whole test suite (unit tests, notebo
 	$(PY) -m pytest -n 2 --dist loadgroup
 
 test-fast: $(STAMP) | $(CORPUS_STAMP) ## Run the tests that need no kernel, browser or server (about a minute)
-	$(PY) -m pytest -m "not slow" -q --hypothesis-profile=fast -n 2
+	$(PY) -m pytest -m "not slow" -q --hypothesis-profile=fast -n 2 --dist loadgroup
 
 lint: $(STAMP) ## Check src, tests and notebooks with ruff
 	$(VENV)/bin/ruff check src tests notebooks

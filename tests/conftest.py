@@ -119,14 +119,23 @@ def digests(folder: Path, pattern: str = "*.ipynb") -> dict[str, str]:
 NOTEBOOK_FIXTURES = {"batch_run", "editions", "pages", "units_batch"}
 
 
-# Fixtures that build pages, a server or a browser once for the tests that read them. `make test` runs on
-# two workers (pytest-xdist, --dist loadgroup): every test that reads one of these runs on the worker
-# that built it, so nothing is built twice; the first one named decides (batch_run's tests include
-# pages read in a browser). Tests without one are shared out as they come.
+# Fixtures that build pages, a server, a browser or several reports' tidy data once for the tests that read
+# them. `make test` and `make test-fast` run on two workers (pytest-xdist, --dist loadgroup): every test that
+# reads one of these runs on the worker that built it, so nothing is built twice; the first one named decides
+# (batch_run's tests include pages read in a browser). A module's own fixture of one of these names (test_units'
+# and test_years' `tidy`) is its module's group. Tests without one are shared out as they come.
 SHARED_BUILDS = ("batch_run", "units_batch", "two_years", "built_once", "server", "small", "docx_2023", "browser",
-                 "realworld", "baseline", "raw_dirs")
+                 "realworld", "baseline", "raw_dirs", "tidy", "three", "stream")
 
 
+def _group(item, name: str) -> str:
+    definitions = getattr(item, "_fixtureinfo", None) and item._fixtureinfo.name2fixturedefs.get(name)
+    if definitions and definitions[-1].scope == "module":
+        return f"{item.path.stem}.{name}"
+    return name
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook, which reads the groups into the test ids
 def pytest_collection_modifyitems(items):
     for item in items:
         fixtures = set(getattr(item, "fixturenames", ()))
@@ -134,7 +143,25 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.slow)
         shared = next((name for name in SHARED_BUILDS if name in fixtures), None)
         if shared:
-            item.add_marker(pytest.mark.xdist_group(shared))
+            item.add_marker(pytest.mark.xdist_group(_group(item, shared)))
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist sends the workers' test ids to its scheduler
+def pytest_collection_finish(session):
+    """xdist 3.8 tells its scheduler a test's group by appending "@group" to the test's id (item._nodeid), which
+    pytest 9.2's structured ids (item._id) no longer read: every group was silently shared out test by test, each
+    worker building pages of its own (pytest-dev/pytest-xdist#1386). Append it where pytest 9.2 reads it, as
+    xdist's fix does (pytest-dev/pytest-xdist#1388); nothing to do once xdist does it itself."""
+    if not session.config.getoption("loadgroup", default=False):  # set in xdist's workers under --dist loadgroup
+        return
+    from _pytest.nodeid import NodeId
+
+    for item in session.items:
+        groups = sorted({str(m.args[0] if m.args else m.kwargs.get("name", "default"))
+                         for m in item.iter_markers("xdist_group")})
+        suffix = "@" + "_".join(groups)
+        if groups and not item.nodeid.endswith(suffix) and isinstance(getattr(item, "_id", None), NodeId):
+            item._id = NodeId.parse(item.nodeid + suffix)
 
 
 @pytest.fixture(scope="session")
