@@ -17,6 +17,7 @@ from pathlib import Path
 import jinja2
 
 from helpers.constants import LANGUAGES
+from helpers.data.load import gloss
 from helpers.story import citations, fmt
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -86,7 +87,7 @@ def environment() -> jinja2.Environment:
                              trim_blocks=False, lstrip_blocks=True, autoescape=False, keep_trailing_newline=False)
     env.filters.update(amount=fmt.amount, pct=fmt.pct, rate=fmt.rate, printed_pct=fmt.pct_as_printed,
                        signed_pct=fmt.signed_pct, signed_printed_pct=fmt.signed_pct_as_printed,
-                       count=lambda n: f"{int(n):,}")
+                       count=lambda n: f"{int(n):,}", gloss=gloss)
     env.globals.update(page_of=page_of, pages_of=pages_of, cite=cite)
     return env
 
