@@ -177,12 +177,14 @@ def label(data: YearData, key: str) -> str:
 
 @functools.cache
 def _english_names() -> dict[str, str]:
-    return english_names("classes") | english_names("projects")
+    # the names a finding may refer to: figures by the report's label (facts.label_zh), classes, projects, indicators
+    return english_names("metrics") | english_names("indicators") | english_names("classes") | english_names("projects")
 
 
 def glossed(name: str, lang: str) -> str:
-    """A class or project name as a page in `lang` shows it: on an English page the Chinese as printed with its
-    English gloss beside it (data/names/*.csv: 公共安全支出 (Public security)); as printed otherwise."""
+    """A figure's label, class, project or indicator name as a page in `lang` shows it: on an English page the
+    Chinese as printed with its English gloss beside it (data/names/*.csv: 公共安全支出 (Public security)); as
+    printed otherwise."""
     english = _english_names().get(name, "") if lang != "zh" else ""
     return f"{name} ({english})" if english else name
 
@@ -198,7 +200,7 @@ def finding_values(data: YearData, row: pd.Series, lang: str = "zh") -> dict:
         check=row["check"],
         key=row["subject"],
         subject=glossed(label(data, row["subject"]), lang),
-        indicator=row["indicator"],
+        indicator=glossed(row["indicator"], lang) if row["indicator"] else row["indicator"],
         reported=_reported(row, kind),
         computed=_number(row["computed"], kind),
         difference=_number(abs(row["difference"]), kind),
@@ -208,7 +210,7 @@ def finding_values(data: YearData, row: pd.Series, lang: str = "zh") -> dict:
         detail=row["detail"],
         related=[glossed(label(data, k), lang) for k in row["related"].split(";") if k],
         parts=[glossed(label(data, m), lang) for m in row["metrics"].split(";")[1:] if m],
-        metric_labels=[label(data, m) for m in row["metrics"].split(";") if m],
+        metric_labels=[glossed(label(data, m), lang) for m in row["metrics"].split(";") if m],
         operator="" if ind is None else ind["operator"],
         target="" if ind is None else ind["target"],
         actual="" if ind is None else ind["actual"],
