@@ -178,3 +178,12 @@ def test_english_sentences_gloss_the_names_they_give(pages):
                                           parts=list(zip(weights["level1"], weights["share"], strict=True)))
     assert "产出指标43%" in say("zh", "selfeval", "weights",
                                 parts=list(zip(weights["level1"], weights["share"], strict=True)))
+
+
+def test_the_trend_page_glosses_the_project_that_changed_most():
+    # test_editions' 2024 variant: 二大队业务技术用房新建项目 executed 56.4% in 2023 and 97.8% in 2024
+    row = dict(project_name="二大队业务技术用房新建项目", first=518.61 / 920, last=900 / 920, first_year=2023,
+               last_year=2024)
+    assert say("en", "trend", "biggest_change", row=row, first=2023, last=2024) == (
+        "The largest change in execution: 二大队业务技术用房新建项目 (New building for the 2nd brigade), "
+        "56.4% in 2023 and 97.8% in 2024.")
