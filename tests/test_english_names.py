@@ -187,3 +187,12 @@ def test_the_trend_page_glosses_the_project_that_changed_most():
     assert say("en", "trend", "biggest_change", row=row, first=2023, last=2024) == (
         "The largest change in execution: 二大队业务技术用房新建项目 (New building for the 2nd brigade), "
         "56.4% in 2023 and 97.8% in 2024.")
+
+
+def test_audit_sentences_gloss_units_of_measure(data):
+    # line 3061: 法医检验鉴定 ≥125 次, result 54; a unit whose gloss is itself (%, 万元) is not repeated
+    en = " ".join(cause_bullets(data, "warning", "en"))
+    assert "法医检验鉴定 (Forensic medical examinations): target ≥125 次 (times), result 54" in en
+    assert "% (%)" not in en and "万元 (万元)" not in en
+    zh = " ".join(cause_bullets(data, "warning", "zh"))
+    assert "法医检验鉴定" in zh and "125次" in zh and "times" not in zh

@@ -189,6 +189,13 @@ def glossed(name: str, lang: str) -> str:
     return f"{name} ({english})" if english else name
 
 
+def measure(unit: str, lang: str) -> str:
+    """A unit of measure as a page in `lang` shows it: 次 (times) on an English page (data/names/measurement_units.csv),
+    as printed where the gloss is the unit itself (%, 万元) and on a Chinese page."""
+    english = english_names("measurement_units").get(unit, "") if lang != "zh" else ""
+    return f"{unit} ({english})" if english and english != unit else unit
+
+
 def finding_values(data: YearData, row: pd.Series, lang: str = "zh") -> dict:
     """What the sentence of one finding needs: its check, labels, figures as printed, lines, detail; class and
     project names glossed for a page in `lang`."""
@@ -214,7 +221,7 @@ def finding_values(data: YearData, row: pd.Series, lang: str = "zh") -> dict:
         operator="" if ind is None else ind["operator"],
         target="" if ind is None else ind["target"],
         actual="" if ind is None else ind["actual"],
-        unit="" if ind is None else ind["unit"],
+        unit="" if ind is None else measure(ind["unit"], lang),
         reason="" if ind is None else " ".join(str(ind["shortfall_reason"] or "").split()),
         words=printed_words(data, row["subject"]),
         report_year=data.year,
