@@ -87,9 +87,11 @@ bench: $(STAMP) ## Time the cold build, the unchanged rebuild and 2 years x 2 la
 
 # Generated units for `make bench-corpus` (each with a 2023 and a 2024 report): N=500 on demand.
 N ?= 50
+# The numbers of units measured (default N/5, N/2 and N), e.g. SIZES="50 200".
+SIZES ?=
 
 bench-corpus: $(STAMP) ## Ingest N generated units x 2 years one report at a time (N=50; N=500 on demand), then pages
-	$(PY) -m helpers.publish.bench_corpus --units $(N)
+	$(PY) -m helpers.publish.bench_corpus --units $(N) $(if $(SIZES),--sizes $(SIZES))
 
 lab: $(STAMP) | $(CORPUS_STAMP) ## Start JupyterLab on the notebooks with the project's kernel (saves templates without outputs)
 	@# The project's server config: a template run and saved in JupyterLab is saved without its outputs.

@@ -202,6 +202,8 @@ def batch_run(tmp_path_factory, tidy_dir):
     before = digests(paths.NOTEBOOKS)
     result = run_batch([2023], out_root=out, tidy_dir=tidy_dir, progress=False)
     assert digests(paths.NOTEBOOKS) == before, "the batch modified a template"
+    # every test reading these pages reads all of them: a page that failed fails them all, loudly
+    assert not result.failures, [(o.job.template, o.job.lang, o.error) for o in result.failures]
     return out, result
 
 

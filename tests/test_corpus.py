@@ -6,6 +6,7 @@ import hashlib
 import json
 import re
 import shutil
+from pathlib import Path
 
 import pandas as pd
 import pyarrow.parquet as pq
@@ -23,12 +24,27 @@ from units import OTHER_ID, OTHER_STEM, other_unit, write_report
 from variants import report_2024
 
 STEM_2024 = "luzhou_2024"
+# The tables of a YearData
+YEAR_FIELDS = ("facts", "classes", "projects", "funding", "indicators", "findings", "checks", "explanations",
+               "glossary", "sections")
 
 
 def files(folder):
     """Every file under `folder` -> (bytes, mtime in ns), by relative path."""
     return {p.relative_to(folder).as_posix(): (p.read_bytes(), p.stat().st_mtime_ns)
             for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def assert_same_year(data, alone):
+    """Two YearData of one report hold the same tables (an empty one: the same columns) and the same identity."""
+    for field in YEAR_FIELDS:
+        mine, theirs = getattr(data, field), getattr(alone, field)
+        if theirs.empty:
+            assert mine.empty and list(mine.columns) == list(theirs.columns), field
+        else:
+            pd.testing.assert_frame_equal(mine, theirs, obj=f"{alone.unit_id} {alone.year} {field}")
+    assert (data.year, data.report, data.unit_id, data.unit_zh, data.pages) == (
+        alone.year, alone.report, alone.unit_id, alone.unit_zh, alone.pages)
 
 
 def digests(folder):
@@ -138,15 +154,7 @@ def test_reading_a_year_from_the_corpus_gives_what_load_year_gives(three):
     by_unit = {data.unit_id: data for data in corpus.read_year(2023, three)}
     assert sorted(by_unit) == sorted([UNIT_ID, OTHER_ID])
     for unit, data in by_unit.items():
-        alone = load_year(2023, three, unit)
-        for field in ("facts", "classes", "projects", "funding", "indicators", "findings", "checks",
-                      "explanations", "glossary"):
-            mine, theirs = getattr(data, field), getattr(alone, field)
-            if theirs.empty:
-                assert mine.empty and list(mine.columns) == list(theirs.columns), field
-            else:
-                pd.testing.assert_frame_equal(mine, theirs, obj=f"{unit} {field}")
-        assert (data.report, data.unit_zh, data.pages) == (alone.report, alone.unit_zh, alone.pages)
+        assert_same_year(data, load_year(2023, three, unit, from_corpus=False))
     assert by_unit[OTHER_ID].value("total_expenditure") == 9000.00
 
 
@@ -154,10 +162,74 @@ def test_reading_a_unit_from_the_corpus_gives_what_load_year_gives(three):
     years = corpus.read_unit(UNIT_ID, three)
     assert [(d.year, d.report) for d in years] == [(2023, REPORT_2023.stem), (2024, STEM_2024)]
     for data in years:
-        alone = load_year(data.year, three, UNIT_ID)
+        alone = load_year(data.year, three, UNIT_ID, from_corpus=False)
         for field in ("facts", "projects", "findings", "checks"):
             pd.testing.assert_frame_equal(getattr(data, field), getattr(alone, field), obj=f"{data.year} {field}")
     assert years[1].value("total_expenditure") == 17500.00
+
+
+def test_one_units_year_is_read_from_its_own_partition_with_what_the_csv_files_give(three, monkeypatch):
+    """load_year reads a unit's year from that report's Parquet files alone when the corpus is current: of the CSV
+    files only reports.csv (which units and years there are), never the tables of every report."""
+    from helpers.data import schema
+
+    csv = {(unit, year): load_year(year, three, unit, from_corpus=False)
+           for unit, year in [(UNIT_ID, 2023), (UNIT_ID, 2024), (OTHER_ID, 2023)]}
+    read, opened = [], []
+    real_read_csv, real_parquet = schema.pd.read_csv, corpus.pq.ParquetFile
+    monkeypatch.setattr(schema.pd, "read_csv", lambda path, *a, **k: read.append(Path(path).name)
+                        or real_read_csv(path, *a, **k))
+    monkeypatch.setattr(corpus.pq, "ParquetFile", lambda path, *a, **k: opened.append(Path(path))
+                        or real_parquet(path, *a, **k))
+    for (unit, year), alone in csv.items():
+        read.clear(), opened.clear()
+        data = load_year(year, three, unit)
+        assert set(read) == {"reports.csv"}, read
+        assert {p.parent.parent.name for p in opened} == {f"unit_id={unit}"}, opened
+        assert {p.parent.name for p in opened} == {f"report_year={year}"}, opened
+        assert_same_year(data, alone)
+    assert load_year(2024, three, UNIT_ID).value("total_expenditure") == 17500.00
+    assert load_year(2023, three, OTHER_ID).value("total_expenditure") == 9000.00
+
+
+def test_a_year_is_read_from_the_csv_files_when_the_corpus_is_older_or_missing(three, tmp_path):
+    tidy = tmp_path / "tidy"
+    shutil.copytree(three, tidy)
+    text = (tidy / "facts.csv").read_text(encoding="utf-8")
+    (tidy / "facts.csv").write_text(text.replace(",17211.32,", ",17211.33,", 1), encoding="utf-8")
+    assert not corpus.is_current(tidy)
+    # the CSV files as they are now, not the corpus written before
+    assert 17211.33 in load_year(2023, tidy, UNIT_ID).facts["value"].tolist()
+    with pytest.raises(ValueError, match=r"other tidy data than facts\.csv"):  # never read old
+        load_year(2023, tidy, UNIT_ID, from_corpus=True)
+    shutil.rmtree(tidy / "corpus")
+    assert 17211.33 in load_year(2023, tidy, UNIT_ID).facts["value"].tolist()
+
+
+def test_a_year_of_every_unit_read_a_few_units_at_a_time_is_the_year_read_at_once(three):
+    at_once = corpus.read_year(2023, three)
+    for per_query in (1, 2, 25):
+        batched = list(corpus.iter_year(2023, three, units_per_query=per_query))
+        assert [(d.unit_id, d.report) for d in batched] == [(d.unit_id, d.report) for d in at_once]
+        for mine, theirs in zip(batched, at_once, strict=True):
+            assert_same_year(mine, theirs)
+    assert {d.unit_id: d.value("total_expenditure") for d in corpus.iter_year(2023, three, 1)} == {
+        UNIT_ID: 17211.32, OTHER_ID: 9000.00}
+
+
+def test_the_trend_reads_the_unit_from_the_corpus(three, tmp_path):
+    from helpers.story import trend
+
+    by_year = trend.trend_table(three, UNIT_ID)
+    assert by_year["year"].tolist() == [2022, 2023, 2024]
+    assert by_year["total_expenditure"].tolist() == [18100.64, 17211.32, 17500.00]
+    assert by_year["figures"].tolist() == [trend.WORKED_BACK_BY_NEXT, trend.OWN_REPORT, trend.OWN_REPORT]
+    assert sorted(trend.projects_across_years(three, UNIT_ID)["year"].unique()) == [2023, 2024]
+    bare = tmp_path / "tidy"
+    shutil.copytree(three, bare)
+    shutil.rmtree(bare / "corpus")
+    with pytest.raises(FileNotFoundError, match="holds no corpus: build it with `make data`"):
+        trend.trend_table(bare, UNIT_ID)
 
 
 def test_the_comparison_reads_the_corpus(three):

@@ -8,10 +8,12 @@ import json
 import os
 import pickle
 import shutil
+import signal
 import socket
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -132,6 +134,54 @@ def test_pages_made_on_dask_are_the_pages_of_the_local_pool(tmp_path, tidy_dir):
     assert kernel.cells[-1].outputs[0]["text"] == "forked\n"  # from the worker's own template process
     three_public = (tmp_path / "dask" / UNIT_ID / "2023" / "02_three_public.en.html").read_text(encoding="utf-8")
     assert "617.37" in three_public  # the 三公 total of the 2023 report
+
+
+def _session(leader: int) -> list[str]:
+    """The processes still alive in the session `leader` started (the command, its workers, their kernels)."""
+    alive = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # ended while we looked
+            continue
+        if int(fields[3]) == leader and fields[0] != "Z":  # session id; a zombie has ended already
+            alive.append(f"{stat.parent.name}: {(stat.parent / 'cmdline').read_bytes()[:120]!r}")
+    return alive
+
+
+@pytest.mark.slow  # a LocalCluster worker with its own kernel template process, stopped mid-batch
+def test_ctrl_c_during_a_dask_batch_stops_the_cluster_and_leaves_no_staged_or_half_written_page(tmp_path, tidy_dir):
+    folder, out = tmp_path / "templates", tmp_path / "reports"
+    folder.mkdir()
+    for name in ("02_three_public", "03_low_execution", "05_audit"):
+        shutil.copy(paths.NOTEBOOKS / f"{name}.ipynb", folder)
+    year_dir = out / UNIT_ID / "2023"
+    command = [sys.executable, "-m", "helpers.publish.batch", "--years", "2023", "--notebooks", str(folder),
+               "--out", str(out), "--tidy", str(tidy_dir), "--no-progress", "--executor", "dask", "--workers", "1"]
+    # its own session, as a terminal runs a command: Ctrl-C reaches the command, the cluster's workers and kernels
+    process = subprocess.Popen(command, start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True)
+    deadline = time.monotonic() + 240
+    while not (year_dir.is_dir() and list(year_dir.glob(".*.staged*"))):  # a worker is making a page
+        assert process.poll() is None and time.monotonic() < deadline, "the batch ended before it could be stopped"
+        time.sleep(0.05)
+    os.killpg(process.pid, signal.SIGINT)
+    _, err = process.communicate(timeout=120)
+    assert process.returncode == 130, err
+    assert err.strip().startswith("batch interrupted") and len(err.strip().splitlines()) == 1, \
+        f"Ctrl-C must print one line (no worker's traceback, no dask log), not:\n{err}"
+    deadline = time.monotonic() + 10  # a kernel template process notices its worker is gone within a second
+    while _session(process.pid) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not _session(process.pid), "processes of the stopped batch still run"
+    time.sleep(1)  # a worker left running would stage its page now
+    assert not [p.name for p in year_dir.iterdir() if p.name.startswith(".")], "staged files left after Ctrl-C"
+    import nbformat
+
+    for page in year_dir.iterdir():  # pages finished before the interrupt are whole, each with its notebook
+        if page.suffix == ".html":
+            assert page.read_text(encoding="utf-8").rstrip().endswith("</html>"), page.name
+            nbformat.validate(nbformat.read(page.with_suffix(".ipynb"), as_version=4))
 
 
 def test_planning_imports_neither_the_runner_nor_the_chart_theme():

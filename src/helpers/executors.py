@@ -19,6 +19,7 @@ import contextlib
 import os
 import signal
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -103,6 +104,22 @@ class LocalExecutor:
         self.pool = None
 
 
+@contextlib.contextmanager
+def _interrupts_left_to_this_process():
+    """Worker processes started inside this block ignore SIGINT (an ignored signal stays ignored in a new process).
+    Ctrl-C in a terminal reaches every process of the command; a LocalCluster's workers that took it would die
+    mid-job with tracebacks while their job threads went on staging pages after the batch had cleaned up. Ignoring
+    it, they are stopped in order by the batch (`DaskExecutor.stop`). A Ctrl-C while they start is not seen."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread may set a handler (the batch's is the main thread)
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 def _restore(environment: dict[str, str]) -> None:
     """os.environ as it was in `environment`."""
     for name in set(os.environ) - set(environment):
@@ -162,9 +179,10 @@ class DaskExecutor:
         else:
             environment = dict(os.environ)
             try:
-                self.cluster = LocalCluster(n_workers=self.workers or os.cpu_count() or 1, threads_per_worker=1,
-                                            processes=self.processes, dashboard_address=None,
-                                            silence_logs=logging.ERROR)
+                with _interrupts_left_to_this_process():
+                    self.cluster = LocalCluster(n_workers=self.workers or os.cpu_count() or 1, threads_per_worker=1,
+                                                processes=self.processes, dashboard_address=None,
+                                                silence_logs=logging.ERROR)
             finally:
                 # dask's nanny sets its workers' variables (OMP_NUM_THREADS, PYTHONHASHSEED …) in this process too;
                 # kept, they would reach every later kernel here, which the template process then refuses to fork.
@@ -238,9 +256,16 @@ class DaskExecutor:
             self.futures = []
 
     def stop(self) -> None:
+        """After Ctrl-C or a crash: cancel the jobs not yet run. A LocalCluster of the batch's own is closed, its
+        workers and their kernels stopped, before the caller removes the staged files: none stages a page after.
+        A cluster's workers that a scheduler address gave cannot be stopped from here: a page one of them was
+        making may be staged after the batch ends, and the next batch removes it."""
         if self.client is not None and self.futures:
             with contextlib.suppress(Exception):
                 self.client.cancel(self.futures)
+        self.futures = []
+        if self.cluster is not None:
+            self.__exit__(None, None, None)
 
 
 def executor(name: str = "local", *, scheduler: str | None = None, workers: int | None = None,

@@ -23,12 +23,14 @@ partitions (`python -m helpers.data.corpus REPORT … --tidy DIR`; `make bench-c
 from __future__ import annotations
 
 import argparse
+import functools
 import hashlib
 import io
 import json
 import shutil
 import sys
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -121,9 +123,31 @@ def write_tables(tables: dict[str, pd.DataFrame], tidy_dir: Path | str) -> list[
     return written
 
 
+RACY_S = 2.0  # a file changed this recently may change again within one tick of the file system's clock
+
+
+def _sha256(path: Path) -> str:
+    """The SHA-256 of a file, read in blocks (a CSV file of many reports is never in memory whole); once per
+    process for a file whose inode, size and modification time have not changed (unless changed just now: a
+    rewrite within one clock tick would keep its modification time)."""
+    stat = path.stat()
+    if time.time() - stat.st_mtime < RACY_S:
+        return _file_sha256(str(path))
+    return _cached_sha256(str(path), stat.st_ino, stat.st_size, stat.st_mtime_ns)
+
+
+def _file_sha256(path: str) -> str:
+    with open(path, "rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+@functools.lru_cache(maxsize=64)
+def _cached_sha256(path: str, inode: int, size: int, mtime_ns: int) -> str:
+    return _file_sha256(path)
+
+
 def _tidy_digests(tidy_dir: Path, names: list[str]) -> dict[str, str]:
-    return {f"{name}.csv": hashlib.sha256((Path(tidy_dir) / f"{name}.csv").read_bytes()).hexdigest()
-            for name in names}
+    return {f"{name}.csv": _sha256(Path(tidy_dir) / f"{name}.csv") for name in names}
 
 
 def write_manifest(tidy_dir: Path | str, names: list[str]) -> None:
@@ -139,12 +163,40 @@ def check_current(tidy_dir: Path | str) -> None:
                                 f"`python -m helpers.data.corpus --tidy {tidy_dir}` from the CSV files there)")
     manifest = json.loads(path.read_text(encoding="utf-8"))
     changed = [name for name, digest in manifest["csv_sha256"].items()
-               if not (Path(tidy_dir) / name).exists()
-               or hashlib.sha256((Path(tidy_dir) / name).read_bytes()).hexdigest() != digest]
+               if not (Path(tidy_dir) / name).exists() or _sha256(Path(tidy_dir) / name) != digest]
     if changed:
         raise ValueError(f"the corpus in {corpus_dir(tidy_dir)} was written with other tidy data than "
                          f"{', '.join(changed)} in {tidy_dir} now: rebuild it with `make data` (or `python -m "
                          f"helpers.data.corpus --tidy {tidy_dir}`)")
+
+
+def is_current(tidy_dir: Path | str) -> bool:
+    """Whether `tidy_dir` has a corpus written with its CSV files as they are now (see `check_current`)."""
+    try:
+        check_current(tidy_dir)
+    except (FileNotFoundError, ValueError):
+        return False
+    return True
+
+
+# Reading one report: its own files ----------------------------------------------------------------------------
+
+
+def read_report(unit: str, year: int, tidy_dir: Path | str) -> YearData:
+    """`unit`'s own report of `year` from its partition alone (one Parquet file per table, nothing of another
+    unit or year read: memory does not grow with the corpus): the same YearData as helpers.data.load.load_year
+    gives from the CSV files. helpers.data.load.load_year reads this way when the corpus is current."""
+    check_current(tidy_dir)
+    corpus = corpus_dir(tidy_dir)
+
+    def of(name: str) -> pd.DataFrame:
+        path = partition(corpus, name, unit, year)
+        if not path.exists():
+            raise FileNotFoundError(f"the corpus in {corpus} has no {name} of {unit} {year}: rebuild it with "
+                                    f"`make data` (or `python -m helpers.data.corpus --tidy {tidy_dir}`)")
+        return cast(pq.ParquetFile(path).read().to_pandas(), TABLES[name]["columns"])
+
+    return year_data(int(year), Path(tidy_dir), unit, str(of("reports").iloc[0][REPORT.name]), of)
 
 
 # Reading with DuckDB ------------------------------------------------------------------------------------------
@@ -173,6 +225,21 @@ def read_year(year: int, tidy_dir: Path | str) -> list[YearData]:
     table (only the partitions of `year`): the same YearData as helpers.data.load.load_year gives from the CSV
     files, unit by unit."""
     return _read(tidy_dir, "report_year = ?", [int(year)])
+
+
+UNITS_PER_QUERY = 25  # iter_year: the units whose rows are in memory at once
+
+
+def iter_year(year: int, tidy_dir: Path | str, units_per_query: int = UNITS_PER_QUERY) -> Iterator[YearData]:
+    """What `read_year` gives, one YearData at a time, read `units_per_query` units at a time (one query per table
+    over their partitions of `year`): a page over every unit keeps what it needs of each, never every unit's
+    rows at once."""
+    check_current(tidy_dir)
+    ids = sorted(u for u, y in partitions_on_disk(corpus_dir(tidy_dir)) if y == int(year))
+    for start in range(0, len(ids), units_per_query):
+        chosen = ids[start:start + units_per_query]
+        yield from _read(tidy_dir, f"report_year = ? AND {UNIT.name} IN ({', '.join('?' * len(chosen))})",
+                         [int(year), *chosen])
 
 
 def read_unit(unit: str, tidy_dir: Path | str) -> list[YearData]:

@@ -63,12 +63,45 @@ class YearData:
 
 @functools.cache
 def english_names(kind: str) -> dict[str, str]:
-    """Chinese -> English names from data/names/<kind>.csv (classes, projects)."""
+    """Chinese -> English names from data/names/<kind>.csv (classes, projects, indicators, indicator_levels,
+    measurement_units, reasons, units)."""
     path = paths.NAMES / f"{kind}.csv"
     if not path.exists():
         return {}
     names = pd.read_csv(path, dtype=str, keep_default_na=False)
     return dict(zip(names["name_zh"], names["name_en"], strict=True))
+
+
+# The names table of data/names/ that glosses each column of names a table may carry: an English page shows the
+# gloss beside the name as printed (`with_glosses`), a chart shows it instead (helpers.show.charts.names).
+NAME_KINDS = {"project_name": "projects", "class_zh": "classes", "category_zh": "classes", "item_zh": "classes",
+              "indicator": "indicators", "level1": "indicator_levels", "level2": "indicator_levels",
+              "unit": "measurement_units"}
+
+
+def gloss_column(column: str) -> str:
+    """The column holding the English gloss of a column of names: project_name -> name_en (as `project_view`
+    names it), class_zh -> class_en, indicator -> indicator_en."""
+    return "name_en" if column == "project_name" else column.removesuffix("_zh") + "_en"
+
+
+def gloss(name: object, kind: str) -> str:
+    """The English gloss of a name as printed (data/names/<kind>.csv), '' when there is none or no name."""
+    if not isinstance(name, str) or not name:
+        return ""
+    names = english_names(kind)
+    return names.get(name) or names.get(name.strip(), "")
+
+
+def with_glosses(table: pd.DataFrame) -> pd.DataFrame:
+    """`table` with the English gloss of each column of names it has (NAME_KINDS) right after that column, unless
+    the table already carries it; a name without a gloss gets ''."""
+    glossed = table.copy()
+    for column, kind in NAME_KINDS.items():
+        target = gloss_column(column)
+        if column in glossed.columns and target not in glossed.columns:
+            glossed.insert(glossed.columns.get_loc(column) + 1, target, [gloss(n, kind) for n in glossed[column]])
+    return glossed
 
 
 def display_name(name_zh: str, names: dict[str, str]) -> str:
@@ -95,21 +128,22 @@ def project_view(projects: pd.DataFrame) -> pd.DataFrame:
 def units(tidy_dir: Path | str | None = None) -> pd.DataFrame:
     """One row per report in the tidy data: unit_id, unit_zh (as printed), report_year, report; by unit, then year."""
     tidy_dir = Path(tidy_dir) if tidy_dir else paths.TIDY
-    reports = read_table("reports", tidy_dir)
+    reports = read_table("reports", tidy_dir, ["unit_id", "unit_zh", "report_year", "report"])
     return (reports[["unit_id", "unit_zh", "report_year", "report"]].drop_duplicates()
             .sort_values(["unit_id", "report_year", "report"]).reset_index(drop=True))
 
 
 def reports_with_project_tables(tidy_dir: Path | str | None = None) -> set[tuple[str, int]]:
     """(unit_id, report_year) of every report with project self-evaluation tables (rows in projects.csv)."""
-    projects = read_table("projects", Path(tidy_dir) if tidy_dir else paths.TIDY)
+    projects = read_table("projects", Path(tidy_dir) if tidy_dir else paths.TIDY, ["unit_id", "report_year"])
     return {(str(u), int(y)) for u, y in zip(projects["unit_id"], projects["report_year"], strict=True)}
 
 
 def audit_errors(tidy_dir: Path | str | None = None) -> pd.DataFrame:
     """The contradictions (audit findings of severity "error") of every report: unit_id, report_year, cause,
     in the order of audit_findings.csv."""
-    findings = read_table("audit_findings", Path(tidy_dir) if tidy_dir else paths.TIDY)
+    findings = read_table("audit_findings", Path(tidy_dir) if tidy_dir else paths.TIDY,
+                          ["unit_id", "report_year", "cause", "severity"])
     errors = findings[findings["severity"] == "error"]
     return errors[["unit_id", "report_year", "cause"]].reset_index(drop=True)
 
@@ -142,10 +176,16 @@ def available_years(tidy_dir: Path | str | None = None, unit: str = "") -> list[
     return sorted(reports_by_year(tidy_dir, unit))
 
 
-def load_year(year: int, tidy_dir: Path | str | None = None, unit: str = "") -> YearData:
+def load_year(year: int, tidy_dir: Path | str | None = None, unit: str = "", *,
+              from_corpus: bool | None = None) -> YearData:
     """Load the tables of `unit`'s own report of `year` from `tidy_dir` (default data/tidy, or $BUDGET_TIDY_DIR).
 
-    `unit` is a unit id (reports.csv `unit_id`); empty means the only unit in the tidy data.
+    `unit` is a unit id (reports.csv `unit_id`); empty means the only unit in the tidy data. The rows come from
+    that report's own partition of the corpus store (helpers.data.corpus) when the tidy folder has a corpus
+    written with its CSV files as they are (`from_corpus=None`): nothing of another unit or year is read, so
+    memory does not grow with the number of reports. Else (no corpus, or one older than the CSV files) from
+    the CSV files, each read whole and filtered; `from_corpus=False` asks for that, `True` for the corpus.
+    Both give the same YearData (tested).
     """
     tidy_dir = Path(tidy_dir) if tidy_dir else paths.TIDY
     unit = resolve_unit(unit, tidy_dir)
@@ -155,6 +195,10 @@ def load_year(year: int, tidy_dir: Path | str | None = None, unit: str = "") -> 
                          f"{sorted(reports) or 'no year'} for it. Put the report under data/raw/{year}/ and run "
                          "`make data`.")
     report = reports[year]
+    from helpers.data import corpus  # it imports this module
+
+    if corpus.is_current(tidy_dir) if from_corpus is None else from_corpus:
+        return corpus.read_report(unit, year, tidy_dir)
 
     def of_year(name: str) -> pd.DataFrame:
         df = _optional_table(name, tidy_dir) if name in OPTIONAL_TABLES else read_table(name, tidy_dir)

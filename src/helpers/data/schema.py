@@ -337,16 +337,19 @@ def stamp(df: pd.DataFrame, unit_id: str, report: str, report_year: int) -> pd.D
     return stamped
 
 
-def read_table(name: str, tidy_dir: Path) -> pd.DataFrame:
-    """Load one tidy CSV with the types its schema gives (text columns stay text, blanks stay '')."""
+def read_table(name: str, tidy_dir: Path, columns: list[str] | None = None) -> pd.DataFrame:
+    """Load one tidy CSV with the types its schema gives (text columns stay text, blanks stay ''); only `columns`
+    when given (a few columns of a table of many reports: memory for those alone)."""
     spec = TABLES[name]
     path = Path(tidy_dir) / f"{name}.csv"
     if not path.exists():
         raise FileNotFoundError(f"{path} does not exist: build the tidy data first with `make data`")
-    types = {c.name: ("str" if c.type == "string" else None) for c in spec["columns"]}
+    specs = [c for c in spec["columns"] if columns is None or c.name in columns]
+    types = {c.name: ("str" if c.type == "string" else None) for c in specs}
     df = pd.read_csv(path, encoding="utf-8", dtype={k: v for k, v in types.items() if v}, keep_default_na=False,
-                     na_values={c.name: [""] for c in spec["columns"] if c.type in ("number", "integer")})
-    for c in spec["columns"]:
+                     na_values={c.name: [""] for c in specs if c.type in ("number", "integer")},
+                     usecols=None if columns is None else [c.name for c in specs])
+    for c in specs:
         if c.type == "boolean":
             df[c.name] = df[c.name].astype(str).str.lower().eq("true")
     return df

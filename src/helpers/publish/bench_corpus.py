@@ -1,11 +1,12 @@
 """Measure the corpus at scale: N generated units x 2 years, ingested one report at a time, then pages.
 
-    python -m helpers.publish.bench_corpus [--units 50] [--sample 2]      (make bench-corpus [N=500])
+    python -m helpers.publish.bench_corpus [--units 50] [--sample 2] [--sizes 50 200]
+                                                                        (make bench-corpus [N=500] [SIZES="50 200"])
 
 Each unit is the 2023 report under another name (泸州市基准测试单位<k>, so its id is the hashed fallback),
 its totals moved by a few per cent (basic and project spending with them; seeded by the unit's number, so the
 same N gives the same reports), and the same text with 2023年 read as 2024年 as its second year. For N/5, N/2
-and N units, each in a fresh folder and a fresh process:
+and N units (or the `--sizes` given), each in a fresh folder and a fresh process:
 
 - ingest: `python -m helpers.data.corpus REPORT … --tidy DIR`: every report written into the corpus one at a
   time, then the CSV files from it (process start and imports included); reports/s and the peak memory;
@@ -16,13 +17,16 @@ and N units, each in a fresh folder and a fresh process:
   both languages, and 08_compare of 2023 (every unit) in both, built cold by the batch with 1 and with 2
   workers (kernel template start included); pages/s and the batch's peak memory.
 
-Each figure comes from one run on a shared machine: compare the rows of one table, not tables of two runs.
+Each figure comes from one run on a shared machine: compare the rows of one table, not tables of two runs. Each
+row gives the machine's load average (1 minute) when its size started and ended: the times depend on it, the
+peak memory does not.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import shutil
 import subprocess
@@ -87,6 +91,7 @@ def sample_units(tidy: Path, count: int) -> list[str]:
 
 def measure_size(units: int, sample: int, folder: Path) -> dict:
     """Every figure of one row of the table, for `units` units."""
+    load_start = os.getloadavg()[0]
     reports = generate(folder / "raw", units)
     tidy = folder / "tidy"
     ingest = measure([PY, "-m", "helpers.data.corpus", *map(str, reports), "--tidy", str(tidy)])
@@ -110,6 +115,7 @@ def measure_size(units: int, sample: int, folder: Path) -> dict:
         pages = len([p for p in out.rglob("*.html") if p.name != "index.html"])
         row.update({"pages": pages, f"pages_per_s_{workers}": pages / run["seconds"],
                     f"batch_peak_mib_{workers}": run["peak_mib"]})
+    row["load"] = f"{load_start:.1f}–{os.getloadavg()[0]:.1f}"
     return row
 
 
@@ -118,7 +124,7 @@ COLUMNS = [("units", "units", "{:d}"), ("reports", "reports", "{:d}"), ("ingest 
            ("corpus MiB", "corpus_mib", "{:.1f}"), ("read year s", "read_year_s", "{:.2f}"),
            ("compare table s", "unit_table_s", "{:.2f}"), ("sample pages", "pages", "{:d}"),
            ("pages/s 1 worker", "pages_per_s_1", "{:.2f}"), ("pages/s 2 workers", "pages_per_s_2", "{:.2f}"),
-           ("batch peak MiB (2 workers)", "batch_peak_mib_2", "{:.0f}")]
+           ("batch peak MiB (2 workers)", "batch_peak_mib_2", "{:.0f}"), ("load avg", "load", "{}")]
 
 
 def table(rows: list[dict]) -> str:
@@ -139,21 +145,24 @@ def main(argv: list[str] | None = None) -> int:
                                      description=__doc__.split("\n\n")[0])
     parser.add_argument("--units", type=int, default=50, help="N: generated units, each with 2023 and 2024")
     parser.add_argument("--sample", type=int, default=2, help="units whose 2023 pages the page sample builds")
+    parser.add_argument("--sizes", type=int, nargs="*", default=[], metavar="UNITS",
+                        help="the numbers of units to measure (default: N/5, N/2 and N)")
     args = parser.parse_args(argv)
-    if args.units < 1 or args.sample < 1:
-        print("bench-corpus: --units and --sample must be at least 1", file=sys.stderr)
+    if args.units < 1 or args.sample < 1 or any(size < 1 for size in args.sizes):
+        print("bench-corpus: --units, --sample and --sizes must be at least 1", file=sys.stderr)
         return 2
     from helpers.publish.kernels import ensure_kernel
 
     ensure_kernel()
     rows = []
-    for units in sizes(args.units):
+    for units in sorted(set(args.sizes)) or sizes(args.units):
         with tempfile.TemporaryDirectory(prefix=f"bench-corpus-{units}-") as tmp:
             rows.append(measure_size(units, min(args.sample, units), Path(tmp)))
         print(f"{units} units: {json.dumps(rows[-1])}", file=sys.stderr, flush=True)
     print(table(rows))
-    print(f"\npages: a sample per size ({', '.join(SAMPLE_NOTEBOOKS[:2])} of {min(args.sample, args.units)} "
-          f"unit(s) in 2023 and {SAMPLE_NOTEBOOKS[2]} of 2023, each in zh and en), built cold")
+    print(f"\npages: a sample per size ({', '.join(SAMPLE_NOTEBOOKS[:2])} of {args.sample} unit(s) in 2023 and "
+          f"{SAMPLE_NOTEBOOKS[2]} of 2023, each in zh and en), built cold; load avg: 1 minute, at the size's start "
+          f"and end, on {os.cpu_count()} cores")
     return 0
 
 

@@ -72,8 +72,9 @@ def unit_row(data: YearData, threshold: float) -> dict:
 
 def unit_table(year: int, tidy_dir: Path | str | None = None, threshold: float = 0.9) -> pd.DataFrame:
     """Every unit with its own report of `year`: one row each (COLUMNS), largest spending first. The units' data
-    is read from the corpus store with DuckDB, every unit of the year at once (helpers.data.corpus.read_year)."""
-    rows = [unit_row(data, threshold) for data in corpus.read_year(year, tidy_dir or paths.TIDY)]
+    is read from the corpus store with DuckDB, a batch of units at a time (helpers.data.corpus.iter_year): only
+    each unit's row is kept, so memory does not grow with every unit's tables."""
+    rows = [unit_row(data, threshold) for data in corpus.iter_year(year, tidy_dir or paths.TIDY)]
     table = pd.DataFrame(rows, columns=COLUMNS)
     return table.sort_values(["total_expenditure", "unit_id"], ascending=[False, True],
                              na_position="last").reset_index(drop=True)

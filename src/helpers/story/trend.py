@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from helpers.data.load import YearData, available_years, load_year
+from helpers import paths
+from helpers.data import corpus
+from helpers.data.load import YearData, resolve_unit
 from helpers.story.common import Change
 
 TREND_METRICS = ("total_expenditure", "basic_expenditure", "project_expenditure", "three_public_total",
@@ -27,6 +29,13 @@ def _stated(data: YearData, metric: str, year: int) -> tuple[float, bool] | None
     return float(rows.iloc[0]["value"]), str(rows.iloc[0]["derived"]) in ("True", "true", "1")
 
 
+def _reports(tidy_dir: Path | str | None, unit: str) -> dict[int, YearData]:
+    """Each year's own report of `unit` (empty: the only unit), by year, read from the corpus store with DuckDB:
+    one query per table over that unit's partitions only (helpers.data.corpus.read_unit)."""
+    tidy = Path(tidy_dir) if tidy_dir else paths.TIDY
+    return {data.year: data for data in corpus.read_unit(resolve_unit(unit, tidy), tidy)}
+
+
 def trend_table(tidy_dir: Path | str | None = None, unit: str = "") -> pd.DataFrame:
     """Each year of `unit` (empty: the only unit) the reports give figures for: one row per year, one column per
     metric in TREND_METRICS, the projects' overall execution (executed ÷ adjusted budget over all projects) and
@@ -34,10 +43,11 @@ def trend_table(tidy_dir: Path | str | None = None, unit: str = "") -> pd.DataFr
     report, that report's figures for it (STATED_BY_NEXT; WORKED_BACK_BY_NEXT when one of them is worked back
     from a stated change). One report already gives two years: 2022's total of 18,100.64 and “三公” of 180.00
     follow from the 2023 report's stated changes."""
-    years = available_years(tidy_dir, unit)
+    reports = _reports(tidy_dir, unit)
+    years = sorted(reports)
     rows = []
     if years:
-        first = load_year(years[0], tidy_dir, unit)
+        first = reports[years[0]]
         stated = {m: _stated(first, m, first.prior_year) for m in TREND_METRICS}
         if any(stated.values()):
             worked_back = any(v[1] for v in stated.values() if v)
@@ -45,7 +55,7 @@ def trend_table(tidy_dir: Path | str | None = None, unit: str = "") -> pd.DataFr
                         | {"project_execution": float("nan"),
                            "figures": WORKED_BACK_BY_NEXT if worked_back else STATED_BY_NEXT})
     for year in years:
-        data = load_year(year, tidy_dir, unit)
+        data = reports[year]
         row = {"year": year} | {m: data.value(m) if data.has(m) else float("nan") for m in TREND_METRICS}
         budgets = data.projects["budget_adjusted"].sum()
         row["project_execution"] = data.projects["executed"].sum() / budgets if budgets else float("nan")
@@ -63,10 +73,11 @@ def steps(by_year: pd.DataFrame, metric: str, tidy_dir: Path | str | None = None
     earlier year (its restated or worked-back figure, as its summary page does), else as the earlier row gives
     it: the trend and each year's summary agree on the direction."""
     found = []
+    reports = _reports(tidy_dir, unit) if (by_year["figures"] == OWN_REPORT).any() else {}
     for a, b in zip(by_year.to_dict("records"), by_year.iloc[1:].to_dict("records"), strict=False):
         prior, derived = a[metric], a["figures"] == WORKED_BACK_BY_NEXT
         if b["figures"] == OWN_REPORT:
-            stated = _stated(load_year(int(b["year"]), tidy_dir, unit), metric, int(a["year"]))
+            stated = _stated(reports[int(b["year"])], metric, int(a["year"]))
             if stated:
                 prior, derived = stated
         found.append(Change(metric, int(b["year"]), int(a["year"]), prior, b[metric], prior_derived=derived))
@@ -88,7 +99,7 @@ def across(by_year: pd.DataFrame, metric: str) -> Change:
 def projects_across_years(tidy_dir: Path | str | None = None, unit: str = "") -> pd.DataFrame:
     """Projects matched across years by project code: project_code, project_name, year, budget_adjusted,
     executed, execution_rate (long form; pivot on year to compare)."""
-    frames = [load_year(y, tidy_dir, unit).projects.assign(year=y) for y in available_years(tidy_dir, unit)]
+    frames = [data.projects.assign(year=year) for year, data in sorted(_reports(tidy_dir, unit).items())]
     if not frames:
         return pd.DataFrame(columns=["project_code", "project_name", "year", "budget_adjusted", "executed",
                                      "execution_rate"])
