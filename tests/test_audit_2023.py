@@ -465,9 +465,11 @@ def test_the_building_project_built_nothing_and_its_cut_is_unexplained(findings,
     cut = rows(findings, "budget_cut_without_reason", subject="二大队业务技术用房新建项目").iloc[0]
     assert (cut["reported"], cut["computed"], cut["detail"]) == (1000.0, 920.0, "reason_not_about_cut")
     en = [n for n in cause_bullets(data, "info", "en") if "5675" in n][0]
+    # the English page glosses each indicator it names (data/names/indicators.csv)
     assert "二大队业务技术用房新建项目 (New building for the 2nd brigade) spent 518.61 万元, yet its floor-area " \
-           "targets (副楼3楼, 主楼5楼) report 0 平方米" in en
-    assert "(完成道路监控建设, 完成卡口建设, 完成违停自动抓拍建设, 完成电子警察建设), all delivered" in en
+           "targets (副楼3楼 (Annex, 3 floors), 主楼5楼 (Main building, 5 floors)) report 0 平方米" in en
+    assert "(完成道路监控建设 (Road cameras built), 完成卡口建设 (Checkpoints built), 完成违停自动抓拍建设 " \
+           "(Parking-violation cameras built), 完成电子警察建设 (Enforcement cameras built)), all delivered" in en
     zh = [n for n in cause_bullets(data, "info", "zh") if "5561" in n][0]
     assert "二大队业务技术用房新建项目：年初预算1,000.00万元，调整后预算920.00万元，调减80.00万元，" \
            "自评表未说明调减原因：表中按要求填写的原因只说明了支出进度慢" in zh

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from helpers.data.load import english_names, load_year
@@ -92,3 +94,27 @@ def test_a_range_of_lines_cites_its_section_with_the_range_in_the_tooltip(cited)
     assert safe(wording.say("en", "common", "line_range", first=40, last=51)) == (
         '<span class="cite" title="lines 40–51 of the report (五、一般公共预算财政拨款支出决算情况说明)">'
         "section on general public budget spending</span>")
+
+
+def test_a_sentence_that_names_the_table_cites_with_its_own_words(cited):
+    # the 2022 transfer's table (line 6856 in it: 购买清障车1辆、执勤执法汽车14辆…): the sentence names the table,
+    # so the citation is those words, not "X绩效自评表（绩效自评表：X）"
+    zh = safe(wording.say("zh", "common", "cited", text="2022年省级政法转移支付资金绩效自评表", n=6856))
+    assert zh == '<span class="cite" title="报告第6856行">2022年省级政法转移支付资金绩效自评表</span>'
+    en = safe(wording.say("en", "common", "cited", text="The self-evaluation table", n=5987))
+    assert en == ('<span class="cite" title="line 5987 of the report (2023年办公场所维修改造项目)">'
+                  "The self-evaluation table</span>")
+    # a line outside every section keeps the place beside the words
+    assert wording.say("zh", "common", "cited", text="附表", n=7375) == "附表（第7375行）"
+
+
+def test_no_page_names_a_table_twice_or_prints_a_bare_line_number(batch_run):
+    out, _ = batch_run
+    pages = sorted(out.rglob("*.html"))
+    assert len(pages) >= 14
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        text = re.sub(r'<span class="cite" title="[^"]*">', "", text)
+        assert not re.search(r"([^\s（(>]{4,40})绩效自评表（绩效自评表：\1）", text), page.name
+        prose = re.sub(r"<pre.*?</pre>|<code.*?</code>|<script.*?</script>", "", text, flags=re.S)
+        assert not re.search(r"（[^（）]*第\d+行）", prose), page.name

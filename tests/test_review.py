@@ -160,7 +160,7 @@ def test_english_budget_lines_use_their_budget_not_complete_a_percentage(data):
     # line 43: 执法办案（项）:支出决算为819.04万元，完成预算37.6%
     [link] = overview.items_and_projects(data, 0.9)
     assert say("en", "overview", "item_project", link=link).startswith(
-        "执法办案 used 37.6% of its budget: 819.04 万元 spent"
+        "执法办案 (Law enforcement and case handling) used 37.6% of its budget: 819.04 万元 spent"
     )
 
 

@@ -184,7 +184,7 @@ def test_with_no_vehicle_bought_nothing_is_called_listed_or_left_out():
     assert say("zh", "three_public", "listed", vehicles=v) == \
         "本年度未购置公务用车：“三公”经费部分公务用车购置支出为0.00万元，未列示购置车辆。"
     en = say("en", "three_public", "project", vehicles=v)
-    assert en == ("The self-evaluation table of 车辆购置 (line 300) names vehicles bought: 1 清障车 (tow truck), "
+    assert en == ("The self-evaluation table (line 300) of 车辆购置 names vehicles bought: 1 清障车 (tow truck), "
                   "4 执勤执法汽车 (law-enforcement duty cars) and 38 警用摩托车 (police motorcycles); the “三公” "
                   "section lists no vehicle purchase, so the two cannot be matched.")
     assert "leaves out" not in en and "of the list" not in en

@@ -63,12 +63,45 @@ class YearData:
 
 @functools.cache
 def english_names(kind: str) -> dict[str, str]:
-    """Chinese -> English names from data/names/<kind>.csv (classes, projects)."""
+    """Chinese -> English names from data/names/<kind>.csv (classes, projects, indicators, indicator_levels,
+    measurement_units, reasons, units)."""
     path = paths.NAMES / f"{kind}.csv"
     if not path.exists():
         return {}
     names = pd.read_csv(path, dtype=str, keep_default_na=False)
     return dict(zip(names["name_zh"], names["name_en"], strict=True))
+
+
+# The names table of data/names/ that glosses each column of names a table may carry: an English page shows the
+# gloss beside the name as printed (`with_glosses`), a chart shows it instead (helpers.show.charts.names).
+NAME_KINDS = {"project_name": "projects", "class_zh": "classes", "category_zh": "classes", "item_zh": "classes",
+              "indicator": "indicators", "level1": "indicator_levels", "level2": "indicator_levels",
+              "unit": "measurement_units"}
+
+
+def gloss_column(column: str) -> str:
+    """The column holding the English gloss of a column of names: project_name -> name_en (as `project_view`
+    names it), class_zh -> class_en, indicator -> indicator_en."""
+    return "name_en" if column == "project_name" else column.removesuffix("_zh") + "_en"
+
+
+def gloss(name: object, kind: str) -> str:
+    """The English gloss of a name as printed (data/names/<kind>.csv), '' when there is none or no name."""
+    if not isinstance(name, str) or not name:
+        return ""
+    names = english_names(kind)
+    return names.get(name) or names.get(name.strip(), "")
+
+
+def with_glosses(table: pd.DataFrame) -> pd.DataFrame:
+    """`table` with the English gloss of each column of names it has (NAME_KINDS) right after that column, unless
+    the table already carries it; a name without a gloss gets ''."""
+    glossed = table.copy()
+    for column, kind in NAME_KINDS.items():
+        target = gloss_column(column)
+        if column in glossed.columns and target not in glossed.columns:
+            glossed.insert(glossed.columns.get_loc(column) + 1, target, [gloss(n, kind) for n in glossed[column]])
+    return glossed
 
 
 def display_name(name_zh: str, names: dict[str, str]) -> str:

@@ -68,8 +68,10 @@ def score_scatter(table: pd.DataFrame, threshold: float, *, title: str, xlabel: 
     # the low ones are the story (the rest crowd at 100%); neighbours' names go above and below in turn
     ordered = shown[low].sort_values("execution_rate")
     for i, (name, row) in enumerate(zip(names(ordered, "project_name", 18), ordered.itertuples(), strict=True)):
+        # a name of several lines grows away from its point: upwards above it, downwards below it
         ax.annotate(name, (row.execution_rate, row.total_score), fontsize=MIN_FONT_PT,
-                    xytext=(4, 3 if i % 2 == 0 else -10), textcoords="offset points")
+                    xytext=(4, 4 if i % 2 == 0 else -4), textcoords="offset points",
+                    va="bottom" if i % 2 == 0 else "top")
     ax.axvline(threshold, color=PALETTE["neutral"], linestyle="--", linewidth=1)
     ax.text(threshold, ax.get_ylim()[1], " " + threshold_label, va="top", fontsize=MIN_FONT_PT,
             color=PALETTE["neutral"])

@@ -24,7 +24,7 @@ import pandas as pd
 from IPython.display import HTML, Markdown, display
 
 from helpers.constants import LANGUAGES
-from helpers.data.load import YearData, english_names, load_year, resolve_unit, units
+from helpers.data.load import YearData, english_names, load_year, resolve_unit, units, with_glosses
 from helpers.show import charts
 from helpers.show.display import bullets, safe, table
 from helpers.story import citations, wording
@@ -100,14 +100,24 @@ class Page:
         """`df` for reading: headers in the page's language, values of the `keys` columns (metric keys) named too;
         an empty cell shows `missing` (e.g. `page.label("not_reported")`).
 
-        On a Chinese page the English-gloss columns (`*_en`) are left out.
+        On a Chinese page the English-gloss columns (`*_en`) are left out; an English page shows the gloss beside
+        each column of names (`glossed`).
         """
         # English glosses are for the English page; the Chinese page shows the names as printed
-        shown = df.drop(columns=[c for c in df.columns if str(c).endswith("_en")]) if self.lang == "zh" else df.copy()
+        if self.lang == "zh":
+            shown = df.drop(columns=[c for c in df.columns if str(c).endswith("_en")])
+        else:
+            shown = self.glossed(df)
         for column in keys:
             shown[column] = [self.label(v) for v in shown[column]]
         return table(shown, amounts=amounts, rates=rates, counts=counts,
                      rename={c: self.label(str(c)) for c in shown.columns}, missing=missing)
+
+    def glossed(self, df: pd.DataFrame) -> pd.DataFrame:
+        """`df` as the page's tables and charts show its names: on an English page with the English gloss
+        (data/names/) beside each column of names it has (project_name -> name_en, indicator -> indicator_en, ...:
+        helpers.data.load.with_glosses); on a Chinese page as it is."""
+        return df if self.lang == "zh" else with_glosses(df)
 
     def chart(self, fig, alt_key: str, **values) -> None:
         """Show a matplotlib figure as an image with alt text from labels.csv (key `alt_key`), then close it."""

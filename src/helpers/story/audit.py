@@ -177,14 +177,23 @@ def label(data: YearData, key: str) -> str:
 
 @functools.cache
 def _english_names() -> dict[str, str]:
-    return english_names("classes") | english_names("projects")
+    # the names a finding may refer to: figures by the report's label (facts.label_zh), classes, projects, indicators
+    return english_names("metrics") | english_names("indicators") | english_names("classes") | english_names("projects")
 
 
 def glossed(name: str, lang: str) -> str:
-    """A class or project name as a page in `lang` shows it: on an English page the Chinese as printed with its
-    English gloss beside it (data/names/*.csv: 公共安全支出 (Public security)); as printed otherwise."""
+    """A figure's label, class, project or indicator name as a page in `lang` shows it: on an English page the
+    Chinese as printed with its English gloss beside it (data/names/*.csv: 公共安全支出 (Public security)); as
+    printed otherwise."""
     english = _english_names().get(name, "") if lang != "zh" else ""
     return f"{name} ({english})" if english else name
+
+
+def measure(unit: str, lang: str) -> str:
+    """A unit of measure as a page in `lang` shows it: 次 (times) on an English page (data/names/measurement_units.csv),
+    as printed where the gloss is the unit itself (%, 万元) and on a Chinese page."""
+    english = english_names("measurement_units").get(unit, "") if lang != "zh" else ""
+    return f"{unit} ({english})" if english and english != unit else unit
 
 
 def finding_values(data: YearData, row: pd.Series, lang: str = "zh") -> dict:
@@ -198,7 +207,7 @@ def finding_values(data: YearData, row: pd.Series, lang: str = "zh") -> dict:
         check=row["check"],
         key=row["subject"],
         subject=glossed(label(data, row["subject"]), lang),
-        indicator=row["indicator"],
+        indicator=glossed(row["indicator"], lang) if row["indicator"] else row["indicator"],
         reported=_reported(row, kind),
         computed=_number(row["computed"], kind),
         difference=_number(abs(row["difference"]), kind),
@@ -208,11 +217,11 @@ def finding_values(data: YearData, row: pd.Series, lang: str = "zh") -> dict:
         detail=row["detail"],
         related=[glossed(label(data, k), lang) for k in row["related"].split(";") if k],
         parts=[glossed(label(data, m), lang) for m in row["metrics"].split(";")[1:] if m],
-        metric_labels=[label(data, m) for m in row["metrics"].split(";") if m],
+        metric_labels=[glossed(label(data, m), lang) for m in row["metrics"].split(";") if m],
         operator="" if ind is None else ind["operator"],
         target="" if ind is None else ind["target"],
         actual="" if ind is None else ind["actual"],
-        unit="" if ind is None else ind["unit"],
+        unit="" if ind is None else measure(ind["unit"], lang),
         reason="" if ind is None else " ".join(str(ind["shortfall_reason"] or "").split()),
         words=printed_words(data, row["subject"]),
         report_year=data.year,

@@ -130,6 +130,17 @@ def cite_range(lang: str, all_spans: list[Span], first: int, last: int, pages_of
             + CITE_CLOSE)
 
 
+def cite_as(lang: str, all_spans: list[Span], text: str, lines: list, pages_of) -> str:
+    """`text` as the citation of `lines`, for a sentence that already names the table or section ("X绩效自评表列明…"):
+    the words are the link and the place is in the tooltip, so the name is not said twice. Lines outside every
+    section, or no sections known: the text with the place beside it ("X绩效自评表（第300行）")."""
+    span = span_of(all_spans, lines[0]) if lines else None
+    place = where(lang, lines, pages_of(lines))
+    if span is None or any(span_of(all_spans, line) != span for line in lines):
+        return word(lang, "aside", text=text, where=place)
+    return CITE_OPEN + text + CITE_TIP + word(lang, "tooltip", where=place, heading=span.printed()) + CITE_CLOSE
+
+
 def as_html(escaped: str) -> str:
     """Citation tokens in text already escaped (html.escape, quote=False) as
     <span class="cite" title="…">label</span>."""

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from helpers.data.leftovers import leftover_mask
 from helpers.data.load import YearData
 from helpers.story.common import reason_en, reason_pattern, report_rule, strip_year
 
@@ -157,6 +158,54 @@ def timing_effects(data: YearData, low: pd.DataFrame) -> list[MonthsPaid]:
                                         float(m["budget"]) if m["budget"] else None,
                                         float(paid["amount"]) if paid else None))
     return found
+
+
+@dataclass(frozen=True)
+class CostSplit:
+    """Where the spending of a project that built none of its building went, as its cost indicators (成本指标) tell:
+    the ones priced in 万元 with their results, and the rest of the spending, computed, on the sub-items the table
+    prices per unit only (二大队业务技术用房新建项目: 518.61 spent, 0 on 主楼+副楼基础设施建设, 115.07 on
+    项目前期筹备费用, so 403.54 on the camera poles, cameras and radars priced per unit)."""
+
+    project_name: str
+    executed: float
+    executed_line: int
+    areas: tuple[tuple[str, int], ...]          # floor-area targets reported at 0 平方米: (indicator, line)
+    priced: tuple[tuple[str, float, int], ...]  # cost indicators in 万元: (indicator, result, line of the result)
+    per_unit: tuple[str, ...]                   # cost indicators priced per unit (元/套, 元/台): no total printed
+
+    @property
+    def lines(self) -> list[int]:
+        """The report lines of the figures the split rests on: the spending, the areas, the 万元 cost results."""
+        return [self.executed_line, *(line for _, line in self.areas), *(line for _, _, line in self.priced)]
+
+    @property
+    def remainder(self) -> float:
+        """Spending the 万元 cost indicators do not account for (executed − their results), computed."""
+        return round(self.executed - sum(result for _, result, _ in self.priced), 2)
+
+
+def cost_splits(data: YearData, low: pd.DataFrame) -> list[CostSplit]:
+    """For each low-execution project whose floor area was not delivered (the audit's `area_not_delivered`
+    finding), the split of its spending its cost indicators give (see CostSplit)."""
+    findings = data.findings[data.findings["check"] == "area_not_delivered"]
+    current = data.indicators[~leftover_mask(data.indicators)]
+    splits = []
+    for finding in findings.itertuples():
+        project = data.projects[data.projects["project_code"] == finding.project_code]
+        if project.empty or finding.project_code not in set(low["project_code"]):
+            continue
+        project = project.iloc[0]
+        own = current[current["project_code"] == finding.project_code]
+        costs = own[(own["level1"] == "成本指标") & own["actual_value"].notna()]
+        in_wan = costs[costs["unit"] == "万元"]
+        areas = own[own["indicator"].isin(str(finding.metrics).split(";"))]
+        splits.append(CostSplit(
+            str(project["project_name"]), float(project["executed"]), int(project["executed_line"]),
+            tuple((r.indicator, int(r.actual_line)) for r in areas.itertuples()),
+            tuple((r.indicator, float(r.actual_value), int(r.actual_line)) for r in in_wan.itertuples()),
+            tuple(dict.fromkeys(costs.loc[costs["unit"] != "万元", "indicator"]))))
+    return splits
 
 
 @dataclass(frozen=True)

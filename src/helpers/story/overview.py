@@ -106,18 +106,18 @@ def class_table(data: YearData) -> pd.DataFrame:
 
 
 def items_table(data: YearData) -> pd.DataFrame:
-    """The 类/款/项 lines with amount, printed completion rate and stated reason (in Chinese, as printed)."""
+    """The 类/款/项 lines with amount, printed completion rate and stated reason (in Chinese, as printed, with its
+    English gloss of data/names/reasons.csv in `note_en`: the English page shows it, the Chinese page quotes it)."""
     items = data.classes[data.classes["level"] == "项"].copy()
-    return items[["class_zh", "category_zh", "item_zh", "item_en", "amount", "completion_rate", "note",
+    items["note_en"] = [reason_en(n) if isinstance(n, str) and n else "" for n in items["note"]]
+    return items[["class_zh", "category_zh", "item_zh", "item_en", "amount", "completion_rate", "note", "note_en",
                   "source_line"]].reset_index(drop=True)
 
 
 def items_below(data: YearData, threshold: float) -> pd.DataFrame:
     """Budget lines whose printed completion rate is below `threshold`, lowest first."""
     items = items_table(data)
-    below = items[items["completion_rate"] < threshold].sort_values("completion_rate").reset_index(drop=True)
-    # the English page glosses each reason from data/names/reasons.csv; the Chinese page quotes it as printed
-    return below.assign(note_en=[reason_en(n) if isinstance(n, str) and n else "" for n in below["note"]])
+    return items[items["completion_rate"] < threshold].sort_values("completion_rate").reset_index(drop=True)
 
 
 @dataclass(frozen=True)

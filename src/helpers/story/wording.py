@@ -17,6 +17,7 @@ from pathlib import Path
 import jinja2
 
 from helpers.constants import LANGUAGES
+from helpers.data.load import gloss
 from helpers.story import citations, fmt
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -79,6 +80,12 @@ def cite(lang: str, lines, last=None) -> str:
     return citations.cite(lang, _SPANS, lines, pages_of)
 
 
+def cite_as(lang: str, text: str, lines) -> str:
+    """`text` (words the sentence says anyway, e.g. the table's name) as the citation of report `lines`."""
+    lines = [lines] if isinstance(lines, (int, str)) else list(lines)
+    return citations.cite_as(lang, _SPANS, text, lines, pages_of)
+
+
 def _compiled_wording() -> jinja2.FileSystemBytecodeCache | None:
     """Where the compiled templates are kept, beside the installed packages (as Python keeps its .pyc files): compiling
     them all takes about a second, loading them compiled a few hundredths. Jinja2 keys each by the template's source
@@ -102,8 +109,8 @@ def environment() -> jinja2.Environment:
                              bytecode_cache=_compiled_wording())
     env.filters.update(amount=fmt.amount, pct=fmt.pct, rate=fmt.rate, printed_pct=fmt.pct_as_printed,
                        signed_pct=fmt.signed_pct, signed_printed_pct=fmt.signed_pct_as_printed,
-                       count=lambda n: f"{int(n):,}")
-    env.globals.update(page_of=page_of, pages_of=pages_of, cite=cite)
+                       count=lambda n: f"{int(n):,}", gloss=gloss)
+    env.globals.update(page_of=page_of, pages_of=pages_of, cite=cite, cite_as=cite_as)
     return env
 
 
