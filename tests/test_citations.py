@@ -99,13 +99,13 @@ def test_a_range_of_lines_cites_its_section_with_the_range_in_the_tooltip(cited)
 def test_a_sentence_that_names_the_table_cites_with_its_own_words(cited):
     # the 2022 transfer's table (line 6856 in it: 购买清障车1辆、执勤执法汽车14辆…): the sentence names the table,
     # so the citation is those words, not "X绩效自评表（绩效自评表：X）"
-    zh = safe(wording.say("zh", "common", "cited", text="2022年省级政法转移支付资金绩效自评表", n=6856))
+    zh = safe(wording.say("zh", "common", "cited", text="2022年省级政法转移支付资金绩效自评表", lines=6856))
     assert zh == '<span class="cite" title="报告第6856行">2022年省级政法转移支付资金绩效自评表</span>'
-    en = safe(wording.say("en", "common", "cited", text="The self-evaluation table", n=5987))
+    en = safe(wording.say("en", "common", "cited", text="The self-evaluation table", lines=5987))
     assert en == ('<span class="cite" title="line 5987 of the report (2023年办公场所维修改造项目)">'
                   "The self-evaluation table</span>")
     # a line outside every section keeps the place beside the words
-    assert wording.say("zh", "common", "cited", text="附表", n=7375) == "附表（第7375行）"
+    assert wording.say("zh", "common", "cited", text="附表", lines=7375) == "附表（第7375行）"
 
 
 def test_no_page_names_a_table_twice_or_prints_a_bare_line_number(batch_run):

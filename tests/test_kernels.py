@@ -146,3 +146,35 @@ def test_a_forked_kernel_exits_when_its_template_process_dies(monkeypatch):
         else:
             os.kill(pid, signal.SIGKILL)
             pytest.fail("the forked kernel outlived its template process")
+
+
+@pytest.mark.slow
+def test_a_cold_batch_of_its_own_forks_from_the_template_process_it_started_while_planning(tmp_path, tidy_dir,
+                                                                                         monkeypatch):
+    """A batch into an empty folder starts its template process before it plans (it imports meanwhile); the
+    kernels are forked from it, and it is gone when the batch ends."""
+    import nbformat
+
+    from helpers.publish import batch
+    from helpers.publish.forkserver import OWNER_ENV, ForkServer
+
+    monkeypatch.setenv(OWNER_ENV, str(os.getppid()))  # the session's template process is not this batch's own
+    started, events = [], []
+    monkeypatch.setattr(ForkServer, "start", lambda self, start=ForkServer.start:
+                        events.append("template") or started.append(start(self)) or self)
+    monkeypatch.setattr(batch, "plan", lambda *a, plan=batch.plan: events.append("plan") or plan(*a))
+    folder = tmp_path / "templates"
+    folder.mkdir()
+    _template(folder, "b_reads_state", "import json, sys\nprint(json.dumps({'forked': 'seaborn' in sys.modules}))")
+    result = batch.run_batch([2023], notebook_dir=folder, out_root=tmp_path / "reports", tidy_dir=tidy_dir,
+                             progress=False, workers=1)
+    assert not result.failures
+    nb = nbformat.read(tmp_path / "reports" / UNIT_ID / "2023" / "b_reads_state.en.ipynb", as_version=4)
+    assert json.loads(nb.cells[-1].outputs[0]["text"]) == {"forked": True}
+    # one template process, started before planning (entering it waits for it, starting nothing new), now stopped
+    assert len({id(server) for server in started}) == 1 and started[0].process is None
+    assert events[:2] == ["template", "plan"]
+    # a rebuild (the folder has build state) starts none before it knows it runs a notebook: here it runs none
+    batch.run_batch([2023], notebook_dir=folder, out_root=tmp_path / "reports", tidy_dir=tidy_dir, progress=False,
+                    workers=1)
+    assert len({id(server) for server in started}) == 1

@@ -122,12 +122,13 @@ def run_job(job: Job) -> Outcome:
     Never raises for a failing notebook (the outcome says what failed). The staged files become
     the reports in `publish`, once the batch has them all: until then the previous reports stay.
     """
+    from helpers.publish.kernels import ipc_kernel_manager, quiet, skip_iri_grammars
+
+    skip_iri_grammars()  # before nbformat is imported (a dask worker's first job)
+    quiet()
     import nbformat
 
     from helpers.publish.export import to_html
-    from helpers.publish.kernels import ipc_kernel_manager, quiet
-
-    quiet()
     start = time.perf_counter()
     job.out_dir.mkdir(parents=True, exist_ok=True)
     scratch = job.out_dir / f".{job.stem}.{job.run_id}.running{STAGED}.ipynb"  # papermill wants .ipynb
@@ -211,18 +212,34 @@ def _lock(out_root: Path, wait: float):
 
 
 @contextlib.contextmanager
-def kernels_for_workers(kernel: str = KERNEL):
+def kernels_for_workers(kernel: str = KERNEL, started=None):
     """What every worker needs to run notebooks: the kernel installed, and a kernel template process to fork
     them from (see `helpers.publish.kernels`). The local executor enters this once, before its workers fork (they
     share the one template process); a dask worker enters it when it starts, on its own machine: the template
     process is a new interpreter started by the worker (never a fork of the worker, whose threads and ZMQ sockets
-    a fork would copy half-way), and its kernels are forked from it as in a local batch."""
+    a fork would copy half-way), and its kernels are forked from it as in a local batch. `started`: a template
+    process the batch started before it planned (see `_early_template`), used instead of a new one."""
     from helpers.publish.kernels import ensure_kernel, quiet, template_process
 
     ensure_kernel(kernel)
     quiet()
-    with template_process(kernel):
+    with started if started is not None else template_process(kernel):
         yield
+
+
+def _early_template(runner, kernel: str, out_root: Path):
+    """A template process started now, importing on the other core while the batch plans, for a batch that will
+    run notebooks on this machine: into an output folder without build state (a cold build: every page runs, and
+    its planning imports papermill to read the templates). None otherwise: a rebuild plans in well under a second
+    and may run nothing at all; it starts its template process when it knows it needs one."""
+    if not isinstance(runner, executors.LocalExecutor) or (out_root / ".build").exists():
+        return None
+    from helpers.publish.kernels import ensure_kernel, quiet, template_process
+
+    ensure_kernel(kernel)
+    quiet()
+    server = template_process(kernel)
+    return server.start() if hasattr(server, "start") else None
 
 
 def run_batch(years: list[int] | None = None, *, units: list[str] | None = None,
@@ -253,26 +270,31 @@ def run_batch(years: list[int] | None = None, *, units: list[str] | None = None,
 
 def _run_locked(years, notebook_dir, out_root, tidy_dir, runner, kernel, progress, parameters, force, units):
     run_id = uuid.uuid4().hex[:12]
-    everything = plan(years, notebook_dir, out_root, tidy_dir, kernel, parameters, force, run_id, units)
-    stale = [j for j in everything if force or j.execute or cache.page_key(j.page) != j.page_hash]
-    result = BatchResult(up_to_date=[j for j in everything if j not in stale])
-    out_dirs = {job.out_dir for job in everything}
-    remove_staged(out_dirs)  # we hold the lock: whatever is staged was left by a killed batch
-    if stale:
-        _run_jobs(stale, result, runner, kernel, progress, out_dirs, run_id)
+    early = _early_template(runner, kernel, out_root)
+    try:
+        everything = plan(years, notebook_dir, out_root, tidy_dir, kernel, parameters, force, run_id, units)
+        stale = [j for j in everything if force or j.execute or cache.page_key(j.page) != j.page_hash]
+        result = BatchResult(up_to_date=[j for j in everything if j not in stale])
+        out_dirs = {job.out_dir for job in everything}
+        remove_staged(out_dirs)  # we hold the lock: whatever is staged was left by a killed batch
+        if stale:
+            _run_jobs(stale, result, runner, kernel, progress, out_dirs, run_id, early)
+    finally:
+        if early is not None:
+            early.close()  # never entered (planning failed, nothing to run): stopped here
     result.outcomes.sort(key=lambda o: (o.job.folder, o.job.name, o.job.lang))
     write_index(out_root, notebook_dir, Path(tidy_dir) if tidy_dir else paths.TIDY)
     return result
 
 
-def _run_jobs(stale, result, runner, kernel, progress, out_dirs, run_id) -> None:
+def _run_jobs(stale, result, runner, kernel, progress, out_dirs, run_id, started=None) -> None:
     from tqdm import tqdm
 
     from helpers.publish.kernels import quiet
 
     quiet()
     executes = any(job.execute for job in stale)
-    with runner.around_workers(kernels_for_workers, kernel) if executes else contextlib.nullcontext():
+    with runner.around_workers(kernels_for_workers, kernel, started) if executes else contextlib.nullcontext():
         try:
             with tqdm(total=len(stale), desc="notebooks", unit="nb", disable=not progress, file=sys.stderr) as bar:
                 for outcome in runner.as_completed(run_job, stale):
@@ -310,6 +332,9 @@ def main(argv: list[str] | None = None) -> int:
     executors.add_arguments(parser)
     args = parser.parse_args(argv)
     started = time.perf_counter()
+    from helpers.publish.kernels import skip_iri_grammars
+
+    skip_iri_grammars()
     try:
         extra = {name: parse_value(value) for name, value in args.parameter}
         with executors.from_arguments(args) as runner:  # a scheduler is reached (or refused) before anything else

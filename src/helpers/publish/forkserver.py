@@ -43,6 +43,12 @@ PRELOAD = (
     "helpers.story.three_public", "helpers.story.low_execution", "helpers.story.audit",
     "helpers.story.self_evaluation", "helpers.story.trend", "helpers.story.compare",
     "sqlite3", "ipykernel.debugger", "ipykernel.zmqshell",  # what every kernel imports as it starts
+    # what a kernel imported after that, on the way to its first page (listed from sys.modules at a page's end)
+    "IPython.core.completerlib", "IPython.core.debugger", "IPython.core.logger", "IPython.core.oinspect",
+    "IPython.core.pylabtools", "IPython.extensions.storemagic", "faulthandler", "pdb", "runpy",
+    "tornado.platform.asyncio", "zmq.utils.garbage", "pandas.io.formats.html", "pandas.io.formats.string",
+    "pandas.core.methods.to_dict", "pandas.core.reshape.reshape", "helpers.show.audit_charts", "helpers.show.labels",
+    "duckdb",  # the comparison page reads the corpus with it
 )
 # Work every page repeats that gives the same result in every kernel: done once, before forking.
 WARM = (("helpers.story.wording", "warm"), ("helpers.publish.forkserver", "warm_tables"),
@@ -246,10 +252,21 @@ class ForkServer:
         self.process: subprocess.Popen | None = None
         self.previous: dict[str, str | None] = {}  # the variables this replaces while it runs
 
+    def start(self) -> ForkServer:
+        """Start the process, without waiting for it: it imports while its caller does other work (`with` waits
+        for it to be ready). Its environment is the caller's now, which must be the kernels' (see `_refusal`)."""
+        if self.process is None:
+            self.process = subprocess.Popen(
+                [*self.prefix, "-m", "helpers.publish.forkserver", self.address, json.dumps(self.prefix)],
+                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        return self
+
+    def close(self) -> None:
+        """Stop a process started and never entered (a batch that found nothing to run)."""
+        self._stop(ask=False)
+
     def __enter__(self) -> ForkServer:
-        self.process = subprocess.Popen(
-            [*self.prefix, "-m", "helpers.publish.forkserver", self.address, json.dumps(self.prefix)],
-            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        self.start()
         ready = self.process.stdout.readline().strip() if self.process.stdout else ""
         if ready != "ready":
             self.process.kill()
@@ -265,16 +282,22 @@ class ForkServer:
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = value
+        self._stop(ask=True)
+
+    def _stop(self, ask: bool) -> None:
+        """Stop the process (asked to when `ask`, as one that serves; else killed: it may still be importing)."""
         if self.process is not None:
-            with contextlib.suppress(OSError, ValueError):
-                request(self.address, {"op": "stop"})
+            if ask:
+                with contextlib.suppress(OSError, ValueError):
+                    request(self.address, {"op": "stop"})
             try:
-                self.process.wait(timeout=10)
+                self.process.wait(timeout=10 if ask else 0)
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
             if self.process.stdout:
                 self.process.stdout.close()
+            self.process = None
         with contextlib.suppress(OSError):
             os.unlink(self.address)
         with contextlib.suppress(OSError):

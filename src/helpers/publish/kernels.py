@@ -29,6 +29,10 @@ def ipc_kernel_manager():
     class IPCKernelManager(AsyncKernelManager):
         transport = CaselessStrEnum(["tcp", "ipc"], default_value="ipc", config=True)
 
+        @default("client_factory")
+        def _ready_client(self):
+            return ready_client()
+
         @default("ip")
         def _unique_ipc_path(self) -> str:
             # jupyter_client's default prefix is shared by every kernel; parallel kernels need their own.
@@ -55,6 +59,55 @@ def ipc_kernel_manager():
                 await super()._async_interrupt_kernel()
 
     return IPCKernelManager
+
+
+def ready_client():
+    """jupyter_client's async kernel client, ready as soon as the kernel is.
+
+    jupyter_client waits for a kernel's reply to `kernel_info`, checks that IOPub is connected, then reads IOPub
+    until it has been silent for 0.2 s: a fifth of a second of every page spent waiting for nothing. This one
+    reads IOPub until the kernel's `idle` status for one of its `kernel_info` requests, the last message the
+    kernel sends for it; then the channel is connected and holds nothing of the start (a later message of it
+    would carry another parent, which nbclient ignores). The rest is jupyter_client's own loop.
+    """
+    import time
+    from queue import Empty
+
+    from jupyter_client.asynchronous import AsyncKernelClient
+    from jupyter_client.utils import ensure_async
+
+    class ReadyKernelClient(AsyncKernelClient):
+        async def _async_wait_for_ready(self, timeout: float | None = None) -> None:
+            deadline = time.time() + (float("inf") if timeout is None else timeout)
+            asked: set[str] = set()
+            while True:
+                asked.add(self.kernel_info())
+                try:
+                    msg = await ensure_async(self.shell_channel.get_msg(timeout=1))
+                except Empty:
+                    pass
+                else:
+                    if msg["msg_type"] == "kernel_info_reply" and await self._idle_after(asked):
+                        self._handle_kernel_info_reply(msg)
+                        return
+                if not await self._async_is_alive():
+                    raise RuntimeError("Kernel died before replying to kernel_info")
+                if time.time() > deadline:
+                    raise RuntimeError(f"Kernel didn't respond in {timeout:.0f} seconds")
+
+        async def _idle_after(self, asked: set[str], within: float = 0.2) -> bool:
+            """Whether IOPub brings the kernel's idle status for one of the `asked` requests within `within`
+            seconds of the last message (False: IOPub not yet connected, as jupyter_client's own check)."""
+            while True:
+                try:
+                    msg = await ensure_async(self.iopub_channel.get_msg(timeout=within))
+                except Empty:
+                    return False
+                if (msg["msg_type"] == "status" and msg["content"].get("execution_state") == "idle"
+                        and msg.get("parent_header", {}).get("msg_id") in asked):
+                    return True
+
+    return ReadyKernelClient
 
 
 def fork_provisioner():
@@ -117,6 +170,18 @@ def ensure_kernel(name: str = KERNEL) -> str:
 
         install(kernel_name=name, display_name=KERNEL_DISPLAY_NAME, prefix=sys.prefix)
     return name
+
+
+def skip_iri_grammars() -> None:
+    """Keep jsonschema from compiling the IRI grammars it never uses here.
+
+    nbformat (read and written by papermill, nbclient and the export) imports jsonschema, whose format checks
+    import `rfc3987_syntax` when it is installed (jupyter-events asks for it): 38 Lark grammars built at import,
+    about 3 s of CPU in every batch, before a page is made. Only a schema with an `iri` format would use them, and
+    the notebook schema has none. Marked absent, jsonschema skips that one check (its import is optional), here
+    only: a Jupyter server started elsewhere still checks its events' IRIs.
+    """
+    sys.modules.setdefault("rfc3987_syntax", None)  # None in sys.modules: `import` raises ImportError
 
 
 def quiet() -> None:

@@ -147,6 +147,9 @@ def _inspect(path: Path, digest: str, memo_file: Path | None) -> tuple[dict, dic
             memo = {}
     if digest in memo:
         return memo[digest]["parameters"], memo[digest]["meta"]
+    from helpers.publish.kernels import skip_iri_grammars
+
+    skip_iri_grammars()
     from papermill.inspection import inspect_notebook
 
     parameters = {name: {k: v for k, v in spec.items() if k in ("default", "inferred_type_name", "help")}
