@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import os
 import re
-import sys
-import types
 from pathlib import Path
 
 import pytest
@@ -16,37 +13,9 @@ from hypothesis import HealthCheck, settings
 from helpers import paths
 from helpers.data.ingest import ingest
 from helpers.data.schema import read_table
+from helpers.publish.kernels import skip_iri_grammars
 
-
-def _build_iri_parsers_on_first_use() -> None:
-    """jsonschema (imported by nbformat, papermill, frictionless) imports rfc3987_syntax for its "iri" format
-    checks, and rfc3987_syntax 1.1.0 builds its Earley parsers at import: over 2 s of CPU in every test process,
-    for a check no test and no page asks for (python-jsonschema/jsonschema#1428). In the test processes the module
-    is imported, and its parsers built, the first time a check uses it; nothing else changes."""
-    if "rfc3987_syntax" in sys.modules or importlib.util.find_spec("rfc3987_syntax") is None:
-        return
-    stand_in = types.ModuleType("rfc3987_syntax")
-
-    def real():
-        if sys.modules.get("rfc3987_syntax") is stand_in:
-            del sys.modules["rfc3987_syntax"]
-            sys.modules["rfc3987_syntax"] = importlib.import_module("rfc3987_syntax")
-        return sys.modules["rfc3987_syntax"]
-
-    def is_valid_syntax(term: str, value: str) -> bool:
-        return real().is_valid_syntax(term, value)
-
-    def attribute(name: str):
-        if name.startswith("__"):  # the import system asking whether it is a package (__path__) and such
-            raise AttributeError(name)
-        return getattr(real(), name)
-
-    stand_in.is_valid_syntax = is_valid_syntax
-    stand_in.__getattr__ = attribute
-    sys.modules["rfc3987_syntax"] = stand_in
-
-
-_build_iri_parsers_on_first_use()
+skip_iri_grammars()  # before nbformat, papermill or frictionless is imported: see its docstring
 
 # Damaged-report fuzzing (tests/test_fuzz.py): `full` under `make test`, a smoke run of the same
 # properties under `make test-fast`, and `explore` (FUZZ_EXAMPLES=500, new random examples) by hand.

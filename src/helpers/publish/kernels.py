@@ -3,11 +3,14 @@ forked from the batch's template process when there is one (see `forkserver`).""
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 import logging
 import os
 import subprocess
 import sys
 import tempfile
+import types
 import uuid
 
 from helpers.constants import KERNEL, KERNEL_DISPLAY_NAME
@@ -173,15 +176,35 @@ def ensure_kernel(name: str = KERNEL) -> str:
 
 
 def skip_iri_grammars() -> None:
-    """Keep jsonschema from compiling the IRI grammars it never uses here.
+    """Keep jsonschema from compiling the IRI grammars until a check uses them.
 
-    nbformat (read and written by papermill, nbclient and the export) imports jsonschema, whose format checks
-    import `rfc3987_syntax` when it is installed (jupyter-events asks for it): 38 Lark grammars built at import,
-    about 3 s of CPU in every batch, before a page is made. Only a schema with an `iri` format would use them, and
-    the notebook schema has none. Marked absent, jsonschema skips that one check (its import is optional), here
-    only: a Jupyter server started elsewhere still checks its events' IRIs.
+    nbformat (read and written by papermill, nbclient and the export; frictionless too) imports jsonschema, whose
+    format checks import `rfc3987_syntax` when it is installed (jupyter-events asks for it), and rfc3987_syntax
+    1.1.0 builds its 38 Lark grammars at import: 2-3 s of CPU in every batch and test process before anything is
+    made (python-jsonschema/jsonschema#1428). Only a schema with an `iri` format uses them, and the notebook schema
+    has none. A stand-in takes the module's place: the first use imports the real one, so nothing else changes.
     """
-    sys.modules.setdefault("rfc3987_syntax", None)  # None in sys.modules: `import` raises ImportError
+    if "rfc3987_syntax" in sys.modules or importlib.util.find_spec("rfc3987_syntax") is None:
+        return
+    stand_in = types.ModuleType("rfc3987_syntax")
+
+    def real():
+        if sys.modules.get("rfc3987_syntax") is stand_in:
+            del sys.modules["rfc3987_syntax"]
+            sys.modules["rfc3987_syntax"] = importlib.import_module("rfc3987_syntax")
+        return sys.modules["rfc3987_syntax"]
+
+    def is_valid_syntax(term: str, value: str) -> bool:
+        return real().is_valid_syntax(term, value)
+
+    def attribute(name: str):
+        if name.startswith("__"):  # the import system asking whether it is a package (__path__) and such
+            raise AttributeError(name)
+        return getattr(real(), name)
+
+    stand_in.is_valid_syntax = is_valid_syntax
+    stand_in.__getattr__ = attribute
+    sys.modules["rfc3987_syntax"] = stand_in
 
 
 def quiet() -> None:
