@@ -109,7 +109,8 @@ def test_git_strips_notebook_outputs_on_commit():
     assert re.search(r"^notebooks/\*\.ipynb filter=nbstripout$", attributes, flags=re.M)
     makefile = (paths.ROOT / "Makefile").read_text(encoding="utf-8")
     flags = ["--keep-id", "--extra-keys", "metadata.language_info"]
-    assert f"git config filter.nbstripout.clean '.venv/bin/python -m helpers.publish.strip {' '.join(flags)}'" in makefile
+    clean = f".venv/bin/python -m helpers.publish.strip {' '.join(flags)}"
+    assert f"git config filter.nbstripout.clean '{clean}'" in makefile
     # what git hands the filter: a template saved from JupyterLab with outputs; what it commits: the template
     template, nb = template_run_in_jupyterlab()
     nb["metadata"]["language_info"] = {"name": "python", "version": "3.11.7"}  # what a kernel adds on a run
