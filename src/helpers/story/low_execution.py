@@ -171,18 +171,19 @@ class CostSplit:
     executed: float
     executed_line: int
     areas: tuple[tuple[str, int], ...]          # floor-area targets reported at 0 平方米: (indicator, line)
-    priced: tuple[tuple[str, float, int], ...]  # cost indicators in 万元: (indicator, result, line of the result)
+    priced: tuple[tuple[str, float, int, str], ...]  # cost indicators in 万元: (indicator, result, its line,
+                                                     # the result as printed: "0", not 0.00 it does not print)
     per_unit: tuple[str, ...]                   # cost indicators priced per unit (元/套, 元/台): no total printed
 
     @property
     def lines(self) -> list[int]:
         """The report lines of the figures the split rests on: the spending, the areas, the 万元 cost results."""
-        return [self.executed_line, *(line for _, line in self.areas), *(line for _, _, line in self.priced)]
+        return [self.executed_line, *(line for _, line in self.areas), *(line for _, _, line, _ in self.priced)]
 
     @property
     def remainder(self) -> float:
         """Spending the 万元 cost indicators do not account for (executed − their results), computed."""
-        return round(self.executed - sum(result for _, result, _ in self.priced), 2)
+        return round(self.executed - sum(result for _, result, _, _ in self.priced), 2)
 
 
 def cost_splits(data: YearData, low: pd.DataFrame) -> list[CostSplit]:
@@ -203,7 +204,7 @@ def cost_splits(data: YearData, low: pd.DataFrame) -> list[CostSplit]:
         splits.append(CostSplit(
             str(project["project_name"]), float(project["executed"]), int(project["executed_line"]),
             tuple((r.indicator, int(r.actual_line)) for r in areas.itertuples()),
-            tuple((r.indicator, float(r.actual_value), int(r.actual_line)) for r in in_wan.itertuples()),
+            tuple((r.indicator, float(r.actual_value), int(r.actual_line), str(r.actual)) for r in in_wan.itertuples()),
             tuple(dict.fromkeys(costs.loc[costs["unit"] != "万元", "indicator"]))))
     return splits
 
