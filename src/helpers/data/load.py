@@ -80,8 +80,9 @@ NAME_KINDS = {"project_name": "projects", "class_zh": "classes", "category_zh": 
 
 
 def gloss_column(column: str) -> str:
-    """The column holding the English gloss of a column of names: project_name -> name_en (as `project_view`
-    names it), class_zh -> class_en, indicator -> indicator_en."""
+    """The column holding the English gloss of a column of names, for the tables (`with_glosses`) and the charts
+    (helpers.show.charts.names): project_name -> name_en (as `project_view` names it), class_zh -> class_en,
+    indicator -> indicator_en."""
     return "name_en" if column == "project_name" else column.removesuffix("_zh") + "_en"
 
 

@@ -22,14 +22,13 @@ from matplotlib import font_manager
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
+from helpers.data.load import gloss_column
 from helpers.paths import cjk_font_path
 from helpers.story import fmt
 
 CHART_DPI = 96      # pixels per inch of the PNGs (72 points per inch: a 10 pt label is 13.3 px at full size)
 CHART_WIDTH = 4.8   # inches: 461 px
 MIN_FONT_PT = 10    # the smallest text of any chart: 13 px at full size, over 9 px on a 390 px screen
-# the column of English glosses for a column of names, where it is not the name's own column + "_en"
-GLOSS_COLUMNS = {"project_name": "name_en"}
 _LANGUAGE = ["zh"]
 
 
@@ -65,14 +64,13 @@ def wrap(text: str, width: int = 22) -> str:
 
 def names(data: pd.DataFrame, column: str, width: int = 22) -> list[str]:
     """The names of `column` for the chart, wrapped, in the page's language: on a non-Chinese page the English
-    gloss where the frame has one (`<column>_en`, `<stem>_en` for a `*_zh` column, or GLOSS_COLUMNS), else
-    the name as printed."""
+    gloss where the frame has one (the column `helpers.data.load.gloss_column` names: name_en for project_name,
+    class_en for class_zh, indicator_en for indicator), else the name as printed."""
     shown = [str(v) for v in data[column]]
     if _LANGUAGE[0] != "zh":
-        for gloss in (GLOSS_COLUMNS.get(column), f"{column}_en", column.removesuffix("_zh") + "_en"):
-            if gloss and gloss in data.columns:
-                shown = [str(g) if isinstance(g, str) and g else n for g, n in zip(data[gloss], shown, strict=True)]
-                break
+        gloss = gloss_column(column)
+        if gloss in data.columns:
+            shown = [str(g) if isinstance(g, str) and g else n for g, n in zip(data[gloss], shown, strict=True)]
     return [wrap(n, width) for n in shown]
 
 

@@ -113,8 +113,7 @@ def cite(lang: str, all_spans: list[Span], lines: list, pages_of) -> str:
         if span is None:
             parts.append(place)
         else:
-            parts.append(CITE_OPEN + span.label(lang) + CITE_TIP
-                         + word(lang, "tooltip", where=place, heading=span.printed()) + CITE_CLOSE)
+            parts.append(_token(lang, span.label(lang), place, span))
     return word(lang, "citation_separator").join(parts)
 
 
@@ -126,8 +125,7 @@ def cite_range(lang: str, all_spans: list[Span], first: int, last: int, pages_of
     span = span_of(all_spans, first)
     if span is None:
         return place
-    return (CITE_OPEN + span.label(lang) + CITE_TIP + word(lang, "tooltip", where=place, heading=span.printed())
-            + CITE_CLOSE)
+    return _token(lang, span.label(lang), place, span)
 
 
 def cite_as(lang: str, all_spans: list[Span], text: str, lines: list, pages_of) -> str:
@@ -138,7 +136,12 @@ def cite_as(lang: str, all_spans: list[Span], text: str, lines: list, pages_of) 
     place = where(lang, lines, pages_of(lines))
     if span is None or any(span_of(all_spans, line) != span for line in lines):
         return word(lang, "aside", text=text, where=place)
-    return CITE_OPEN + text + CITE_TIP + word(lang, "tooltip", where=place, heading=span.printed()) + CITE_CLOSE
+    return _token(lang, text, place, span)
+
+
+def _token(lang: str, label: str, place: str, span: Span) -> str:
+    """A citation token: `label` shown, the place (line or page) in the section or table `span` in the tooltip."""
+    return CITE_OPEN + label + CITE_TIP + word(lang, "tooltip", where=place, heading=span.printed()) + CITE_CLOSE
 
 
 def as_html(escaped: str) -> str:
