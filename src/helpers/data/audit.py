@@ -37,6 +37,7 @@ from helpers.data.facts import Facts
 from helpers.data.facts import printed_decimals as decimals
 from helpers.data.indicators import indicator_rule_mask, judged_indicators
 from helpers.data.leftovers import leftover_mask
+from helpers.data.schema import records
 
 HALF_CENT = rules.threshold("half_cent")  # amounts are printed in 万元 with two decimals
 RATE_HALF_UNIT = rules.threshold("rate_half_unit")
@@ -433,7 +434,7 @@ def check_gap_reasons(a: Audit, f: Facts, classes: pd.DataFrame, explanations: p
     items = classes[(classes["level"] == "项") & classes["completion_rate"].notna()
                     & (classes["completion_rate"] > 0) & (classes["completion_rate"] < 1)
                     & (classes["note"].fillna("").str.strip() == "")]
-    for row in items.to_dict("records"):
+    for row in records(items):
         a.note("gap_without_reason", row["item_zh"], lines(row["source_line"]), reported=row["amount"],
                computed=row["amount"] / row["completion_rate"], cause=cause)
 
@@ -509,9 +510,10 @@ def check_cost_results(a: Audit, projects: pd.DataFrame, indicators: pd.DataFram
     """A project's cost results in 万元 (成本指标) cannot add up to more than the project spent."""
     current = indicators[~leftover_mask(indicators) & indicator_rule_mask(indicators, "cap")
                          & (indicators["unit"] == "万元") & indicators["actual_value"].notna()]
-    for p in projects.to_dict("records"):
-        mine = current[current["project_code"] == p["project_code"]]
-        if mine.empty:
+    of_project = dict(list(current.groupby("project_code", sort=False)))  # each project's rows, in row order
+    for p in records(projects):
+        mine = of_project.get(p["project_code"])
+        if mine is None:
             continue
         total = mine["actual_value"].sum()
         a.compare("cost_results_vs_spending", p["project_name"], total, min(total, p["executed"]),
@@ -535,7 +537,7 @@ def check_projects(a: Audit, projects: pd.DataFrame, funding: pd.DataFrame, indi
     zero = current[(current["target_value"] == 0) & (current["actual_value"] == 0) & (current["score"] > 0)]
     rows_of = {kind: _records_by_project(df) for kind, df in
                (("current", current), ("blank", blank), ("zero", zero), ("judged", judged))}
-    for p in projects.to_dict("records"):
+    for p in records(projects):
         name, code, where = p["project_name"], p["project_code"], p["budget_line"]
         if not p["budget_adjusted"] > 0:
             a.not_run("execution_rate", name, "zero_budget", status="not_applicable", where=lines(where),
@@ -578,7 +580,7 @@ def _records_by_project(df: pd.DataFrame) -> dict[str, list[dict]]:
     """The rows of `df` as records, by project code, in row order (rows without a code left out, as groupby
     leaves them): one conversion for all projects instead of one per project."""
     rows: dict[str, list[dict]] = {}
-    for row in df.to_dict("records"):
+    for row in records(df):
         if not pd.isna(row["project_code"]):
             rows.setdefault(row["project_code"], []).append(row)
     return rows
@@ -805,7 +807,7 @@ def check_statements(a: Audit, f: Facts, projects: pd.DataFrame, indicators: pd.
                        & current["actual_value"].notna()]
         joined = f.get(rule.joined) if isinstance(rule.joined, str) and rule.joined else None
         left = f.get(rule.left) if isinstance(rule.left, str) and rule.left else None
-        for ind in rows.to_dict("records"):
+        for ind in records(rows):
             name = projects.loc[projects["project_code"] == ind["project_code"], "project_name"]
             if (joined is not None and left is not None and ind["actual_value"] != f.get(rule.metric)
                     and ind["actual_value"] == f.get(rule.metric) - joined + left):
@@ -934,8 +936,7 @@ def fingerprint(tables: dict[str, pd.DataFrame], prose: dict[str | None, list[st
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     for name in AUDIT_INPUTS:
         if name in tables:  # the figures as written to data/tidy, whether or not the report identity is stamped yet
-            table = frame(name, tables[name].drop(columns=["report", "report_year"], errors="ignore")
-                          .to_dict("records"))
+            table = frame(name, records(tables[name].drop(columns=["report", "report_year"], errors="ignore")))
             digest.update(name.encode() + b"\0" + table.to_csv(index=False, lineterminator="\n").encode())
     for lines_ in (prose or {}).values():
         digest.update(b"prose\0" + "\n".join(prose_evidence(lines_)).encode())
@@ -978,5 +979,4 @@ def audit_tables(tables: dict[str, pd.DataFrame], prose: dict[str | None, list[s
                                     ascending=[True] * len(per_report) + [True, False, True], kind="stable")
     findings["finding_no"] = findings.groupby(per_report).cumcount() + 1
     findings["cause"] = assign_causes(findings)
-    return (frame("audit_findings", findings.to_dict("records")),
-            frame("audit_checks", checks.to_dict("records")))
+    return frame("audit_findings", records(findings)), frame("audit_checks", records(checks))

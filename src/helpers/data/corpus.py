@@ -38,7 +38,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from helpers.data.load import YEAR_TABLES, YearData, year_data
-from helpers.data.schema import REPORT, TABLES, UNIT, cast, datapackage, frame, read_table, to_csv_bytes
+from helpers.data.schema import REPORT, TABLES, UNIT, cast, datapackage, frame, read_table, records, to_csv_bytes
 from helpers.errors import ReportError
 from helpers.files import atomic_file, atomic_write
 
@@ -272,7 +272,7 @@ def _read(tidy_dir: Path | str, where: str, params: list) -> list[YearData]:
 
 def _partition_frame(name: str, path: Path) -> pd.DataFrame:
     """One partition's rows as the ingest builds them (helpers.data.schema.frame)."""
-    return frame(name, pq.ParquetFile(path).read().to_pandas().to_dict("records"))
+    return frame(name, records(pq.ParquetFile(path).read().to_pandas()))
 
 
 def write_report(path: Path | str, tidy_dir: Path | str, year: int | None = None) -> list[Path]:
@@ -297,7 +297,7 @@ def write_report(path: Path | str, tidy_dir: Path | str, year: int | None = None
         for name in unit:
             df = _partition_frame(name, partition(corpus, name, parsed.unit, other))
             unit[name].append(df[df["check"] != RESTATEMENT_CHECK] if name != "facts" else df)
-    tables = {name: frame(name, [r for df in dfs for r in df.to_dict("records")]) for name, dfs in unit.items()}
+    tables = {name: frame(name, [r for df in dfs for r in records(df)]) for name, dfs in unit.items()}
     tables["restatements"] = restatements(tables["facts"])
     _append_restatement_checks(tables)
     written = write_partition(corpus, parsed.unit, parsed.year,

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from helpers.data.schema import records
+
 
 def printed_decimals(value: float) -> int:
     """Number of decimals a figure shows when printed without trailing zeros (12.50 -> 1, 7 -> 0)."""
@@ -66,7 +68,7 @@ class Facts:
                 decimals=None if pd.isna(r.get("decimals")) else int(r["decimals"]),
                 derived=bool(r.get("derived", False)), unit=str(r.get("unit", "")),
                 label_zh=str(r.get("label_zh", "")))
-            for r in table.to_dict("records")}
+            for r in records(table)}
 
     def fact(self, metric: str, year: int | None = None) -> Fact | None:
         """The fact of `metric` for `year` (default: the report's year), or None when the report gives none."""

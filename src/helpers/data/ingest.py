@@ -26,7 +26,7 @@ import pandas as pd
 from helpers.data import corpus
 from helpers.data.audit import at_stake, audit_tables
 from helpers.data.restatement import restatement_checks, restatements
-from helpers.data.schema import frame, stamp, write_tables
+from helpers.data.schema import frame, records, stamp, write_tables
 from helpers.errors import ReportError
 from helpers.executors import ExecutorUnavailable, LocalExecutor, add_arguments, from_arguments
 from helpers.read.decode import REPORT_SUFFIXES, TABLE_TITLE, Report, read_report
@@ -153,7 +153,7 @@ def build_tables(parsed: list[Parsed]) -> dict[str, pd.DataFrame]:
 def _combine(name: str, frames: list[pd.DataFrame]) -> pd.DataFrame:
     if len(frames) == 1:  # one report: its frame is already typed and sorted (a round trip changes nothing)
         return frames[0]
-    rows = [r for df in frames for r in df.to_dict("records")]
+    rows = [r for df in frames for r in records(df)]
     return frame(name, rows)
 
 
@@ -178,8 +178,8 @@ def _append_restatement_checks(tables: dict[str, pd.DataFrame]) -> None:
     last_cause = findings.assign(_n=findings["cause"].str[1:].astype(int)).groupby("report")["_n"].max()
     failed["cause"] = ["C" + str(int(last_cause.get(r, 0)) + n) for r, n in
                        zip(failed["report"], failed.groupby("report").cumcount() + 1, strict=True)]
-    tables["audit_checks"] = frame("audit_checks", checks.to_dict("records") + extra.to_dict("records"))
-    tables["audit_findings"] = frame("audit_findings", findings.to_dict("records") + failed.to_dict("records"))
+    tables["audit_checks"] = frame("audit_checks", records(checks) + records(extra))
+    tables["audit_findings"] = frame("audit_findings", records(findings) + records(failed))
 
 
 UNREAD_FORMATS = {".doc": "an old Word .doc", ".wps": "a WPS document"}
