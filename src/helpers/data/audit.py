@@ -929,14 +929,14 @@ def fingerprint(tables: dict[str, pd.DataFrame], prose: dict[str | None, list[st
     tables it reads (data/rules/*.csv) and the tidy input tables: the same fingerprint means the same figures
     audited by the same code and rules."""
     from helpers.data import indicators
-    from helpers.data.schema import frame
+    from helpers.data.schema import as_framed
 
     digest = hashlib.sha256(Path(__file__).read_bytes() + Path(indicators.__file__).read_bytes())
     for path in sorted(rules.RULES.glob("*.csv")):
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     for name in AUDIT_INPUTS:
         if name in tables:  # the figures as written to data/tidy, whether or not the report identity is stamped yet
-            table = frame(name, records(tables[name].drop(columns=["report", "report_year"], errors="ignore")))
+            table = as_framed(name, tables[name])
             digest.update(name.encode() + b"\0" + table.to_csv(index=False, lineterminator="\n").encode())
     for lines_ in (prose or {}).values():
         digest.update(b"prose\0" + "\n".join(prose_evidence(lines_)).encode())

@@ -12,6 +12,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from helpers.files import write_all
@@ -304,7 +305,11 @@ def frame(name: str, rows: list[dict]) -> pd.DataFrame:
     stamped = not rows or any(REPORT.name in r for r in rows)
     specs = [c for c in spec["columns"] if stamped or c.name not in IDENTITY]
     columns = [c.name for c in specs]
-    df = cast(pd.DataFrame(rows, columns=columns), specs)
+    typed = {c.name: _typed_column([r.get(c.name, _MISSING) for r in rows], c.type) for c in specs}
+    if all(column is not None for column in typed.values()):
+        df = pd.DataFrame(typed)
+    else:  # some value needs pandas's conversion (a missing field, a number in a text column …)
+        df = cast(pd.DataFrame(rows, columns=columns), specs)
     df = df.sort_values([k for k in spec["sort"] if k in columns], kind="stable").reset_index(drop=True)
     if name == "facts":
         # Counts are written as whole numbers (112, not 112.0); amounts and rates as floats.
@@ -312,6 +317,44 @@ def frame(name: str, rows: list[dict]) -> pd.DataFrame:
         df["value"] = pd.Series([int(v) if is_count else v for v, is_count in zip(df["value"], counts, strict=True)],
                                 index=df.index, dtype=object)
     return df
+
+
+_MISSING = object()  # a field a row leaves out: pandas makes it NaN, which `cast` converts by the column's type
+_NATIVE = {"integer": {int, np.int64}, "number": {float, int, np.float64, np.int64, type(None)},
+           "boolean": {bool, np.bool_}, "string": {str, type(None)}}
+
+
+def as_framed(name: str, df: pd.DataFrame) -> pd.DataFrame:
+    """`frame(name, records(df))` for a table of any reports, without their identity: `df`'s own columns in schema
+    order, its rows sorted, when they already have the types `frame` gives them (a table `frame` built, as the
+    audit reads it); else built anew from its rows (also an empty table: `frame` then keeps the identity columns)."""
+    specs = [c for c in TABLES[name]["columns"] if c.name not in IDENTITY]
+    columns = [c.name for c in specs]
+
+    def as_frame_types(c: Column) -> bool:
+        column = df[c.name]
+        if name == "facts" and c.name == "value":  # counts as int, amounts and rates as float (see frame)
+            amounts = df["unit"].isin(["万元", "ratio"])
+            return column.dtype == object and all(type(v) is (float if amount else int)
+                                                  for v, amount in zip(column, amounts, strict=True))
+        dtype = DTYPES.get(c.type, DTYPES["string"])
+        return column.dtype == dtype and not (dtype == DTYPES["string"] and column.hasnans)
+
+    if len(df) and all(c in df for c in columns) and all(as_frame_types(c) for c in specs):
+        sort = [k for k in TABLES[name]["sort"] if k in columns]
+        return df[columns].sort_values(sort, kind="stable").reset_index(drop=True)
+    return frame(name, records(df.drop(columns=[c for c in IDENTITY if c in df.columns])))
+
+
+def _typed_column(values: list, type_: str) -> np.ndarray | pd.api.extensions.ExtensionArray | None:
+    """`values` as a column of `type_` (what `cast` makes of them) when each is already a value of that type (None for
+    a blank number or text); None when one is not, and pandas's conversion decides. Built at once, not converted:
+    the tidy tables' rows are almost always so, and most of a small table's time went on converting."""
+    if not {type(v) for v in values} <= _NATIVE[type_]:
+        return None
+    if type_ == "string":
+        return pd.array(["" if v is None else v for v in values], dtype=DTYPES["string"])
+    return np.array(values, dtype=DTYPES[type_])
 
 
 def records(df: pd.DataFrame) -> list[dict]:
