@@ -213,6 +213,36 @@ def test_the_audit_carries_a_fingerprint_of_its_code_rules_and_input(checks, fin
     assert fingerprint(tables, {None: edited}) != stamp
 
 
+def test_figures_audited_again_give_the_audit_made_before_and_a_changed_figure_its_own(report_path, monkeypatch):
+    """A process keeps the audits it made (helpers.data.audit._AUDITED): the same figures and prose give what an
+    audit made afresh gives, without running the checks again; a figure changed by a cent is audited anew."""
+    from helpers.data import audit
+    from helpers.data.ingest import parse_report
+    from helpers.data.schema import frame
+
+    parsed = parse_report(report_path)
+    tables, prose = {name: frame(name, rows) for name, rows in parsed.rows.items()}, {None: parsed.prose}
+    audit._AUDITED.clear()
+    made = audit.audit_tables(tables, prose)
+    made[1].loc[0, "check"] = "changed by the caller"  # what one caller does with its copy reaches no other
+    run_checks = audit.run_checks
+    with monkeypatch.context() as patch:
+        patch.setattr(audit, "run_checks", lambda *args: pytest.fail("the checks ran again on the same figures"))
+        again = audit.audit_tables(tables, prose)
+    audit._AUDITED.clear()
+    for kept, afresh in zip(again, audit.audit_tables(tables, prose), strict=True):
+        pd.testing.assert_frame_equal(kept, afresh)
+    facts = tables["facts"].copy()
+    facts.loc[facts["metric"] == "three_public_total", "value"] = 617.38  # one cent on line 59
+    monkeypatch.setattr(audit, "run_checks", lambda *args: ran.append(args) or run_checks(*args))
+    ran: list = []
+    _, checks = audit.audit_tables(dict(tables, facts=facts), prose)
+    assert len(ran) == 1
+    for audited, reported in ((again[1], 617.37), (checks, 617.38)):
+        three_public = audited[(audited["check"] == "whole_vs_parts") & (audited["subject"] == "three_public_total")]
+        assert three_public[["reported", "computed", "lines"]].values.tolist() == [[reported, 617.37, "59;61"]]
+
+
 def test_blank_results_scored_in_full(findings):
     # 图像设备, 视频调解设备, 实时监控视频 (lines 3122, 3134, 3146) and 群众对农村道路交通安全管理满意度
     # (line 3909) have no result, yet kept 1 + 2 + 2 + 3 = 8 points
