@@ -73,11 +73,16 @@ YEAR ?=
 share: $(STAMP) ## Zip a unit's year of pages with an index into reports/share/<unit>-<year>.zip (UNIT, YEAR)
 	$(PY) -m helpers.publish.share --units $(UNIT) --years $(YEAR)
 
-test: $(STAMP) | $(CORPUS_STAMP) ## Run the whole test suite (unit tests, notebooks, exports, browser, PDFs) on both cores
-	$(PY) -m pytest -n 2 --dist loadgroup
+# The tests keep Python's compiled files (__pycache__/, which git ignores) even where PYTHONDONTWRITEBYTECODE is set:
+# without them each of the two workers compiles the package and rewrites the asserts of every test module again
+# before its first test (5.6 s instead of 2.3 s on this 2-core machine).
+TEST_PY := env -u PYTHONDONTWRITEBYTECODE $(PY)
 
-test-fast: $(STAMP) | $(CORPUS_STAMP) ## Run the tests that need no kernel, browser or server (about a minute)
-	$(PY) -m pytest -m "not slow" -q --hypothesis-profile=fast -n 2 --dist loadgroup
+test: $(STAMP) | $(CORPUS_STAMP) ## Run the whole test suite (unit tests, notebooks, exports, browser, PDFs) on both cores
+	$(TEST_PY) -m pytest -n 2 --dist loadgroup
+
+test-fast: $(STAMP) | $(CORPUS_STAMP) ## Run the tests that need no kernel, browser or server (under 20 s)
+	$(TEST_PY) -m pytest -m "not slow" -q --hypothesis-profile=fast -n 2 --dist loadgroup
 
 lint: $(STAMP) ## Check src, tests and notebooks with ruff
 	$(VENV)/bin/ruff check src tests notebooks
