@@ -41,7 +41,7 @@ def test_an_unreachable_scheduler_stops_the_command_naming_it_with_nothing_writt
 
     address = _closed_port_address()
     out = tmp_path / "out"
-    dask = ["--executor", "dask", "--scheduler", address, "--connect-timeout", "1"]
+    dask = ["--executor", "dask", "--scheduler", address, "--connect-timeout", "0.2"]
     if command == "batch":
         code = batch_main(["--years", "2023", "--tidy", str(tidy_dir), "--out", str(out), "--no-progress", *dask])
     else:
