@@ -31,6 +31,7 @@ import math
 import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from helpers.data import rules
@@ -526,8 +527,8 @@ def check_cost_results(a: Audit, projects: pd.DataFrame, indicators: pd.DataFram
 # --- project tables ---------------------------------------------------------------------------
 
 def check_projects(a: Audit, projects: pd.DataFrame, funding: pd.DataFrame, indicators: pd.DataFrame) -> None:
-    indicators_of = dict(list(indicators.groupby("project_code", sort=False)))
-    funding_of = dict(list(funding.groupby("project_code", sort=False)))
+    funding_of = _records_by_project(funding)
+    cut_words = "|".join(rules.table("budget_cut_markers")["pattern"])
     # Every mask and judgement is row by row: done once for all projects, then looked up per project.
     current = indicators[~leftover_mask(indicators)]
     judged = judged_indicators(current).dropna(subset=["score"])
@@ -536,8 +537,8 @@ def check_projects(a: Audit, projects: pd.DataFrame, funding: pd.DataFrame, indi
                     & (current["score"] > 0)]
     # A target of 0 met by a result of 0 scored points: nothing planned, nothing done, points given.
     zero = current[(current["target_value"] == 0) & (current["actual_value"] == 0) & (current["score"] > 0)]
-    rows_of = {kind: _records_by_project(df) for kind, df in
-               (("current", current), ("blank", blank), ("zero", zero), ("judged", judged))}
+    rows_of = {kind: _records_by_project(df) for kind, df in (("all", indicators), ("current", current),
+                                                               ("blank", blank), ("zero", zero), ("judged", judged))}
     for p in records(projects):
         name, code, where = p["project_name"], p["project_code"], p["budget_line"]
         if not p["budget_adjusted"] > 0:
@@ -547,7 +548,6 @@ def check_projects(a: Audit, projects: pd.DataFrame, funding: pd.DataFrame, indi
             a.compare("execution_rate", name, p["execution_rate_reported"], p["executed"] / p["budget_adjusted"],
                       RATE_HALF_UNIT + _ratio_slack(p["executed"], p["budget_adjusted"]), "rate_of_rounded_amounts",
                       lines(where), project_code=code, unit=2 * RATE_HALF_UNIT)
-        cut_words = "|".join(rules.table("budget_cut_markers")["pattern"])
         if p["budget_adjusted"] < p["budget_initial"] - HALF_CENT and \
                 not re.search(cut_words, str(p["shortfall_reason"] or "")):
             # a reason that is there but speaks of something else (the delay) still leaves the cut unexplained
@@ -563,18 +563,17 @@ def check_projects(a: Audit, projects: pd.DataFrame, funding: pd.DataFrame, indi
             a.compare("budget_score", name, p["budget_score"], computed,
                       0.5 * 10 ** (-digits) + p["budget_weight"] * RATE_HALF_UNIT, "score_rounding", lines(where),
                       project_code=code, unit=10 ** (-digits))
-        mine = indicators_of.get(code, indicators.iloc[:0])
-        if mine.empty:
+        if code not in rows_of["all"]:
             a.note("no_indicators", name, lines(p["source_line"]), project_code=code)
         else:
-            _check_indicators(a, p, mine, {kind: rows.get(code, []) for kind, rows in rows_of.items()})
-        own = funding_of.get(code, funding.iloc[:0])
+            _check_indicators(a, p, {kind: rows.get(code, []) for kind, rows in rows_of.items()})
+        own = funding_of.get(code, [])
         for column in ("budget_initial", "budget_adjusted", "executed"):
-            values = own[column].dropna()
-            if values.empty:
+            values = _stated(own, column)
+            if not len(values):
                 continue
             a.compare("funding_vs_total", name, p[column], values.sum(), _sum_tolerance(len(values)), "sum_rounding",
-                      lines(where, own["source_line"]), project_code=code, metrics=column)
+                      lines(where, [row["source_line"] for row in own]), project_code=code, metrics=column)
 
 
 def _records_by_project(df: pd.DataFrame) -> dict[str, list[dict]]:
@@ -587,8 +586,13 @@ def _records_by_project(df: pd.DataFrame) -> dict[str, list[dict]]:
     return rows
 
 
-def _check_indicators(a: Audit, p: dict, mine: pd.DataFrame, rows: dict[str, list[dict]]) -> None:
-    """One project's indicator checks: `mine` all its rows; `rows` its indicators as records: "current" without
+def _stated(rows: list[dict], column: str) -> np.ndarray:
+    """The figures of `column` the rows state (blanks left out), in row order, summed as pandas sums a column."""
+    return np.array([row[column] for row in rows if not math.isnan(row[column])], dtype="float64")
+
+
+def _check_indicators(a: Audit, p: dict, rows: dict[str, list[dict]]) -> None:
+    """One project's indicator checks; `rows` its indicators as records: "all" of them, "current" without
     leftovers, of which "blank" the results left blank that scored, "zero" the targets of 0 met by 0 that scored,
     and "judged" those `judged_indicators` reads (a numeric target, result and score)."""
     name, code = p["project_name"], p["project_code"]
@@ -626,15 +630,15 @@ def _check_indicators(a: Audit, p: dict, mine: pd.DataFrame, rows: dict[str, lis
                    cause=f"cap_scored_as_spending|{a.year}", **label)
         elif ind["met"] and not ind["full_marks"]:
             a.note("target_met_points_lost", name, where, reported=ind["score"], computed=ind["weight"], **label)
-    weights = mine["weight"].dropna()
+    weights = _stated(rows["all"], "weight")
     if not math.isnan(p["indicator_weight"]):
         a.compare("indicator_weights", name, p["indicator_weight"], weights.sum(), 0.005 * len(weights),
                   "score_rounding", lines(p["source_line"], p["total_line"]), project_code=code)
-    scores = mine["score"].dropna()
+    scores = _stated(rows["all"], "score")
     budget = p["budget_score"]
     if math.isnan(budget):  # left blank: take the score the execution rate earns
         budget = min(p["budget_weight"] * p["execution_rate_reported"], p["budget_weight"])
-    parts = [budget, *scores]
+    parts = [budget, *scores.tolist()]
     tolerance = 0.5 * 10 ** (-decimals(p["total_score"])) + sum(
         0.5 * 10 ** (-decimals(s)) for s in parts if decimals(s)
     )

@@ -380,11 +380,10 @@ def cast(df: pd.DataFrame, columns: list[Column]) -> pd.DataFrame:
 
 def stamp(df: pd.DataFrame, unit_id: str, report: str, report_year: int) -> pd.DataFrame:
     """`df` with the identity of the unit and report that state its rows in `unit_id`, `report`, `report_year`."""
-    stamped = df.drop(columns=[c for c in IDENTITY if c in df.columns])
-    stamped.insert(0, REPORT_YEAR.name, pd.Series([report_year] * len(df), index=df.index, dtype="int64"))
-    stamped.insert(0, REPORT.name, pd.Series([report] * len(df), index=df.index, dtype="str"))
-    stamped.insert(0, UNIT.name, pd.Series([unit_id] * len(df), index=df.index, dtype="str"))
-    return stamped
+    identity = pd.DataFrame({UNIT.name: pd.array([unit_id] * len(df), dtype=DTYPES["string"]),
+                             REPORT.name: pd.array([report] * len(df), dtype=DTYPES["string"]),
+                             REPORT_YEAR.name: np.full(len(df), report_year, dtype="int64")}, index=df.index)
+    return pd.concat([identity, df.drop(columns=[c for c in IDENTITY if c in df.columns])], axis=1)
 
 
 def read_table(name: str, tidy_dir: Path, columns: list[str] | None = None) -> pd.DataFrame:
