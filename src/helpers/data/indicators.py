@@ -9,9 +9,9 @@ this judgement; the self-evaluation page (`helpers.story.self_evaluation`) count
 
 from __future__ import annotations
 
-import math
 import operator as op
 
+import numpy as np
 import pandas as pd
 
 from helpers.data import rules
@@ -23,9 +23,9 @@ OPS = {"=": op.eq, ">=": op.ge, "<=": op.le, ">": op.gt, "<": op.lt}
 def indicator_rule_mask(indicators: pd.DataFrame, kind: str) -> pd.Series:
     """True for rows an `indicator_rules.csv` rule of `kind` (grade_band, cap) matches."""
     mask = pd.Series(False, index=indicators.index)
-    for rule in rules.table("indicator_rules").itertuples():
+    for rule in rules.rows("indicator_rules"):
         if rule.kind == kind:
-            mask |= indicators[rule.column].fillna("").astype(str).str.contains(rule.pattern, regex=True)
+            mask |= rules.text(indicators[rule.column]).str.contains(rule.pattern, regex=True)
     return mask
 
 
@@ -60,9 +60,8 @@ def judged_indicators(indicators: pd.DataFrame) -> pd.DataFrame:
     proportional = ind["weight"] * ind["actual_value"] / ind["target_value"].where(ind["target_value"] > 0)
     tolerance = rules.threshold("proportional_score_tolerance")
     # weight × actual ÷ target, or that rounded down to a whole or half point (9.32 ÷ 11.03 × 4 = 3.38 scored 3)
-    rounded_down = ((ind["score"] - proportional.apply(lambda v: math.floor(v + 1e-9) if v == v else v)).abs()
-                    <= tolerance) | ((ind["score"] - proportional.apply(
-                        lambda v: math.floor(2 * v + 1e-9) / 2 if v == v else v)).abs() <= tolerance)
+    rounded_down = (((ind["score"] - np.floor(proportional + 1e-9)).abs() <= tolerance)
+                    | ((ind["score"] - np.floor(2 * proportional + 1e-9) / 2).abs() <= tolerance))
     exact = (ind["score"] - proportional).abs() <= tolerance
     ind["proportional"] = (ind["judged_operator"] == "<=") & ~ind["full_marks"] & (exact | rounded_down)
     ind["rounded_down"] = ind["proportional"] & ~exact

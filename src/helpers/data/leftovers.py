@@ -17,10 +17,10 @@ from helpers.data import rules
 def leftover_mask(indicators: pd.DataFrame) -> pd.Series:
     """True for each indicator row a leftover marker matches (index aligned with `indicators`)."""
     mask = pd.Series(False, index=indicators.index)
-    for marker in rules.table("leftover_markers").itertuples():
+    for marker in rules.rows("leftover_markers"):
         if marker.field not in indicators:
             raise KeyError(f"leftover_markers.csv names column {marker.field!r}, which indicators do not have")
-        mask |= indicators[marker.field].fillna("").astype(str).str.contains(marker.pattern, regex=True)
+        mask |= rules.text(indicators[marker.field]).str.contains(marker.pattern, regex=True)
     return mask
 
 

@@ -36,6 +36,23 @@ def table(name: str) -> pd.DataFrame:
     return load(RULES, name)
 
 
+@functools.cache
+def rows(name: str) -> tuple:
+    """The rows of the audit's rules table `name` as named tuples (`table(name).itertuples()`, made once)."""
+    return tuple(table(name).itertuples())
+
+
+_TEXT = pd.Series([""]).astype(str).dtype  # what astype(str) gives: text read by pandas's default string engine
+
+
+def text(column: pd.Series) -> pd.Series:
+    """A column as text for a rule's pattern, blanks as '' (`column.fillna("").astype(str)`; a text column without
+    blanks as it is)."""
+    if column.dtype == _TEXT and not column.hasnans:
+        return column
+    return column.fillna("").astype(str)
+
+
 def threshold(name: str) -> float:
     """A numeric setting of thresholds.csv, by name; KeyError names the file."""
     rows = table("thresholds")
