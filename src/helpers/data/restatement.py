@@ -30,11 +30,14 @@ def restatements(facts: pd.DataFrame) -> pd.DataFrame:
     rows = []
     reports = facts[["unit_id", "report", "report_year"]].drop_duplicates().sort_values(
         ["unit_id", "report_year", "report"])
-    for later in reports.itertuples(index=False):
+    listed = list(reports.itertuples(index=False))
+    for later in listed:
+        earlier_reports = [earlier for earlier in listed
+                           if earlier.unit_id == later.unit_id and earlier.report_year < later.report_year]
+        if not earlier_reports:
+            continue  # no report of this unit before it: nothing for it to restate
         mine = facts[facts["report"] == later.report]
-        for earlier in reports.itertuples(index=False):
-            if earlier.unit_id != later.unit_id or earlier.report_year >= later.report_year:
-                continue
+        for earlier in earlier_reports:
             theirs = facts[facts["report"] == earlier.report].set_index(["year", "metric"])
             for fact in mine.itertuples(index=False):
                 if (fact.year, fact.metric) not in theirs.index:
