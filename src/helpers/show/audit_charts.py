@@ -82,7 +82,8 @@ def score_scatter(table: pd.DataFrame, threshold: float, *, title: str, xlabel: 
     if len(outliers):
         note = "\n".join(wrap(outlier_label(r.project_name, r.execution_rate, r.total_score), 56)
                          for r in outliers.itertuples())
-        fig.text(0.01, -0.02, note, fontsize=MIN_FONT_PT, color=PALETTE["low"], va="top")
+        # under the axes, in the room constrained layout keeps for it
+        fig.supxlabel(note, x=0.01, ha="left", fontsize=MIN_FONT_PT, color=PALETTE["low"])
     return fig
 
 
