@@ -17,8 +17,8 @@ from pathlib import Path
 import jinja2
 
 from helpers.constants import LANGUAGES
-from helpers.files import compiled_templates
 from helpers.data.load import gloss
+from helpers.files import compiled_templates
 from helpers.story import citations, fmt
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
