@@ -201,7 +201,8 @@ def _records(table: pd.DataFrame) -> list[dict]:
     """The rows of `table` as dicts of Python values, as DataFrame.to_dict("records") gives them, in a tenth of
     its time."""
     columns = list(table.columns)
-    return [dict(zip(columns, values, strict=True)) for values in zip(*(table[c].tolist() for c in columns))]
+    rows = zip(*(table[c].tolist() for c in columns), strict=True)
+    return [dict(zip(columns, row, strict=True)) for row in rows]
 
 
 @dataclass(frozen=True)
