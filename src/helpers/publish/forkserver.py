@@ -5,9 +5,12 @@ matplotlib and the helpers takes several. The batch therefore starts one templat
 per run: it imports those libraries once, then forks a fresh kernel for each notebook. Every
 notebook still runs in a process of its own, so nothing one notebook sets is seen by the next.
 
-Forking is only safe before a process has ZMQ sockets or threads: the template process opens
-neither. It talks to the batch's workers over a Unix socket in a private folder, one JSON request
-per connection:
+Forking is only safe before a process has ZMQ sockets or threads that hold locks a child would need: the
+template process opens no socket but its own and starts no thread. Two native threads are started by the
+imports, as in any kernel: numpy's OpenBLAS pool and pyarrow's jemalloc background thread; both libraries
+register fork handlers (pthread_atfork) that stop or reset them around a fork, so a child starts with its
+main thread alone and their locks free. It talks to the batch's workers over a Unix socket in a private
+folder, one JSON request per connection:
 
     {"op": "spawn", "argv": [...], "env": {...}, "cwd": "..."}  -> {"pid": 1234}
     {"op": "poll", "pid": 1234}                                  -> {"returncode": null | int}
