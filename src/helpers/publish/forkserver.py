@@ -168,11 +168,14 @@ def _refusal(request: dict, own_env: dict, prefix: list[str]) -> str | None:
 
 
 def _fork_kernel(listener: socket.socket, conn: socket.socket, argv: list[str], env: dict, cwd: str) -> int:
+    server = os.getpid()  # the child's parent, named before the fork: by the time the child asks, it may be gone
     pid = os.fork()
     if pid:
         return pid
     code = 1
     try:  # the child: become what `python -m ipykernel_launcher ARGS` would have been
+        if os.getppid() != server:  # the template process was killed as it forked this: no kernel to start
+            return
         listener.close()
         conn.close()
         os.setsid()  # its own process group, as jupyter_client starts kernels
@@ -181,7 +184,7 @@ def _fork_kernel(listener: socket.socket, conn: socket.socket, argv: list[str], 
         os.environ.clear()
         os.environ.update(env)
         # The kernel watches its parent and exits with it: its parent is the template process.
-        os.environ["JPY_PARENT_PID"] = str(os.getppid())
+        os.environ["JPY_PARENT_PID"] = str(server)
         devnull = os.open(os.devnull, os.O_RDWR)
         for fd in (0, 1, 2):
             os.dup2(devnull, fd)
@@ -190,7 +193,7 @@ def _fork_kernel(listener: socket.socket, conn: socket.socket, argv: list[str], 
         _reseed()
         # ipykernel reads JPY_PARENT_PID when it is imported, which here was before any kernel: say it again,
         # so that the kernel exits when the template process does (a killed batch leaves no kernel behind).
-        args = [*argv[argv.index("ipykernel_launcher") + 1:], f"--IPKernelApp.parent_handle={os.getppid()}"]
+        args = [*argv[argv.index("ipykernel_launcher") + 1:], f"--IPKernelApp.parent_handle={server}"]
         sys.argv = [sys.argv[0], *args]
         from ipykernel import kernelapp
 
