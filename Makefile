@@ -45,6 +45,7 @@ $(STAMP): pyproject.toml
 	@# Notebook templates are committed without outputs: git runs nbstripout on them (see .gitattributes).
 	@if git rev-parse --git-dir >/dev/null 2>&1; then \
 	  git config filter.nbstripout.clean '.venv/bin/python -m helpers.publish.strip --keep-id --extra-keys metadata.language_info' && \
+	  git config filter.nbstripout.process '.venv/bin/python -m helpers.publish.strip --process --keep-id --extra-keys metadata.language_info' && \
 	  git config filter.nbstripout.smudge cat; fi
 	@touch $(STAMP)
 

@@ -114,3 +114,33 @@ def test_money_chart_sorts_problems_by_money_apart_by_severity(data):
     assert "190.93" in values and ax.get_xscale() == "log"
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["矛盾", "存疑", "说明"]
     plt.close(fig)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_threshold_label_is_clear_of_the_projects_names(data, lang):
+    """The dashed line's label, in the page's words, meets neither a project's name nor the note under the axes."""
+    from helpers.data.load import with_glosses
+    from helpers.show import charts
+    from helpers.story import wording
+
+    def text(name: str, **values) -> str:
+        return wording.say(lang, "selfeval", name, **values)
+
+    charts.use_language(lang)
+    try:
+        scores = with_glosses(self_evaluation.scores_vs_execution(data))
+        fig = audit_charts.score_scatter(
+            scores, 0.9, title=text("scatter_title"), xlabel=text("scatter_x"), ylabel=text("scatter_y"),
+            threshold_label=text("threshold_label", threshold=0.9),
+            outlier_label=lambda name, rate, score: text("outlier_label", project=name, rate=rate, score=score))
+    finally:
+        charts.use_language("zh")
+    fig.canvas.draw()
+    ax = fig.axes[0]
+    legend = fig.legends[0]
+    assert [t.get_text() for t in legend.get_texts()] == [text("threshold_label", threshold=0.9)]
+    names = list(ax.texts)
+    assert len(names) == 7  # the low projects on the axes: 8 below 90%, one (0%, 0 points) named in a note
+    box = legend.get_window_extent()
+    assert not [t.get_text() for t in [*names, *fig.texts] if t.get_window_extent().overlaps(box)]
+    plt.close(fig)

@@ -20,7 +20,8 @@ from tests.conftest import UNIT_ID, digests, narrative
 
 pytestmark = pytest.mark.slow
 
-FAST = ["02_three_public", "03_low_execution", "05_audit"]
+# three of the lighter pages (05_audit, the heaviest, takes half as long again as any of these)
+FAST = ["02_three_public", "03_low_execution", "06_self_evaluation"]
 LANGS = ("zh", "en")  # every notebook here takes `lang`: two editions each
 
 

@@ -118,7 +118,8 @@ def _git_repo_with_templates(root: Path) -> None:
     """`root` as a clone of the templates: the project's .gitattributes and the nbstripout filter exactly as
     `make setup` registers it (read from the Makefile), every template committed."""
     makefile = (paths.ROOT / "Makefile").read_text(encoding="utf-8")
-    clean = re.search(r"git config filter\.nbstripout\.clean '([^']+)'", makefile)[1]
+    filters = dict(re.findall(r"git config (filter\.nbstripout\.(?:clean|process)) '([^']+)'", makefile))
+    assert set(filters) == {"filter.nbstripout.clean", "filter.nbstripout.process"}
     (root / "notebooks").mkdir()
     for template in templates():
         shutil.copy(template, root / "notebooks" / template.name)
@@ -126,8 +127,8 @@ def _git_repo_with_templates(root: Path) -> None:
         shutil.copy(paths.ROOT / name, root / name)
     git = ["git", "-C", str(root), "-c", "user.name=test", "-c", "user.email=test@example.org"]
     subprocess.run([*git, "init", "-q"], check=True)
-    subprocess.run([*git, "config", "filter.nbstripout.clean", clean.replace(".venv/bin/python", sys.executable)],
-                   check=True)
+    for key, command in filters.items():
+        subprocess.run([*git, "config", key, command.replace(".venv/bin/python", sys.executable)], check=True)
     subprocess.run([*git, "config", "filter.nbstripout.smudge", "cat"], check=True)
     subprocess.run([*git, "add", "-A"], check=True)
     subprocess.run([*git, "commit", "-q", "-m", "templates"], check=True)

@@ -83,6 +83,22 @@ def test_a_kernel_that_would_differ_from_a_fresh_one_is_not_forked():
     assert "interpreter" in _refusal({"argv": ["/other/python", *LAUNCHER, "-f", "k.json"], "env": env}, env, prefix)
 
 
+def test_the_batch_waits_for_a_kernel_with_its_own_ready_check_and_exit_poll():
+    """jupyter_client binds `wait_for_ready` when its class is made, so overriding `_async_wait_for_ready` alone is
+    never called (a whole release of this batch waited 0.2 s of silence per kernel that way); the kernel manager and
+    the fork provisioner look for a killed kernel's exit at the batch's interval, not every 0.1 s."""
+    import inspect
+
+    from helpers.publish import kernels
+
+    client = kernels.ready_client()
+    assert client.wait_for_ready is client._async_wait_for_ready
+    assert "_idle_after" in inspect.getsource(client.wait_for_ready)
+    manager = kernels.ipc_kernel_manager()
+    assert "EXIT_POLL_S" in inspect.getsource(manager._async_wait)
+    assert "EXIT_POLL_S" in inspect.getsource(kernels.fork_provisioner().wait) and kernels.EXIT_POLL_S < 0.1
+
+
 def test_a_batch_reuses_only_its_own_processs_template_process(monkeypatch):
     """The test session's template process serves the session's batches; a batch started as a process of its
     own (the interrupt tests' Ctrl-C) starts its own, so killing it never touches the session's."""

@@ -311,10 +311,11 @@ def test_whole_report_as_pdf_gives_the_same_tidy_data(tmp_path, tidy_dir):
     text = tmp_path / REPORT_2023.name
     text.write_bytes(REPORT_2023.read_bytes())
     pdf = _as_pdf(text)
-    assert len(_pdf_pages_text(pdf)) >= 90
     assert main([str(pdf), "--out", str(tmp_path / "tidy")]) == 0
     assert_same_tidy_data(tidy_dir, tmp_path / "tidy")
     assert len(read_table("projects", tmp_path / "tidy")) == 17
+    # every line was read from the printed pages, the last ones beyond page 90 (not counted a second time)
+    assert read_table("source_locations", tmp_path / "tidy")["page"].max() >= 90
 
 
 @slow

@@ -122,6 +122,47 @@ def test_git_strips_notebook_outputs_on_commit():
                                      capture_output=True, text=True, check=True).stdout
 
 
+@pytest.mark.slow  # imports nbstripout (nbformat)
+def test_the_filter_process_cleans_every_notebook_git_hands_it_in_one_process():
+    """git's long-running filter protocol: a handshake, then each notebook as a clean request; one process for all."""
+    import io
+
+    from helpers.publish.strip import serve
+
+    makefile = (paths.ROOT / "Makefile").read_text(encoding="utf-8")
+    flags = ["--keep-id", "--extra-keys", "metadata.language_info"]
+    assert f"git config filter.nbstripout.process '.venv/bin/python -m helpers.publish.strip --process " \
+           f"{' '.join(flags)}'" in makefile
+    template, nb = template_run_in_jupyterlab()
+    nb["metadata"]["language_info"] = {"name": "python", "version": "3.11.7"}
+    run = json.dumps(nb).encode("utf-8")
+
+    def packets(*items: bytes | None) -> bytes:
+        return b"".join(b"0000" if p is None else b"%04x" % (len(p) + 4) + p for p in items)
+
+    def request(path: str, content: bytes) -> bytes:  # content over several packets, as git splits a large file
+        return packets(b"command=clean\n", f"pathname={path}\n".encode(), None,
+                       *(content[i:i + 1000] for i in range(0, len(content), 1000)), None)
+
+    asked = (packets(b"git-filter-client\n", b"version=2\n", None, b"capability=clean\n", b"capability=smudge\n",
+                     None) + request("notebooks/a.ipynb", run) + request("notebooks/b.ipynb", b"not a notebook")
+             + request("notebooks/c.ipynb", template.read_bytes()))
+    answer = io.BytesIO()
+    serve(flags, io.BytesIO(asked), answer)
+    stream, replies = io.BytesIO(answer.getvalue()), []
+    while size := stream.read(4):
+        replies.append(None if size == b"0000" else stream.read(int(size, 16) - 4))
+    assert replies[:6] == [b"git-filter-server\n", b"version=2\n", None, b"capability=clean\n", None,
+                           b"status=success\n"]
+    # the first notebook: stripped to the template itself, then the list ends and the status stays
+    first_end = replies.index(None, 7)
+    assert b"".join(replies[7:first_end]) == template.read_bytes() and replies[first_end + 1] is None
+    # not a notebook: an error for that file, and the next one is still served
+    assert replies[first_end + 2:first_end + 4] == [b"status=error\n", None]
+    assert replies[first_end + 4:first_end + 6] == [b"status=success\n", None]
+    assert b"".join(replies[first_end + 6:-2]) == template.read_bytes() and replies[-2:] == [None, None]
+
+
 def test_jupyterlab_saves_a_run_template_as_the_template():
     template, nb = template_run_in_jupyterlab()
     assert strip_outputs({"type": "notebook", "content": nb}, template.name) == 1

@@ -89,3 +89,46 @@ def test_build_date_is_source_date_epoch_else_today_and_no_part_of_the_page_key(
     # the batch's page key hashes as_metadata(): another day's build is the same page
     assert chrome(built="2024-06-30").as_metadata() == chrome(built="2031-01-01").as_metadata()
     assert "luzhou-traffic-police-2023.zip" in chrome().as_metadata()["full_set"]
+
+
+def cut_off(fig) -> list[float]:
+    """How far (inches: left, bottom, right, top) what `fig` draws reaches outside it once laid out; a chart is
+    saved as it stands, not cut to what it holds, so that much would be cut off."""
+    fig.canvas.draw()
+    drawn, page = fig.get_tightbbox(), fig.bbox_inches
+    plt.close(fig)
+    overflow = [page.x0 - drawn.x0, page.y0 - drawn.y0, drawn.x1 - page.x1, drawn.y1 - page.y1]
+    return [round(v, 2) for v in overflow if v > 0.01]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_charts_keep_every_label_inside_the_figure(data, lang):
+    from helpers.data.load import with_glosses
+    from helpers.story import overview, self_evaluation
+
+    charts.use_language(lang)
+    try:
+        kinds = audit.checks_by_kind(data, lang)
+        money = audit.causes_by_money(data)
+        scores = self_evaluation.scores_vs_execution(data)
+        structure = overview.structure_table(data)
+        figures = {
+            "projects": charts.budget_vs_executed(with_glosses(data.projects), 0.9, title="项目预算与执行 budget"),
+            "change": charts.change_bars(2022, 18100.64, 2023, 17211.32, title="支出合计 total spending",
+                                         change_label="减少 889.32 fell"),
+            "structure": charts.share_bars(structure, label="part", value="amount", title="支出结构 structure"),
+            "kinds": audit_charts.kinds_bars(kinds[kinds["not_passed"] > 0], title="t", xlabel="x", rows_label="a",
+                                             causes_label="b"),
+            "money": audit_charts.money_bars(money.assign(label=money["cause"]), title="t", xlabel="万元",
+                                             severity_labels={"error": "矛盾", "warning": "存疑", "info": "说明"}),
+            # 2023年省级政法转移支付资金结转 (0%, 0 points) is named in a note under the axes
+            "scatter": audit_charts.score_scatter(with_glosses(scores), 0.9, title="t", xlabel="x", ylabel="y",
+                                                  threshold_label="90%",
+                                                  outlier_label=lambda n, r, s: f"{n}：执行率 {r:.0%}，得分 {s:g} " * 2,
+                                                  ),
+            "weights": audit_charts.points_bars(self_evaluation.weight_shares(data), label="level1", value="points",
+                                                share="share", title="t", xlabel="分值", unit="分"),
+        }
+    finally:
+        charts.use_language("zh")
+    assert {name: cut_off(fig) for name, fig in figures.items()} == dict.fromkeys(figures, [])

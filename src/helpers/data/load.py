@@ -128,7 +128,18 @@ def project_view(projects: pd.DataFrame) -> pd.DataFrame:
 
 def units(tidy_dir: Path | str | None = None) -> pd.DataFrame:
     """One row per report in the tidy data: unit_id, unit_zh (as printed), report_year, report; by unit, then year."""
-    tidy_dir = Path(tidy_dir) if tidy_dir else paths.TIDY
+    path = (Path(tidy_dir) if tidy_dir else paths.TIDY) / "reports.csv"
+    try:
+        found = path.stat()
+        stamp = (found.st_mtime_ns, found.st_size, found.st_ino)
+    except OSError:
+        stamp = None  # read_table says what is missing
+    return _units(path.parent, stamp).copy()
+
+
+@functools.lru_cache(maxsize=8)
+def _units(tidy_dir: Path, stamp: tuple | None) -> pd.DataFrame:
+    # a page asks several times (its unit, its years, the comparison's units): reports.csv is read once per version
     reports = read_table("reports", tidy_dir, ["unit_id", "unit_zh", "report_year", "report"])
     return (reports[["unit_id", "unit_zh", "report_year", "report"]].drop_duplicates()
             .sort_values(["unit_id", "report_year", "report"]).reset_index(drop=True))

@@ -294,6 +294,11 @@ def _run_jobs(stale, result, runner, kernel, progress, out_dirs, run_id, started
 
     quiet()
     executes = any(job.execute for job in stale)
+    if isinstance(runner, executors.LocalExecutor):
+        # while the template process imports: the workers fork from this process with their exporters ready
+        from helpers.publish.export import warm
+
+        warm({(job.template.hide_code, job.lang) for job in stale})
     with runner.around_workers(kernels_for_workers, kernel, started) if executes else contextlib.nullcontext():
         try:
             with tqdm(total=len(stale), desc="notebooks", unit="nb", disable=not progress, file=sys.stderr) as bar:

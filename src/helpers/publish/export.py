@@ -13,6 +13,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from helpers.files import compiled_templates
 from helpers.publish.chrome import PageChrome, phrase
 from helpers.publish.fonts import cjk_font_css, wide_chars, with_font
 
@@ -64,6 +65,11 @@ def page_exporter_class():
     from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
 
     class PageExporter(HTMLExporter):
+        def _create_environment(self):
+            environment = super()._create_environment()
+            environment.bytecode_cache = compiled_templates("pages")
+            return environment
+
         def from_notebook_node(self, nb, resources=None, **kw):
             # HTMLExporter.from_notebook_node up to its BeautifulSoup pass (nbconvert 7.17)
             langinfo = nb.metadata.get("language_info", {})
@@ -93,6 +99,16 @@ def html_exporter(hide_code: bool = False, lang: str = "en"):
     exporter.embed_images = False
     exporter.language_code = phrase(lang, "html_lang")
     return exporter
+
+
+def warm(kinds: set[tuple[bool, str]]) -> None:
+    """Do once what every page's export would do first (compile the exporter of each (hide_code, lang) in `kinds`,
+    read the CJK font), in a process about to fork the workers that export the pages: they inherit it."""
+    import nbformat
+
+    for hide_code, lang in sorted(kinds):
+        html_exporter(hide_code, lang).from_notebook_node(nbformat.v4.new_notebook())
+    cjk_font_css({"决"})
 
 
 def describe_charts(notebook: nbformat.NotebookNode, lang: str) -> None:

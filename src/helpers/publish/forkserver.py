@@ -5,9 +5,12 @@ matplotlib and the helpers takes several. The batch therefore starts one templat
 per run: it imports those libraries once, then forks a fresh kernel for each notebook. Every
 notebook still runs in a process of its own, so nothing one notebook sets is seen by the next.
 
-Forking is only safe before a process has ZMQ sockets or threads: the template process opens
-neither. It talks to the batch's workers over a Unix socket in a private folder, one JSON request
-per connection:
+Forking is only safe before a process has ZMQ sockets or threads that hold locks a child would need: the
+template process opens no socket but its own and starts no thread. Two native threads are started by the
+imports, as in any kernel: numpy's OpenBLAS pool and pyarrow's jemalloc background thread; both libraries
+register fork handlers (pthread_atfork) that stop or reset them around a fork, so a child starts with its
+main thread alone and their locks free. It talks to the batch's workers over a Unix socket in a private
+folder, one JSON request per connection:
 
     {"op": "spawn", "argv": [...], "env": {...}, "cwd": "..."}  -> {"pid": 1234}
     {"op": "poll", "pid": 1234}                                  -> {"returncode": null | int}
@@ -165,11 +168,14 @@ def _refusal(request: dict, own_env: dict, prefix: list[str]) -> str | None:
 
 
 def _fork_kernel(listener: socket.socket, conn: socket.socket, argv: list[str], env: dict, cwd: str) -> int:
+    server = os.getpid()  # the child's parent, named before the fork: by the time the child asks, it may be gone
     pid = os.fork()
     if pid:
         return pid
     code = 1
     try:  # the child: become what `python -m ipykernel_launcher ARGS` would have been
+        if os.getppid() != server:  # the template process was killed as it forked this: no kernel to start
+            return
         listener.close()
         conn.close()
         os.setsid()  # its own process group, as jupyter_client starts kernels
@@ -178,7 +184,7 @@ def _fork_kernel(listener: socket.socket, conn: socket.socket, argv: list[str], 
         os.environ.clear()
         os.environ.update(env)
         # The kernel watches its parent and exits with it: its parent is the template process.
-        os.environ["JPY_PARENT_PID"] = str(os.getppid())
+        os.environ["JPY_PARENT_PID"] = str(server)
         devnull = os.open(os.devnull, os.O_RDWR)
         for fd in (0, 1, 2):
             os.dup2(devnull, fd)
@@ -187,7 +193,7 @@ def _fork_kernel(listener: socket.socket, conn: socket.socket, argv: list[str], 
         _reseed()
         # ipykernel reads JPY_PARENT_PID when it is imported, which here was before any kernel: say it again,
         # so that the kernel exits when the template process does (a killed batch leaves no kernel behind).
-        args = [*argv[argv.index("ipykernel_launcher") + 1:], f"--IPKernelApp.parent_handle={os.getppid()}"]
+        args = [*argv[argv.index("ipykernel_launcher") + 1:], f"--IPKernelApp.parent_handle={server}"]
         sys.argv = [sys.argv[0], *args]
         from ipykernel import kernelapp
 

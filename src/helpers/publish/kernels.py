@@ -3,6 +3,7 @@ forked from the batch's template process when there is one (see `forkserver`).""
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 import importlib.util
 import logging
@@ -16,6 +17,10 @@ import uuid
 from helpers.constants import KERNEL, KERNEL_DISPLAY_NAME
 
 FRESH_KERNELS_ENV = "BUDGET_FRESH_KERNELS"
+# How soon a client tries again to reach a kernel that has not yet bound its sockets (milliseconds).
+RECONNECT_MS = 5
+# How often a batch looks whether a killed kernel has exited (seconds).
+EXIT_POLL_S = 0.005
 
 
 def ipc_kernel_manager():
@@ -55,6 +60,11 @@ def ipc_kernel_manager():
                                                       parent=self, address=address)
             return await super()._async_pre_start_kernel(**kw)
 
+        async def _async_wait(self, pollinterval: float = 0.1) -> None:
+            # jupyter_client looks every 0.1 s whether a killed kernel has exited: a tenth of a second of every
+            # page spent after the kernel is gone.
+            await super()._async_wait(pollinterval=EXIT_POLL_S)
+
         async def _async_interrupt_kernel(self) -> None:
             # jupyter_client interrupts before every shutdown; our kernels are idle by then, and the
             # interrupt only makes ipykernel log "KeyboardInterrupt caught in kernel".
@@ -76,10 +86,17 @@ def ready_client():
     import time
     from queue import Empty
 
+    import zmq
     from jupyter_client.asynchronous import AsyncKernelClient
     from jupyter_client.utils import ensure_async
 
     class ReadyKernelClient(AsyncKernelClient):
+        def _create_connected_socket(self, channel: str, identity: bytes | None = None):
+            # The client connects as the kernel is forked, before the kernel has bound its sockets: ZMQ tries
+            # again after RECONNECT_IVL (0.1 s by default), so IOPub would join a tenth of a second late.
+            self.context.setsockopt(zmq.RECONNECT_IVL, RECONNECT_MS)
+            return super()._create_connected_socket(channel, identity)
+
         async def _async_wait_for_ready(self, timeout: float | None = None) -> None:
             deadline = time.time() + (float("inf") if timeout is None else timeout)
             asked: set[str] = set()
@@ -110,6 +127,10 @@ def ready_client():
                         and msg.get("parent_header", {}).get("msg_id") in asked):
                     return True
 
+        # jupyter_client binds `wait_for_ready` to its own function when the class is made: a subclass that only
+        # overrides `_async_wait_for_ready` is never called.
+        wait_for_ready = _async_wait_for_ready
+
     return ReadyKernelClient
 
 
@@ -138,6 +159,16 @@ def fork_provisioner():
             self.pid = self.pgid = reply["pid"]  # the child made itself a process group leader
             self.cwd = cwd
             return self.connection_info
+
+        async def wait(self) -> int | None:
+            # As jupyter_client's, which looks every 0.1 s: a killed kernel is reaped by the template process
+            # within milliseconds.
+            if self.process is None:
+                return 0
+            while await self.poll() is None:
+                await asyncio.sleep(EXIT_POLL_S)
+            code, self.process = self.process.wait(), None
+            return code
 
     return ForkProvisioner
 

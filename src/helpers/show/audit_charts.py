@@ -72,9 +72,10 @@ def score_scatter(table: pd.DataFrame, threshold: float, *, title: str, xlabel: 
         ax.annotate(name, (row.execution_rate, row.total_score), fontsize=MIN_FONT_PT,
                     xytext=(4, 4 if i % 2 == 0 else -4), textcoords="offset points",
                     va="bottom" if i % 2 == 0 else "top")
-    ax.axvline(threshold, color=PALETTE["neutral"], linestyle="--", linewidth=1)
-    ax.text(threshold, ax.get_ylim()[1], " " + threshold_label, va="top", fontsize=MIN_FONT_PT,
-            color=PALETTE["neutral"])
+    line = ax.axvline(threshold, color=PALETTE["neutral"], linestyle="--", linewidth=1)
+    # the line is named in a legend above the axes: inside them, its label would meet the names of the projects close
+    # to the line, which run across it
+    fig.legend([line], [threshold_label], loc="outside upper right", fontsize=MIN_FONT_PT, frameon=False)
     ax.xaxis.set_major_formatter(pct_axis)
     ax.set_xlabel(wrap(xlabel, 44))
     ax.set_ylabel(wrap(ylabel, 30))
@@ -82,7 +83,8 @@ def score_scatter(table: pd.DataFrame, threshold: float, *, title: str, xlabel: 
     if len(outliers):
         note = "\n".join(wrap(outlier_label(r.project_name, r.execution_rate, r.total_score), 56)
                          for r in outliers.itertuples())
-        fig.text(0.01, -0.02, note, fontsize=MIN_FONT_PT, color=PALETTE["low"], va="top")
+        # under the axes, in the room constrained layout keeps for it
+        fig.supxlabel(note, x=0.01, ha="left", fontsize=MIN_FONT_PT, color=PALETTE["low"])
     return fig
 
 

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import matplotlib.pyplot as plt
 import pandas as pd
-from IPython.display import HTML, Markdown, display
+from IPython.display import HTML, Image, Markdown, display
 
 from helpers.constants import LANGUAGES
 from helpers.data.load import YearData, english_names, load_year, resolve_unit, units, with_glosses
@@ -30,6 +30,16 @@ from helpers.show.display import bullets, safe, table
 from helpers.story import citations, wording
 
 LABELS = Path(__file__).resolve().parent / "labels.csv"
+
+
+def png(fig) -> bytes:
+    """`fig` as PNG bytes, then closed. Drawn once (as savefig draws: its layout, then the image cut to what it
+    holds), where a figure left for the notebook to show is drawn again at the end of its cell by pyplot, before
+    the inline backend draws it twice more."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png")
+    plt.close(fig)
+    return buffer.getvalue()
 
 
 @functools.cache
@@ -121,12 +131,14 @@ class Page:
 
     def chart(self, fig, alt_key: str, **values) -> None:
         """Show a matplotlib figure as an image with alt text from labels.csv (key `alt_key`), then close it."""
-        buffer = io.BytesIO()
-        fig.savefig(buffer, format="png")
-        plt.close(fig)
-        data = base64.b64encode(buffer.getvalue()).decode("ascii")
+        data = base64.b64encode(png(fig)).decode("ascii")
         alt = html.escape(self.label(alt_key, **values), quote=True)
         display(HTML(f'<img src="data:image/png;base64,{data}" alt="{alt}" style="max-width:100%">'))
+
+    def show(self, fig) -> None:
+        """Show a matplotlib figure here, drawn once, then close it. Its alt text is given when the page is
+        exported, from the heading above it (helpers.publish.export.describe_charts)."""
+        display(Image(data=png(fig), format="png"))
 
     def heading(self, topic: str, name: str, level: int = 3, **values) -> None:
         """Show a heading of the given level in the page's language."""

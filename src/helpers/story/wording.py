@@ -18,6 +18,7 @@ import jinja2
 
 from helpers.constants import LANGUAGES
 from helpers.data.load import gloss
+from helpers.files import compiled_templates
 from helpers.story import citations, fmt
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -86,27 +87,12 @@ def cite_as(lang: str, text: str, lines) -> str:
     return citations.cite_as(lang, _SPANS, text, lines, pages_of)
 
 
-def _compiled_wording() -> jinja2.FileSystemBytecodeCache | None:
-    """Where the compiled templates are kept, beside the installed packages (as Python keeps its .pyc files): compiling
-    them all takes about a second, loading them compiled a few hundredths. Jinja2 keys each by the template's source
-    (an edited template is compiled again) and Python's bytecode version. None when the environment is read-only."""
-    import os
-    import sys
-
-    folder = Path(sys.prefix) / "share" / "luzhou-budget" / f"wording-jinja{jinja2.__version__}"
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        return None
-    return jinja2.FileSystemBytecodeCache(str(folder)) if os.access(folder, os.W_OK) else None
-
-
 @functools.cache
 def environment() -> jinja2.Environment:
     """The template environment: undefined names are errors, never an empty string."""
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), undefined=jinja2.StrictUndefined,
                              trim_blocks=False, lstrip_blocks=True, autoescape=False, keep_trailing_newline=False,
-                             bytecode_cache=_compiled_wording())
+                             bytecode_cache=compiled_templates("wording"))
     env.filters.update(amount=fmt.amount, pct=fmt.pct, rate=fmt.rate, printed_pct=fmt.pct_as_printed,
                        signed_pct=fmt.signed_pct, signed_printed_pct=fmt.signed_pct_as_printed,
                        count=lambda n: f"{int(n):,}", gloss=gloss)
