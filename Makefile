@@ -82,7 +82,7 @@ TEST_PY := env -u PYTHONDONTWRITEBYTECODE $(PY)
 test: $(STAMP) | $(CORPUS_STAMP) ## Run the whole test suite (unit tests, notebooks, exports, browser, PDFs) on both cores
 	$(TEST_PY) -m pytest -n 2 --dist loadgroup
 
-test-fast: $(STAMP) | $(CORPUS_STAMP) ## Run the tests that need no kernel, browser or server (under 20 s)
+test-fast: $(STAMP) | $(CORPUS_STAMP) ## Run the tests that need no kernel, browser or server (well under a minute)
 	$(TEST_PY) -m pytest -m "not slow" -q --hypothesis-profile=fast -n 2 --dist loadgroup
 
 lint: $(STAMP) ## Check src, tests and notebooks with ruff
