@@ -929,16 +929,23 @@ def prose_evidence(prose: list[str]) -> list[str]:
                     if "完成预算" in text and re.search(marker, text)]
 
 
-def fingerprint(tables: dict[str, pd.DataFrame], prose: dict[str | None, list[str]] | None = None) -> str:
-    """sha256 (16 hex digits) of this module and the indicator judgement it applies (data/indicators.py), the rules
-    tables it reads (data/rules/*.csv) and the tidy input tables: the same fingerprint means the same figures
-    audited by the same code and rules."""
+def _code_and_rules() -> hashlib._Hash:
+    """sha256 of this module, the indicator judgement (data/indicators.py) and the rules tables (data/rules/*.csv)."""
     from helpers.data import indicators
-    from helpers.data.schema import as_framed
 
     digest = hashlib.sha256(Path(__file__).read_bytes() + Path(indicators.__file__).read_bytes())
     for path in sorted(rules.RULES.glob("*.csv")):
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest
+
+
+def fingerprint(tables: dict[str, pd.DataFrame], prose: dict[str | None, list[str]] | None = None) -> str:
+    """sha256 (16 hex digits) of this module and the indicator judgement it applies (data/indicators.py), the rules
+    tables it reads (data/rules/*.csv) and the tidy input tables: the same fingerprint means the same figures
+    audited by the same code and rules."""
+    from helpers.data.schema import as_framed
+
+    digest = _code_and_rules()
     for name in AUDIT_INPUTS:
         if name in tables:  # the figures as written to data/tidy, whether or not the report identity is stamped yet
             table = as_framed(name, tables[name])
@@ -964,12 +971,11 @@ def audit_tables(tables: dict[str, pd.DataFrame], prose: dict[str | None, list[s
     that ran, passed or not."""
     from helpers.data.schema import frame
 
-    stamp = fingerprint(tables, prose)
-    key = _inputs_key(tables, prose, stamp)
-    if key in _AUDITED:  # these very figures and lines were audited already in this process
+    key = _inputs_key(tables, prose)
+    if key in _AUDITED:  # these very figures and lines were audited by this code and these rules in this process
         return tuple(df.copy() for df in _AUDITED[key])
     checks = run_checks(tables, prose)
-    checks["fingerprint"] = stamp
+    checks["fingerprint"] = fingerprint(tables, prose)
     per_report = ["report", "year"] if "report" in checks else ["year"]
     checks["check_no"] = checks.groupby(per_report).cumcount() + 1
     findings = checks[checks["status"] == "failed"].copy()
@@ -995,23 +1001,23 @@ def audit_tables(tables: dict[str, pd.DataFrame], prose: dict[str | None, list[s
     return tuple(df.copy() for df in audited)
 
 
-# The audit is a function of its input tables and prose, the code and the rules (the fingerprint): a process that
+# The audit is a function of its input tables and prose, the code and the rules (so is its fingerprint): a process that
 # audits the same figures again (the test suite audits the 2023 report, and variants of it that give the same tables,
 # dozens of times) takes the result it made before, found by a hash of all of them.
 AUDITS_KEPT = 16
 _AUDITED: dict[str, tuple[pd.DataFrame, pd.DataFrame]] = {}
 
 
-def _inputs_key(tables: dict[str, pd.DataFrame], prose: dict[str | None, list[str]] | None, stamp: str) -> str:
-    """sha256 of everything run_checks reads, exactly: each table's columns, types, index, blanks and values (the
-    tables named in AUDIT_INPUTS, and reports), each report's prose lines, and the fingerprint of code and rules."""
+def _inputs_key(tables: dict[str, pd.DataFrame], prose: dict[str | None, list[str]] | None) -> str:
+    """sha256 of everything run_checks (and the fingerprint) reads, exactly: the code and rules, each table's
+    columns, types, index and values (the tables named in AUDIT_INPUTS, and reports), each report's prose lines."""
     def exactly(values: pd.Index | pd.Series) -> bytes:  # numbers as their bytes; text, blanks and objects as JSON
         array = values.to_numpy()
         if array.dtype.kind in "biuf":
             return array.tobytes()
         return json.dumps(values.tolist(), ensure_ascii=False, default=repr).encode()
 
-    digest = hashlib.sha256(stamp.encode())
+    digest = hashlib.sha256(_code_and_rules().digest())
     for name in sorted(set(tables) & {*AUDIT_INPUTS, "reports"}):
         df = tables[name]
         digest.update(f"\0{name}\0{list(df.columns)}\0{[str(t) for t in df.dtypes]}\0".encode() + exactly(df.index))
