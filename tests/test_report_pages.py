@@ -149,3 +149,13 @@ def test_charts_keep_every_label_inside_the_figure(tidy_dir, lang):
     finally:
         charts.use_language("zh")
     assert {name: cut_off(fig) for name, fig in figures.items()} == dict.fromkeys(figures, [])
+
+
+def test_wrapped_labels_keep_brackets_with_their_words():
+    # the page's own labels: no line ends in "(" or starts with ")", and a short bracketed word stays whole
+    assert charts.wrap("basic spending (基本支出)", 16) == "basic spending\n(基本支出)"
+    assert charts.wrap("Total spending: this year against last (万元)", 44) == \
+        "Total spending: this year against last\n(万元)"
+    assert charts.wrap("medium and large buses (中型客车和大型客车)", 22) == \
+        "medium and large buses\n(中型客车和大型客车)"
+    assert charts.wrap("道路交通安全隐患排查及综合治理项目", 18) == "道路交通安全隐患排\n查及综合治理项目"
