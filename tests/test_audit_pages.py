@@ -15,6 +15,7 @@ from helpers.data.load import load_year
 from helpers.show import audit_charts
 from helpers.story import audit, self_evaluation
 from tests.conftest import executed
+from tests.test_report_pages import cut_off
 
 matplotlib.use("Agg")
 
@@ -51,7 +52,7 @@ def test_scatter_has_the_threshold_line_and_keeps_the_zero_point_off_the_axes(da
     assert any(list(line.get_xdata()) == [0.9, 0.9] for line in ax.lines)
     plotted = [xy for collection in ax.collections for xy in collection.get_offsets().tolist()]
     assert len(plotted) == 16 and min(y for _, y in plotted) > 80  # 2023年省级政法转移支付资金结转 (0%, 0) is named
-    assert any("2023年省级政法转移支付资金结转 0% 0" in t.get_text() for t in fig.texts)
+    assert any("2023年省级政法转移支付资金结转 0% 0" in t.get_text() for t in fig.legends[0].get_texts())
     plt.close(fig)
 
 
@@ -138,9 +139,11 @@ def test_the_threshold_label_is_clear_of_the_projects_names(data, lang):
     fig.canvas.draw()
     ax = fig.axes[0]
     legend = fig.legends[0]
-    assert [t.get_text() for t in legend.get_texts()] == [text("threshold_label", threshold=0.9)]
+    line_label, note = legend.get_texts()
+    assert line_label.get_text() == text("threshold_label", threshold=0.9)
+    assert note.get_text().replace("\n", "").startswith("2023年省级政法转移支付资金结转")
     names = list(ax.texts)
-    assert len(names) == 7  # the low projects on the axes: 8 below 90%, one (0%, 0 points) named in a note
+    assert len(names) == 7  # the low projects on the axes: 8 below 90%, one (0%, 0 points) named in the note
     box = legend.get_window_extent()
     assert not [t.get_text() for t in [*names, *fig.texts] if t.get_window_extent().overlaps(box)]
-    plt.close(fig)
+    assert cut_off(fig) == []  # nothing outside the figure either

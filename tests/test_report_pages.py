@@ -102,33 +102,60 @@ def cut_off(fig) -> list[float]:
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
-def test_charts_keep_every_label_inside_the_figure(data, lang):
-    from helpers.data.load import with_glosses
-    from helpers.story import overview, self_evaluation
+def test_charts_keep_every_label_inside_the_figure(tidy_dir, lang):
+    """Every chart of the year pages, made as the notebooks make it (the page's own titles and labels, 2023's
+    figures), has nothing outside its figure once laid out: a chart is saved as it stands."""
+    from helpers.show.page import Page
+    from helpers.story import fmt, overview, self_evaluation, three_public
 
-    charts.use_language(lang)
+    page = Page(2023, lang, str(tidy_dir))
+    data, label, text = page.data, page.label, page.text
+    wan = label("unit_wan")
+    spending = overview.totals(data).spending
+    change = three_public.three_public(data).change
+    structure = overview.structure_table(data)
+    kinds = audit.checks_by_kind(data, lang)
+    money = audit.causes_by_money(data)
+    weights = page.glossed(self_evaluation.weight_shares(data))
     try:
-        kinds = audit.checks_by_kind(data, lang)
-        money = audit.causes_by_money(data)
-        scores = self_evaluation.scores_vs_execution(data)
-        structure = overview.structure_table(data)
+        by = {"spending": text("common", "by", change=spending), "change": text("common", "by", change=change)}
+        below = label("below_threshold", threshold=fmt.pct_as_printed(0.9))
+        severity = {s: text("audit", f"severity_{s}") for s in ("error", "warning", "info")}
         figures = {
-            "projects": charts.budget_vs_executed(with_glosses(data.projects), 0.9, title="项目预算与执行 budget"),
-            "change": charts.change_bars(2022, 18100.64, 2023, 17211.32, title="支出合计 total spending",
-                                         change_label="减少 889.32 fell"),
-            "structure": charts.share_bars(structure, label="part", value="amount", title="支出结构 structure"),
-            "kinds": audit_charts.kinds_bars(kinds[kinds["not_passed"] > 0], title="t", xlabel="x", rows_label="a",
-                                             causes_label="b"),
-            "money": audit_charts.money_bars(money.assign(label=money["cause"]), title="t", xlabel="万元",
-                                             severity_labels={"error": "矛盾", "warning": "存疑", "info": "说明"}),
-            # 2023年省级政法转移支付资金结转 (0%, 0 points) is named in a note under the axes
-            "scatter": audit_charts.score_scatter(with_glosses(scores), 0.9, title="t", xlabel="x", ylabel="y",
-                                                  threshold_label="90%",
-                                                  outlier_label=lambda n, r, s: f"{n}：执行率 {r:.0%}，得分 {s:g} " * 2,
-                                                  ),
-            "weights": audit_charts.points_bars(self_evaluation.weight_shares(data), label="level1", value="points",
-                                                share="share", title="t", xlabel="分值", unit="分"),
+            "totals": charts.change_bars(spending.prior_year, spending.prior, spending.year, spending.current,
+                                         title=label("chart_totals"), change_label=by["spending"], unit=wan),
+            "three_public": charts.change_bars(change.prior_year, change.prior, change.year, change.current,
+                                               title=label("chart_three_public_years"), change_label=by["change"],
+                                               unit=wan),
+            "structure": charts.share_bars(structure.assign(part=structure["part"].map(label)), label="part",
+                                           value="amount", share="printed_share", title=label("chart_structure"),
+                                           unit=wan),
+            "projects": charts.budget_vs_executed(data.projects, 0.9, title=label("chart_projects"),
+                                                  budget_label=label("budget_adjusted"),
+                                                  executed_label=label("executed"), below_label=below, unit=wan),
+            "kinds": audit_charts.kinds_bars(kinds[kinds["not_passed"] > 0], title=text("audit", "chart_kinds_title"),
+                                             xlabel=text("audit", "chart_kinds_x"),
+                                             rows_label=text("audit", "legend_rows"),
+                                             causes_label=text("audit", "legend_causes")),
+            "money": audit_charts.money_bars(
+                money.assign(label=[text("audit", "cause_label", cause=c) for c in money["cause"]]),
+                title=text("audit", "chart_money_title"), xlabel=text("audit", "chart_money_x"),
+                severity_labels=severity),
+            "weights": audit_charts.points_bars(weights, label="level1", value="points", share="share",
+                                                title=text("selfeval", "weight_title"),
+                                                xlabel=text("selfeval", "weight_x"),
+                                                unit=text("selfeval", "points_unit")),
         }
     finally:
         charts.use_language("zh")
     assert {name: cut_off(fig) for name, fig in figures.items()} == dict.fromkeys(figures, [])
+
+
+def test_wrapped_labels_keep_brackets_with_their_words():
+    # the page's own labels: no line ends in "(" or starts with ")", and a short bracketed word stays whole
+    assert charts.wrap("basic spending (基本支出)", 16) == "basic spending\n(基本支出)"
+    assert charts.wrap("Total spending: this year against last (万元)", 44) == \
+        "Total spending: this year against last\n(万元)"
+    assert charts.wrap("medium and large buses (中型客车和大型客车)", 22) == \
+        "medium and large buses\n(中型客车和大型客车)"
+    assert charts.wrap("道路交通安全隐患排查及综合治理项目", 18) == "道路交通安全隐患排\n查及综合治理项目"

@@ -8,6 +8,7 @@ same bytes.
 
 from __future__ import annotations
 
+import json
 import re
 from functools import cache
 from pathlib import Path
@@ -56,6 +57,9 @@ def finish_page(html: str) -> str:
                    for i, part in enumerate(parts))
 
 
+_HIGHLIGHTED: dict[tuple, str] = {}  # a process's highlighted code cells (see RememberingHighlight)
+
+
 @cache
 def page_exporter_class():
     """HTMLExporter whose page is finished by `finish_page`, not by a BeautifulSoup round trip."""
@@ -63,6 +67,17 @@ def page_exporter_class():
     from nbconvert.exporters.templateexporter import TemplateExporter
     from nbconvert.filters.highlight import Highlight2HTML
     from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
+
+    class RememberingHighlight(Highlight2HTML):
+        """nbconvert's code highlighting, each cell's answer kept for the next page that shows the same code (the
+        other language's edition of a template, another year's): the same HTML, from Pygments once."""
+
+        def __call__(self, source, language=None, metadata=None):
+            key = (source, language or self.pygments_lexer, json.dumps(metadata or {}, sort_keys=True, default=str),
+                   json.dumps(self.extra_formatter_options, sort_keys=True, default=str))
+            if key not in _HIGHLIGHTED:
+                _HIGHLIGHTED[key] = super().__call__(source, language, metadata)
+            return _HIGHLIGHTED[key]
 
     class PageExporter(HTMLExporter):
         def _create_environment(self):
@@ -75,7 +90,7 @@ def page_exporter_class():
             langinfo = nb.metadata.get("language_info", {})
             lexer = langinfo.get("pygments_lexer", langinfo.get("name", None))
             self.register_filter("highlight_code", self.filters.get(
-                "highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self)))
+                "highlight_code", RememberingHighlight(pygments_lexer=lexer, parent=self)))
             resources = self._init_resources(resources)
             self.register_filter("filter_data_type", WidgetsDataTypeFilter(
                 notebook_metadata=self._nb_metadata, parent=self, resources=resources))

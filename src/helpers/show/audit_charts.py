@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import matplotlib.pyplot as plt
 import pandas as pd
+from matplotlib.lines import Line2D
 
 from helpers.show import charts  # noqa: F401  (theme and CJK font)
-from helpers.show.charts import MIN_FONT_PT, PALETTE, figure, names, pct_axis, wrap
+from helpers.show.charts import MIN_FONT_PT, PALETTE, figure, names, pct_axis, title_of, wrap
 
 
 def kinds_bars(table: pd.DataFrame, *, title: str, xlabel: str, rows_label: str, causes_label: str):
@@ -25,7 +26,7 @@ def kinds_bars(table: pd.DataFrame, *, title: str, xlabel: str, rows_label: str,
     for container in ax.containers:
         ax.bar_label(container, fmt="%d", padding=3, fontsize=MIN_FONT_PT)
     ax.set_xlabel(wrap(xlabel, 44))
-    ax.set_title(wrap(title, 44))
+    title_of(ax, title)
     fig.legend(loc="outside lower center")
     return fig
 
@@ -46,7 +47,7 @@ def money_bars(table: pd.DataFrame, *, title: str, xlabel: str, severity_labels:
     if len(table):
         ax.set_xlim(right=table["at_stake"].max() * 30)  # room for the largest bar's label
     ax.set_xlabel(wrap(xlabel, 44))
-    ax.set_title(wrap(title, 44))
+    title_of(ax, title)
     handles = [plt.Rectangle((0, 0), 1, 1, color=colours[s]) for s in ("error", "warning", "info")
                if s in set(table["severity"])]
     ax.legend(handles, [severity_labels[s] for s in ("error", "warning", "info") if s in set(table["severity"])],
@@ -73,18 +74,19 @@ def score_scatter(table: pd.DataFrame, threshold: float, *, title: str, xlabel: 
                     xytext=(4, 4 if i % 2 == 0 else -4), textcoords="offset points",
                     va="bottom" if i % 2 == 0 else "top")
     line = ax.axvline(threshold, color=PALETTE["neutral"], linestyle="--", linewidth=1)
-    # the line is named in a legend above the axes: inside them, its label would meet the names of the projects close
-    # to the line, which run across it
-    fig.legend([line], [threshold_label], loc="outside upper right", fontsize=MIN_FONT_PT, frameon=False)
     ax.xaxis.set_major_formatter(pct_axis)
     ax.set_xlabel(wrap(xlabel, 44))
     ax.set_ylabel(wrap(ylabel, 30))
-    ax.set_title(wrap(title, 44))
-    if len(outliers):
-        note = "\n".join(wrap(outlier_label(r.project_name, r.execution_rate, r.total_score), 56)
-                         for r in outliers.itertuples())
-        # under the axes, in the room constrained layout keeps for it
-        fig.supxlabel(note, x=0.01, ha="left", fontsize=MIN_FONT_PT, color=PALETTE["low"])
+    title_of(ax, title)
+    # Under the axes, one block constrained layout keeps room for: the line's label (inside the axes it met the
+    # names of the projects close to the line, which run across it) and the note naming the projects left off.
+    handles, labels = [line], [threshold_label]
+    for r in outliers.itertuples():
+        handles.append(Line2D([], [], linestyle="none"))
+        labels.append(wrap(outlier_label(r.project_name, r.execution_rate, r.total_score), 50))
+    legend = fig.legend(handles, labels, loc="outside lower left", fontsize=MIN_FONT_PT, frameon=False)
+    for text in legend.get_texts()[1:]:
+        text.set_color(PALETTE["low"])
     return fig
 
 
@@ -96,6 +98,6 @@ def points_bars(table: pd.DataFrame, *, label: str, value: str, share: str, titl
     ax.bar_label(bars, labels=[f"{v:,.0f} {unit} ({s:.0%})" for v, s in zip(table[value], table[share], strict=True)],
                  padding=3, fontsize=MIN_FONT_PT)
     ax.set_xlabel(wrap(xlabel, 44))
-    ax.set_title(wrap(title, 44))
+    title_of(ax, title)
     ax.set_xlim(0, table[value].max() * 1.6)
     return fig

@@ -44,6 +44,35 @@ def _is_wide(char: str) -> bool:
 _TOKENS = re.compile(r"[\u2e80-\u9fff\u3000-\u303f\uff00-\uffef]|[^\s\u2e80-\u9fff\u3000-\u303f\uff00-\uffef]+\s*|\s+")
 
 
+OPENING, CLOSING = set("(（《“‘[【"), set(")）》”’]】,，.。、:：;；!！?？%")
+SHORT_BRACKET = 10  # columns: a bracketed word up to this wide is never broken
+
+
+def _bound(tokens: list[str]) -> list[str]:
+    """`tokens` with each opening bracket joined to what follows it and each closing bracket or mark to what
+    precedes it, so that no line ends in "(" or starts with ")"."""
+    bound: list[str] = []
+    for token in tokens:
+        if bound and ((token.strip() and set(token.strip()) <= CLOSING)
+                      or (bound[-1].strip() and set(bound[-1].strip()) <= OPENING and not bound[-1][-1].isspace())):
+            bound[-1] += token
+        else:
+            bound.append(token)
+    # a short bracketed word stays whole: (万元), not (万 / 元)
+    whole: list[str] = []
+    i = 0
+    while i < len(bound):
+        j = i
+        if bound[i][:1] in OPENING:
+            while j < len(bound) - 1 and not (set(bound[j].strip()[-1:]) & CLOSING) and not bound[j][-1:].isspace():
+                j += 1
+        group = "".join(bound[i:j + 1])
+        short = sum(2 if _is_wide(c) else 1 for c in group.strip()) <= SHORT_BRACKET
+        whole += [group] if j > i and short and group.strip()[-1:] in CLOSING else bound[i:i + 1]
+        i = j + 1 if j > i and short and group.strip()[-1:] in CLOSING else i + 1
+    return whole
+
+
 def wrap(text: str, width: int = 22) -> str:
     """`text` on lines of at most `width` columns (a Chinese character counts two), broken between words or
     between Chinese characters: a long project name becomes two or three short lines beside its bar."""
@@ -51,6 +80,7 @@ def wrap(text: str, width: int = 22) -> str:
     tokens = [piece for token in _TOKENS.findall(str(text))  # a word longer than a line is cut into lines
               for piece in ([token[i:i + width] for i in range(0, len(token), width)] if len(token) > width
                             else [token])]
+    tokens = _bound(tokens)
     for token in tokens:
         size = sum(2 if _is_wide(c) else 1 for c in token.rstrip())
         if used + size > width and line.strip():
@@ -72,6 +102,12 @@ def names(data: pd.DataFrame, column: str, width: int = 22) -> list[str]:
         if gloss in data.columns:
             shown = [str(g) if isinstance(g, str) and g else n for g, n in zip(data[gloss], shown, strict=True)]
     return [wrap(n, width) for n in shown]
+
+
+def title_of(ax, text: str) -> None:
+    """`text` as the chart's title, wrapped, centred on the figure (not on the axes, which long names push to the
+    right: centred on them, a long title ran out of the figure) in the room constrained layout keeps for it."""
+    ax.figure.suptitle(wrap(text, 44), fontsize=plt.rcParams["axes.titlesize"])
 
 
 def figure(height: float):
@@ -129,7 +165,8 @@ def change_bars(prior_year: int, prior: float, year: int, current: float, title:
                     fontsize=MIN_FONT_PT)
     ax.plot([0.3, 0.7], [prior, prior], color=PALETTE["neutral"], lw=0.8, ls=":")
     ax.plot([1.3, 1.7], [current, current], color=PALETTE["neutral"], lw=0.8, ls=":")
-    ax.set(title=wrap(title, 44), xlabel="", ylabel=unit)
+    ax.set(xlabel="", ylabel=unit)
+    title_of(ax, title)
     top = max(prior, current)
     ax.set_ylim(0, top * 1.12 if top else 1)
     ax.yaxis.set_major_formatter(wan_axis)
@@ -147,7 +184,8 @@ def year_comparison(values: pd.DataFrame, title: str, value_label: str = "万元
     palette = [PALETTE["prior_year"], PALETTE["this_year"]][-len(order):]
     sns.barplot(values, x="measure", y="value", hue="year", hue_order=order, palette=palette, ax=ax)
     _label_bars(ax)
-    ax.set(title=wrap(title, 44), xlabel="", ylabel=value_label)
+    ax.set(xlabel="", ylabel=value_label)
+    title_of(ax, title)
     ax.yaxis.set_major_formatter(wan_axis)
     ax.legend(title="")
     return fig
@@ -173,7 +211,8 @@ def share_bars(values: pd.DataFrame, label: str, value: str, title: str, share: 
             text += f";\n{computed_word} {fmt.pct(data[computed].iloc[i])}"
         texts.append(text + ")")
     ax.bar_label(ax.containers[0], labels=texts, padding=3, fontsize=MIN_FONT_PT)
-    ax.set(title=wrap(title, 44), xlabel=unit, ylabel="")
+    ax.set(xlabel=unit, ylabel="")
+    title_of(ax, title)
     ax.xaxis.set_major_formatter(wan_axis)
     ax.xaxis.set_major_locator(MaxNLocator(3))
     ax.set_xlim(0, data[value].max() * 2.1 if len(data) else 1)
@@ -187,7 +226,8 @@ def count_bars(values: pd.DataFrame, label: str, value: str, title: str, unit: s
     fig, ax = figure(0.5 * len(data) + 1.2)
     sns.barplot(data, y=label, x=value, color=PALETTE["this_year"], ax=ax)
     ax.bar_label(ax.containers[0], fmt="%d", padding=3, fontsize=MIN_FONT_PT)
-    ax.set(title=wrap(title, 44), xlabel=unit, ylabel="")
+    ax.set(xlabel=unit, ylabel="")
+    title_of(ax, title)
     return fig
 
 
@@ -212,7 +252,8 @@ def budget_vs_executed(projects: pd.DataFrame, threshold: float, title: str, lab
             ax.plot([0], [i], marker="|", markersize=14, color=PALETTE["low"], markeredgewidth=3)
         ax.text(max(executed, 0) + width * 0.01, i, fmt.rate(rate), va="center", fontsize=MIN_FONT_PT)
     ax.set_yticks(y, shown)
-    ax.set(title=wrap(title, 44), xlabel=unit)
+    ax.set(xlabel=unit)
+    title_of(ax, title)
     ax.xaxis.set_major_formatter(wan_axis)
     ax.xaxis.set_major_locator(MaxNLocator(3))
     ax.set_xlim(0, width * 1.25)
@@ -232,7 +273,8 @@ def trend_lines(values: pd.DataFrame, x: str, columns: dict[str, str], title: st
         for xv, yv in zip(values[x].astype(str), values[column], strict=True):
             ax.annotate(f"{yv:,.2f}", (xv, yv), textcoords="offset points", xytext=(0, 6), ha="center",
                         fontsize=MIN_FONT_PT)
-    ax.set(title=wrap(title, 44), xlabel="", ylabel=unit)
+    ax.set(xlabel="", ylabel=unit)
+    title_of(ax, title)
     ax.yaxis.set_major_formatter(wan_axis)
     ax.legend(fontsize=MIN_FONT_PT)
     return fig
@@ -241,7 +283,8 @@ def trend_lines(values: pd.DataFrame, x: str, columns: dict[str, str], title: st
 def scatter(data: pd.DataFrame, x: str, y: str, title: str, xlabel: str, ylabel: str, hue: str | None = None):
     fig, ax = figure(4.2)
     sns.scatterplot(data, x=x, y=y, hue=hue, s=70, ax=ax)
-    ax.set(title=wrap(title, 44), xlabel=xlabel, ylabel=ylabel)
+    ax.set(xlabel=xlabel, ylabel=ylabel)
+    title_of(ax, title)
     return fig
 
 
@@ -255,7 +298,8 @@ def unit_bars(values: pd.DataFrame, label: str, value: str, title: str, unit: st
     texts = [fmt.rate(v) if as_rate else f"{v:,.2f}" for v in data[value]]
     if ax.containers:
         ax.bar_label(ax.containers[0], labels=texts, padding=3, fontsize=MIN_FONT_PT)
-    ax.set(title=wrap(title, 44), xlabel=unit, ylabel="")
+    ax.set(xlabel=unit, ylabel="")
+    title_of(ax, title)
     ax.xaxis.set_major_locator(MaxNLocator(3))
     if not as_rate:
         ax.xaxis.set_major_formatter(wan_axis)
