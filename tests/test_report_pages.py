@@ -159,3 +159,19 @@ def test_wrapped_labels_keep_brackets_with_their_words():
     assert charts.wrap("medium and large buses (中型客车和大型客车)", 22) == \
         "medium and large buses\n(中型客车和大型客车)"
     assert charts.wrap("道路交通安全隐患排查及综合治理项目", 18) == "道路交通安全隐患排\n查及综合治理项目"
+
+
+def test_a_chart_of_many_units_draws_the_largest_and_says_how_many_there_are(tidy_dir):
+    from helpers.show.page import Page
+
+    units = pd.DataFrame({"unit_zh": [f"测试单位{k}" for k in range(45)],
+                          "total_expenditure": [1000.0 + 10 * k for k in range(45)]})
+    fig = charts.unit_bars(units, label="unit_zh", value="total_expenditure", title="t")
+    drawn = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    plt.close(fig)
+    assert len(drawn) == charts.MOST_UNITS == 30
+    assert drawn[0] == "测试单位44" and drawn[-1] == "测试单位15"  # the largest first, down to the 30th
+    words = {lang: Page(2023, lang, str(tidy_dir)).label("chart_compare_spending_most", shown=30, n=45)
+             for lang in ("zh", "en")}
+    assert words == {"zh": "支出总计最大的30个单位（共45个，万元）",
+                     "en": "Total spending: the 30 largest of 45 units (万元)"}

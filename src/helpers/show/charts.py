@@ -288,10 +288,15 @@ def scatter(data: pd.DataFrame, x: str, y: str, title: str, xlabel: str, ylabel:
     return fig
 
 
+# The most units a chart of units draws: the largest so many (the page's table lists every unit). At 500 units a bar
+# each made a chart 300 inches tall that no reader could use, and most of the comparison page's memory.
+MOST_UNITS = 30
+
+
 def unit_bars(values: pd.DataFrame, label: str, value: str, title: str, unit: str = "万元", as_rate: bool = False):
-    """Horizontal bars, one per unit, largest first, each labelled with its amount (or rate). Rows without a value
-    are left out: the page says which units do not report it."""
-    data = values.dropna(subset=[value]).sort_values(value, ascending=False)
+    """Horizontal bars, one per unit, largest first (the MOST_UNITS largest), each labelled with its amount (or
+    rate). Rows without a value are left out: the page says which units do not report it."""
+    data = values.dropna(subset=[value]).sort_values(value, ascending=False).head(MOST_UNITS)
     data = data.assign(**{label: names(data, label, 16)})
     fig, ax = figure(0.6 * sum(n.count("\n") + 1 for n in data[label]) + 1.2)
     sns.barplot(data, y=label, x=value, color=PALETTE["this_year"], ax=ax)

@@ -33,9 +33,10 @@ def _value(data: YearData, metric: str, year: int | None = None) -> float:
     return float(data.value(metric, year)) if data.has(metric, year=year) else NOT_REPORTED
 
 
-def _causes(data: YearData, severity: str) -> int:
-    """Causes counted as the unit's audit page counts them: once each, at their worst severity."""
-    return int((audit.causes(data)["severity"] == severity).sum())
+def _causes(data: YearData) -> dict[str, int]:
+    """Causes by severity, counted as the unit's audit page counts them: once each, at their worst severity."""
+    severity = audit.causes(data)["severity"]
+    return {kind: int((severity == kind).sum()) for kind in ("error", "warning")}
 
 
 def unit_row(data: YearData, threshold: float) -> dict:
@@ -50,6 +51,7 @@ def unit_row(data: YearData, threshold: float) -> dict:
     low = projects[projects["execution_rate"] < threshold] if has_tables else projects
     scores = self_evaluation.low_vs_rest(data, threshold) if has_tables else {}
     low_budget = round(float(low["budget_adjusted"].sum()), 2) if has_tables else NOT_REPORTED
+    causes = _causes(data)
     return dict(
         unit_id=data.unit_id, unit_zh=data.unit_zh, unit_en=english_names("units").get(data.unit_zh, ""),
         total_expenditure=total, prior_total_expenditure=prior,
@@ -67,7 +69,7 @@ def unit_row(data: YearData, threshold: float) -> dict:
         else NOT_REPORTED,
         low_score=scores["low_score"] if has_tables else NOT_REPORTED,
         rest_score=scores["high_score"] if has_tables else NOT_REPORTED,
-        error_causes=_causes(data, "error"), warning_causes=_causes(data, "warning"))
+        error_causes=causes["error"], warning_causes=causes["warning"])
 
 
 def unit_table(year: int, tidy_dir: Path | str | None = None, threshold: float = 0.9) -> pd.DataFrame:
