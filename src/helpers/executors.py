@@ -180,8 +180,11 @@ class DaskExecutor:
             environment = dict(os.environ)
             try:
                 with _interrupts_left_to_this_process():
+                    # No dashboard; the scheduler's HTTP server (which it starts anyway) on a free port, not on
+                    # 8787: a second cluster on the machine (another batch, a parallel test) made dask warn.
                     self.cluster = LocalCluster(n_workers=self.workers or os.cpu_count() or 1, threads_per_worker=1,
                                                 processes=self.processes, dashboard_address=None,
+                                                scheduler_kwargs={"dashboard_address": ":0"},
                                                 silence_logs=logging.ERROR)
             finally:
                 # dask's nanny sets its workers' variables (OMP_NUM_THREADS, PYTHONHASHSEED …) in this process too;
