@@ -101,6 +101,7 @@ def cut_off(fig) -> list[float]:
     return [round(v, 2) for v in overflow if v > 0.01]
 
 
+@pytest.mark.slow  # draws seven charts in each language
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_charts_keep_every_label_inside_the_figure(tidy_dir, lang):
     """Every chart of the year pages, made as the notebooks make it (the page's own titles and labels, 2023's
