@@ -176,3 +176,20 @@ def test_a_chart_of_many_units_draws_the_largest_and_says_how_many_there_are(tid
              for lang in ("zh", "en")}
     assert words == {"zh": "支出总计最大的30个单位（共45个，万元）",
                      "en": "Total spending: the 30 largest of 45 units (万元)"}
+
+
+def test_a_years_values_on_the_trend_chart_are_labelled_apart(data):
+    # 2023: project spending 8,814.42 and basic spending 8,396.90 lie close together under 17,211.32 in total
+    years = pd.DataFrame({"year": [2022, 2023],
+                          "total_expenditure": [data.value("total_expenditure", 2022), data.value("total_expenditure")],
+                          "basic_expenditure": [float("nan"), data.value("basic_expenditure")],
+                          "project_expenditure": [float("nan"), data.value("project_expenditure")]})
+    fig = charts.trend_lines(years, "year", {"total_expenditure": "合计", "basic_expenditure": "基本支出",
+                                             "project_expenditure": "项目支出"}, title="支出")
+    fig.canvas.draw()
+    labels = fig.axes[0].texts
+    assert sorted(t.get_text() for t in labels) == ["17,211.32", "18,100.64", "8,396.90", "8,814.42"]
+    boxes = [t.get_window_extent() for t in labels]
+    assert not [(a.get_text(), b.get_text()) for i, a in enumerate(labels) for j, b in enumerate(labels)
+                if i < j and boxes[i].overlaps(boxes[j])]
+    plt.close(fig)

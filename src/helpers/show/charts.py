@@ -268,11 +268,20 @@ def budget_vs_executed(projects: pd.DataFrame, threshold: float, title: str, lab
 def trend_lines(values: pd.DataFrame, x: str, columns: dict[str, str], title: str, unit: str = "万元"):
     """One line per column of `values` over `x` (years); `columns` maps column -> legend label."""
     fig, ax = figure(3.8)
+    years = values[x].astype(str)
     for column, label in columns.items():
-        ax.plot(values[x].astype(str), values[column], marker="o", label=label)
-        for xv, yv in zip(values[x].astype(str), values[column], strict=True):
-            ax.annotate(f"{yv:,.2f}", (xv, yv), textcoords="offset points", xytext=(0, 6), ha="center",
-                        fontsize=MIN_FONT_PT)
+        ax.plot(years, values[column], marker="o", label=label)
+    # each year's values labelled apart from one another: the highest above its point, the lowest below, any
+    # between them to its right (two close values, 8,814.42 and 8,396.90, overprinted when all went above)
+    for i, year in enumerate(years):
+        shown = sorted((v, c) for c in columns if (v := values[c].iloc[i]) == v)
+        for rank, (value, _) in enumerate(shown):
+            place = ("above" if rank == len(shown) - 1 else "below" if rank == 0 else "right")
+            offset, align = {"above": ((0, 6), dict(ha="center", va="bottom")),
+                             "below": ((0, -6), dict(ha="center", va="top")),
+                             "right": ((7, 0), dict(ha="left", va="center"))}[place]
+            ax.annotate(f"{value:,.2f}", (year, value), textcoords="offset points", xytext=offset,
+                        fontsize=MIN_FONT_PT, **align)
     ax.set(xlabel="", ylabel=unit)
     title_of(ax, title)
     ax.yaxis.set_major_formatter(wan_axis)
