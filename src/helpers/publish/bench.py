@@ -93,17 +93,12 @@ def own_work(built: Path, workers: int = 2) -> None:
     rendered as a kernel renders them, then dropped) and exporting each to its page. No kernel, no papermill, no
     isolation between notebooks: what the pages' work costs by itself, not a way to build pages.
     """
-    import importlib
     import os
 
-    os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
     from helpers.publish import forkserver
     from helpers.publish.export import html_exporter, warm
 
-    for name in forkserver.PRELOAD:
-        importlib.import_module(name)
-    for name, function in forkserver.WARM:
-        getattr(importlib.import_module(name), function)()
+    forkserver.prepare()
     import nbformat
 
     notebooks = sorted(built.rglob("*.ipynb"))

@@ -118,7 +118,8 @@ def html_exporter(hide_code: bool = False, lang: str = "en"):
 
 def warm(kinds: set[tuple[bool, str]]) -> None:
     """Do once what every page's export would do first (compile the exporter of each (hide_code, lang) in `kinds`,
-    read the CJK font), in a process about to fork the workers that export the pages: they inherit it."""
+    cut the CJK font once, which imports fontTools' subsetter), in a process about to fork the workers that export
+    the pages: they inherit it."""
     import nbformat
 
     for hide_code, lang in sorted(kinds):

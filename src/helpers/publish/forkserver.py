@@ -94,11 +94,11 @@ def warm_charts() -> None:
     figure.savefig(io.BytesIO(), format="png")
 
 
-def serve(address: str) -> None:
-    """Import the page libraries, then answer requests on `address` until told to stop."""
+def prepare() -> None:
+    """Make this process what a kernel is after its first page's imports: the page libraries imported (PRELOAD),
+    the work every page repeats done (WARM), pandas as a kernel sets it up."""
     # The backend ipykernel would choose, set before matplotlib reads it at import.
     os.environ.setdefault("MPLBACKEND", INLINE_BACKEND)
-    own_env = dict(os.environ)
     for name in PRELOAD:
         importlib.import_module(name)
     for name, function in WARM:
@@ -108,6 +108,13 @@ def serve(address: str) -> None:
     import pandas
 
     pandas.set_option("display.max_columns", 20)
+
+
+def serve(address: str) -> None:
+    """Import the page libraries, then answer requests on `address` until told to stop."""
+    os.environ.setdefault("MPLBACKEND", INLINE_BACKEND)  # as prepare() sets it: the kernels' own environment
+    own_env = dict(os.environ)
+    prepare()
     # What the imports set in the environment (debugpy: PYDEVD_USE_FRAME_EVAL), as they do in a fresh kernel.
     set_by_imports = {k: v for k, v in os.environ.items() if own_env.get(k) != v}
     prefix = json.loads(sys.argv[2])  # the interpreter and flags this process was started with

@@ -44,45 +44,45 @@ def _is_wide(char: str) -> bool:
 _TOKENS = re.compile(r"[\u2e80-\u9fff\u3000-\u303f\uff00-\uffef]|[^\s\u2e80-\u9fff\u3000-\u303f\uff00-\uffef]+\s*|\s+")
 
 
-OPENING, CLOSING = set("(（《“‘[【"), set(")）》”’]】,，.。、:：;；!！?？%")
+OPENING, CLOSING = "(（《“‘[【", ")）》”’]】,，.。、:：;；!！?？%"
 SHORT_BRACKET = 10  # columns: a bracketed word up to this wide is never broken
+# an opening bracket, what follows it up to the first closing bracket or mark, and the marks right after that
+_BRACKETED = re.compile(f"[{re.escape(OPENING)}][^\\s{re.escape(OPENING + CLOSING)}]*[{re.escape(CLOSING)}]+")
 
 
-def _bound(tokens: list[str]) -> list[str]:
-    """`tokens` with each opening bracket joined to what follows it and each closing bracket or mark to what
-    precedes it, so that no line ends in "(" or starts with ")"."""
+def _columns(text: str) -> int:
+    return sum(2 if _is_wide(c) else 1 for c in text)
+
+
+def _tokens(text: str, width: int) -> list[str]:
+    """The pieces a line may break between: words (one longer than a line cut into lines), single Chinese
+    characters, and short bracketed words whole ((万元), not (万 / 元)); an opening bracket joined to what follows
+    it and a closing bracket or mark to what precedes it, so that no line ends in "(" or starts with ")"."""
+    pieces, done = [], 0
+    for short in (m for m in _BRACKETED.finditer(text) if _columns(m.group()) <= SHORT_BRACKET):
+        pieces += [*_TOKENS.findall(text[done:short.start()]), short.group()]
+        done = short.end()
+    pieces += _TOKENS.findall(text[done:])
+    pieces = [cut for piece in pieces for cut in ([piece[i:i + width] for i in range(0, len(piece), width)]
+                                                  if len(piece) > width else [piece])]
     bound: list[str] = []
-    for token in tokens:
-        if bound and ((token.strip() and set(token.strip()) <= CLOSING)
-                      or (bound[-1].strip() and set(bound[-1].strip()) <= OPENING and not bound[-1][-1].isspace())):
-            bound[-1] += token
+    for piece in pieces:
+        core = piece.strip()
+        joins_previous = core and all(c in CLOSING for c in core)
+        after_opening = bound and bound[-1].strip() and all(c in OPENING for c in bound[-1])
+        if bound and (joins_previous or after_opening):
+            bound[-1] += piece
         else:
-            bound.append(token)
-    # a short bracketed word stays whole: (万元), not (万 / 元)
-    whole: list[str] = []
-    i = 0
-    while i < len(bound):
-        j = i
-        if bound[i][:1] in OPENING:
-            while j < len(bound) - 1 and not (set(bound[j].strip()[-1:]) & CLOSING) and not bound[j][-1:].isspace():
-                j += 1
-        group = "".join(bound[i:j + 1])
-        short = sum(2 if _is_wide(c) else 1 for c in group.strip()) <= SHORT_BRACKET
-        whole += [group] if j > i and short and group.strip()[-1:] in CLOSING else bound[i:i + 1]
-        i = j + 1 if j > i and short and group.strip()[-1:] in CLOSING else i + 1
-    return whole
+            bound.append(piece)
+    return bound
 
 
 def wrap(text: str, width: int = 22) -> str:
     """`text` on lines of at most `width` columns (a Chinese character counts two), broken between words or
     between Chinese characters: a long project name becomes two or three short lines beside its bar."""
     lines, line, used = [], "", 0
-    tokens = [piece for token in _TOKENS.findall(str(text))  # a word longer than a line is cut into lines
-              for piece in ([token[i:i + width] for i in range(0, len(token), width)] if len(token) > width
-                            else [token])]
-    tokens = _bound(tokens)
-    for token in tokens:
-        size = sum(2 if _is_wide(c) else 1 for c in token.rstrip())
+    for token in _tokens(str(text), width):
+        size = _columns(token.rstrip())
         if used + size > width and line.strip():
             lines.append(line.rstrip())
             line, used = "", 0

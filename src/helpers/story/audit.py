@@ -17,6 +17,7 @@ import pandas as pd
 from helpers.data import rules
 from helpers.data.audit import HALF_CENT
 from helpers.data.load import YearData, english_names
+from helpers.data.schema import records
 from helpers.story import fmt, wording
 
 SEVERITIES = ("error", "warning", "info")
@@ -42,7 +43,7 @@ def causes(data: YearData) -> pd.DataFrame:
     # took 20 ms of it)
     found: dict[str, dict] = {}
     wanted = ["cause", "severity", "check", "lines", *(["at_stake"] if "at_stake" in data.findings else [])]
-    for row in _records(data.findings[wanted]):
+    for row in records(data.findings[wanted]):
         entry = found.setdefault(row["cause"], {"order": len(SEVERITIES), "check": row["check"], "findings": 0,
                                                 "lines": set(), "at_stake": float("nan")})
         entry["order"] = min(entry["order"], SEVERITIES.index(row["severity"]))
@@ -210,14 +211,6 @@ def measure(unit: str, lang: str) -> str:
     return f"{unit} ({english})" if english and english != unit else unit
 
 
-def _records(table: pd.DataFrame) -> list[dict]:
-    """The rows of `table` as dicts of Python values, as DataFrame.to_dict("records") gives them, in a tenth of
-    its time."""
-    columns = list(table.columns)
-    rows = zip(*(table[c].tolist() for c in columns), strict=True)
-    return [dict(zip(columns, row, strict=True)) for row in rows]
-
-
 @dataclass(frozen=True)
 class _Lookups:
     """What the findings' sentences look up, found once per page instead of once per finding: each project code's
@@ -235,7 +228,7 @@ class _Lookups:
             this_year = data.facts[data.facts["year"] == data.year].drop_duplicates("metric")
             words = {m: str(w or "") for m, w in zip(this_year["metric"], this_year["words_zh"], strict=True)}
         return cls(dict(zip(projects["project_code"], projects["project_name"], strict=True)),
-                   {(r["project_code"], r["indicator"]): r for r in _records(indicators)}, words)
+                   {(r["project_code"], r["indicator"]): r for r in records(indicators)}, words)
 
     def label(self, data: YearData, key: str) -> str:
         return data.fact_store.label_zh(key) or self.project_names.get(key, key)
@@ -291,7 +284,7 @@ def cause_findings(data: YearData, severity: str, lang: str) -> list[dict]:
     worst = causes(data).set_index("cause")["severity"]
     found = _Lookups.of(data)
     by_cause: dict[str, list[dict]] = {}
-    for row in _records(data.findings):
+    for row in records(data.findings):
         if worst[row["cause"]] == severity:
             by_cause.setdefault(row["cause"], []).append(row)
     entries = []
