@@ -99,6 +99,24 @@ def test_the_batch_waits_for_a_kernel_with_its_own_ready_check_and_exit_poll():
     assert "EXIT_POLL_S" in inspect.getsource(kernels.fork_provisioner().wait) and kernels.EXIT_POLL_S < 0.1
 
 
+def test_the_benchmarks_stock_floor_starts_kernels_as_jupyter_client_does(monkeypatch):
+    """BUDGET_FRESH_KERNELS=stock (the floor the speed targets were set against): no template process, and each
+    kernel started and awaited by jupyter_client's own client and exit poll, not this project's."""
+    import contextlib
+
+    from jupyter_client.asynchronous import AsyncKernelClient
+
+    from helpers.publish import kernels
+
+    monkeypatch.setenv(kernels.FRESH_KERNELS_ENV, "stock")
+    assert isinstance(kernels.template_process(), contextlib.nullcontext)
+    assert kernels.ipc_kernel_manager()(kernel_name=kernels.KERNEL).client_factory is AsyncKernelClient
+    monkeypatch.setenv(kernels.FRESH_KERNELS_ENV, "1")
+    assert isinstance(kernels.template_process(), contextlib.nullcontext)
+    ready = kernels.ipc_kernel_manager()(kernel_name=kernels.KERNEL).client_factory
+    assert ready is not AsyncKernelClient and issubclass(ready, AsyncKernelClient)
+
+
 def test_a_batch_reuses_only_its_own_processs_template_process(monkeypatch):
     """The test session's template process serves the session's batches; a batch started as a process of its
     own (the interrupt tests' Ctrl-C) starts its own, so killing it never touches the session's."""
