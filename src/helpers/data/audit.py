@@ -537,8 +537,14 @@ def check_projects(a: Audit, projects: pd.DataFrame, funding: pd.DataFrame, indi
                     & (current["score"] > 0)]
     # A target of 0 met by a result of 0 scored points: nothing planned, nothing done, points given.
     zero = current[(current["target_value"] == 0) & (current["actual_value"] == 0) & (current["score"] > 0)]
-    rows_of = {kind: _records_by_project(df) for kind, df in (("all", indicators), ("current", current),
-                                                               ("blank", blank), ("zero", zero), ("judged", judged))}
+    # current, blank and zero are rows of indicators: converted once, picked by their index labels
+    subsets = (("all", indicators), ("current", current), ("blank", blank), ("zero", zero))
+    if indicators.index.is_unique:
+        row_of = dict(zip(indicators.index, records(indicators), strict=True))
+        rows_of = {kind: _by_project([row_of[label] for label in df.index]) for kind, df in subsets}
+    else:
+        rows_of = {kind: _records_by_project(df) for kind, df in subsets}
+    rows_of["judged"] = _records_by_project(judged)
     for p in records(projects):
         name, code, where = p["project_name"], p["project_code"], p["budget_line"]
         if not p["budget_adjusted"] > 0:
@@ -579,8 +585,12 @@ def check_projects(a: Audit, projects: pd.DataFrame, funding: pd.DataFrame, indi
 def _records_by_project(df: pd.DataFrame) -> dict[str, list[dict]]:
     """The rows of `df` as records, by project code, in row order (rows without a code left out, as groupby
     leaves them): one conversion for all projects instead of one per project."""
+    return _by_project(records(df))
+
+
+def _by_project(records_: list[dict]) -> dict[str, list[dict]]:
     rows: dict[str, list[dict]] = {}
-    for row in records(df):
+    for row in records_:
         if not pd.isna(row["project_code"]):
             rows.setdefault(row["project_code"], []).append(row)
     return rows
