@@ -491,21 +491,34 @@ def check_areas_delivered(a: Audit, projects: pd.DataFrame, indicators: pd.DataF
     (≥500 平方米 each) are 0, the building's cost (主楼+副楼基础设施建设, ≤513.64 万元) 0; its surveillance outputs
     were delivered."""
     current = indicators[~leftover_mask(indicators)]
-    unbuilt = current[indicator_rule_mask(current, "built_area") & (current["target_value"] > 0)
-                      & (current["actual_value"] == 0)]
-    for code, areas in unbuilt.groupby("project_code", sort=False):
-        p = projects[projects["project_code"] == code]
-        if p.empty or not p.iloc[0]["executed"] > 0:
+    rows = records(current)  # row by row: a few projects, each a filter of pandas's cost more than its rows
+    built_area = indicator_rule_mask(current, "built_area").tolist()
+    cap = indicator_rule_mask(current, "cap").tolist()
+    unbuilt: dict[str, list[dict]] = {}  # by project, in the order of their first row (groupby's, without blanks)
+    for row, area in zip(rows, built_area, strict=True):
+        if area and row["target_value"] > 0 and row["actual_value"] == 0 and not pd.isna(row["project_code"]):
+            unbuilt.setdefault(row["project_code"], []).append(row)
+    project_of: dict[str, dict] = {}
+    for p in records(projects):
+        project_of.setdefault(p["project_code"], p)
+    for code, areas in unbuilt.items():
+        p = project_of.get(code)
+        if p is None or not p["executed"] > 0:
             continue
-        p, mine = p.iloc[0], current[current["project_code"] == code]
-        costs = mine[indicator_rule_mask(mine, "cap") & (mine["unit"] == "万元") & mine["actual_value"].notna()]
-        unbuilt_cost = costs[costs["actual_value"] == 0]
-        delivered = mine[(mine["level2"] == "数量指标") & (mine["actual_value"] > 0) & ~mine.index.isin(areas.index)]
+        mine = [(row, is_cap) for row, is_cap in zip(rows, cap, strict=True) if row["project_code"] == code]
+        costs = [row for row, is_cap in mine
+                 if is_cap and row["unit"] == "万元" and not math.isnan(row["actual_value"])]
+        unbuilt_cost = [row for row in costs if row["actual_value"] == 0]
+        listed = {id(row) for row in areas}
+        delivered = [row for row, _ in mine if row["level2"] == "数量指标" and row["actual_value"] > 0
+                     and id(row) not in listed]
         a.note("area_not_delivered", p["project_name"],
-               lines(p["executed_line"], areas["actual_line"], unbuilt_cost["actual_line"]),
-               reported=p["executed"], computed=float(unbuilt_cost["actual_value"].sum()), project_code=code,
-               metrics=keys(*areas["indicator"]), related=keys(*delivered["indicator"]),
-               detail="building_cost_zero" if len(unbuilt_cost) else "", cause=f"area_not_delivered|{code}")
+               lines(p["executed_line"], [row["actual_line"] for row in areas],
+                     [row["actual_line"] for row in unbuilt_cost]),
+               reported=p["executed"], computed=float(_stated(unbuilt_cost, "actual_value").sum()), project_code=code,
+               metrics=keys(*[row["indicator"] for row in areas]),
+               related=keys(*[row["indicator"] for row in delivered]),
+               detail="building_cost_zero" if unbuilt_cost else "", cause=f"area_not_delivered|{code}")
 
 
 def check_cost_results(a: Audit, projects: pd.DataFrame, indicators: pd.DataFrame) -> None:
