@@ -216,14 +216,15 @@ CHANGES = [  # metric, change metric (amount), change pct metric
 def check_wholes(a: Audit, f: Facts, indicators: pd.DataFrame) -> None:
     booked_in = rules.table("purchases_in_projects")
     current = indicators[~leftover_mask(indicators)]
+    coded = list(zip(current["indicator"].tolist(), current["project_code"].tolist(), strict=True))
     for whole, parts in WHOLES:
         if whole in WHOLES_OF_LISTED_PARTS:
             parts = [p for p in parts if f.has(p)] or parts
         if not a.has(f, "whole_vs_parts", whole, whole, *parts):
             continue
         # a project table that books the same kind of purchase (rules/purchases_in_projects.csv)
-        names = booked_in.loc[booked_in["whole"] == whole, "indicator"]
-        projects = list(dict.fromkeys(current.loc[current["indicator"].isin(names), "project_code"]))
+        names = set(booked_in.loc[booked_in["whole"] == whole, "indicator"])
+        projects = list(dict.fromkeys(code for indicator, code in coded if indicator in names))
         a.compare("whole_vs_parts", whole, f.get(whole), sum(f.get(p) for p in parts), _sum_tolerance(len(parts)),
                   "sum_rounding", lines(f.line(whole), [f.line(p) for p in parts]), metrics=keys(whole, *parts),
                   detail="bought_in_project" if projects else "", related=keys(*projects),
@@ -827,26 +828,29 @@ def check_statements(a: Audit, f: Facts, projects: pd.DataFrame, indicators: pd.
     value 0) contradicts projects whose stated reason says money received was paid the next year
     (`rules/balance_markers.csv`): their unspent budget is that balance.
     """
-    current = indicators[~leftover_mask(indicators)]
+    current = records(indicators[~leftover_mask(indicators)])
+    name_of: dict[str, str] = {}  # each project code's first project name
+    for code, project_name in zip(projects["project_code"].tolist(), projects["project_name"].tolist(), strict=True):
+        name_of.setdefault(code, project_name)
     for rule in rules.table("indicator_facts").itertuples():
         if f.get(rule.metric) is None:
             continue
-        rows = current[(current["indicator"] == rule.indicator) & (current["unit"] == rule.unit)
-                       & current["actual_value"].notna()]
+        rows = [ind for ind in current if ind["indicator"] == rule.indicator and ind["unit"] == rule.unit
+                and not pd.isna(ind["actual_value"])]
         joined = f.get(rule.joined) if isinstance(rule.joined, str) and rule.joined else None
         left = f.get(rule.left) if isinstance(rule.left, str) and rule.left else None
-        for ind in records(rows):
-            name = projects.loc[projects["project_code"] == ind["project_code"], "project_name"]
+        for ind in rows:
+            name = name_of.get(ind["project_code"], ind["project_code"])
             if (joined is not None and left is not None and ind["actual_value"] != f.get(rule.metric)
                     and ind["actual_value"] == f.get(rule.metric) - joined + left):
                 # the count at the start of the year: year-end − joined + left (159 − 2 + 9 = 166 in 2023)
-                a.note("indicator_vs_fact", name.iloc[0] if len(name) else ind["project_code"],
+                a.note("indicator_vs_fact", name,
                        lines(ind["source_line"], f.line(rule.metric)), severity="info", reported=ind["actual_value"],
                        computed=f.get(rule.metric), metrics=keys(rule.metric, rule.joined, rule.left),
                        project_code=ind["project_code"], indicator=ind["indicator"], detail="start_of_year_count",
                        related=keys(f"{joined:g}", f"{left:g}"))
                 continue
-            a.compare("indicator_vs_fact", name.iloc[0] if len(name) else ind["project_code"], ind["actual_value"],
+            a.compare("indicator_vs_fact", name, ind["actual_value"],
                       f.get(rule.metric), 0, "exact_count", lines(ind["source_line"], f.line(rule.metric)),
                       metrics=rule.metric, project_code=ind["project_code"], indicator=ind["indicator"])
     pattern = "|".join(f"(?:{p})" for p in rules.table("balance_markers")["pattern"])
