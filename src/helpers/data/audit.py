@@ -985,10 +985,34 @@ def fingerprint(tables: dict[str, pd.DataFrame], prose: dict[str | None, list[st
 def at_stake(findings: pd.DataFrame) -> pd.Series:
     """万元 at stake per finding: |reported − computed| for kinds that compare amounts (rules/audit_checks.csv
     at_stake = difference), NaN for rates, scores and counts."""
-    table = rules.table("audit_checks")
-    money = set(table.loc[table["at_stake"] == "difference", "check"])
-    amounts = findings["check"].isin(money) & (findings["rule"] != "exact_count")
+    amounts = findings["check"].isin(_money_checks()) & (findings["rule"] != "exact_count")
     return (findings["reported"] - findings["computed"]).abs().round(2).where(amounts)
+
+
+@functools.cache
+def _money_checks() -> frozenset[str]:
+    """The kinds of check that compare amounts (rules/audit_checks.csv at_stake = difference)."""
+    table = rules.table("audit_checks")
+    return frozenset(table.loc[table["at_stake"] == "difference", "check"])
+
+
+def _nan_last(value: float) -> tuple:
+    """A sort key that puts a blank (NaN) after every number, as pandas's sort_values does."""
+    return (1, 0.0) if value != value else (0, value)
+
+
+def _cause_key(row: dict) -> str:
+    """`cause_keys` of one finding."""
+    return row["cause_key"] or "|".join(str(row[c]) for c in ("check", "subject", "project_code", "indicator", "lines"))
+
+
+def _at_stake(findings: list[dict]) -> list[float]:
+    """`at_stake` of findings as rows: the same arithmetic on the same arrays."""
+    money = _money_checks()
+    reported = np.array([r["reported"] for r in findings], dtype="float64")
+    computed = np.array([r["computed"] for r in findings], dtype="float64")
+    amounts = np.array([r["check"] in money and r["rule"] != "exact_count" for r in findings], dtype=bool)
+    return np.where(amounts, np.round(np.abs(reported - computed), 2), np.nan).tolist()
 
 
 def audit_tables(tables: dict[str, pd.DataFrame], prose: dict[str | None, list[str]] | None = None
@@ -1002,26 +1026,47 @@ def audit_tables(tables: dict[str, pd.DataFrame], prose: dict[str | None, list[s
     if key in _AUDITED:  # these very figures and lines were audited by this code and these rules in this process
         return tuple(df.copy() for df in _AUDITED[key])
     checks = run_checks(tables, prose)
-    checks["fingerprint"] = fingerprint(tables, prose)
+    stamp = fingerprint(tables, prose)
+    # Numbered, sorted and grouped as rows (a few hundred checks, tens of findings), not as frames: pandas's sorts
+    # and group transforms cost more than the rows they order.
     per_report = ["report", "year"] if "report" in checks else ["year"]
-    checks["check_no"] = checks.groupby(per_report).cumcount() + 1
-    findings = checks[checks["status"] == "failed"].copy()
-    findings["first_line"] = findings["lines"].str.extract(r"^(\d+)", expand=False).astype(float)
-    findings["order"] = findings["severity"].map(SEVERITY_ORDER)
-    findings = findings.sort_values([*per_report, "order", "first_line", "check_no"], kind="stable")
-    findings["at_stake"] = at_stake(findings)
+    rows = records(checks)
+    numbered: dict[tuple, int] = {}
+    for row in rows:
+        group = tuple(row[c] for c in per_report)
+        numbered[group] = numbered.get(group, 0) + 1
+        row["fingerprint"], row["check_no"] = stamp, numbered[group]
+    findings = [dict(row) for row in rows if row["status"] == "failed"]
+    for row in findings:
+        first = re.match(r"^(\d+)", row["lines"])
+        row["first_line"] = float(first.group(1)) if first else math.nan
+        row["order"] = SEVERITY_ORDER.get(row["severity"], math.nan)
+    findings.sort(key=lambda r: (*(r[c] for c in per_report), _nan_last(r["order"]), _nan_last(r["first_line"]),
+                                 r["check_no"]))
+    for row, stake in zip(findings, _at_stake(findings), strict=True):
+        row["at_stake"] = stake
     # Causes in the order a reader weighs them: contradictions, doubtful figures, notes, each by the 万元 at stake
     # (largest first; causes without money after them, in report order), so Problem 1 is the largest contradiction.
-    cause = findings.assign(_key=cause_keys(findings), _position=range(len(findings))).groupby(
-        [*per_report, "_key"], sort=False)
-    findings["_cause_order"] = cause["order"].transform("min")
-    findings["_cause_money"] = cause["at_stake"].transform("max").fillna(-1.0)
-    findings["_cause_first"] = cause["_position"].transform("min")
-    findings = findings.sort_values([*per_report, "_cause_order", "_cause_money", "_cause_first"],
-                                    ascending=[True] * len(per_report) + [True, False, True], kind="stable")
-    findings["finding_no"] = findings.groupby(per_report).cumcount() + 1
-    findings["cause"] = assign_causes(findings)
-    audited = frame("audit_findings", records(findings)), frame("audit_checks", records(checks))
+    causes: dict[tuple, dict] = {}
+    for position, row in enumerate(findings):
+        cause = causes.setdefault((*(row[c] for c in per_report), _cause_key(row)),
+                                  {"order": math.nan, "money": math.nan, "first": position})
+        if row["order"] == row["order"] and not row["order"] >= cause["order"]:  # the lowest, blanks left out
+            cause["order"] = row["order"]
+        if row["at_stake"] == row["at_stake"] and not row["at_stake"] <= cause["money"]:  # the highest
+            cause["money"] = row["at_stake"]
+        row["_cause"] = cause
+    findings.sort(key=lambda r: (*(r[c] for c in per_report), _nan_last(r["_cause"]["order"]),
+                                 -(r["_cause"]["money"] if r["_cause"]["money"] == r["_cause"]["money"] else -1.0),
+                                 r["_cause"]["first"]))
+    numbered, cause_no = {}, {}
+    for row in findings:
+        group = tuple(row[c] for c in per_report)
+        numbered[group] = numbered.get(group, 0) + 1
+        row["finding_no"] = numbered[group]
+        ids = cause_no.setdefault(group, {})
+        row["cause"] = "C" + str(ids.setdefault(_cause_key(row), len(ids) + 1))
+    audited = frame("audit_findings", findings), frame("audit_checks", rows)
     _AUDITED[key] = audited
     while len(_AUDITED) > AUDITS_KEPT:
         del _AUDITED[next(iter(_AUDITED))]  # the oldest
