@@ -52,6 +52,8 @@ STATUSES = ("passed", "failed", "not_applicable", "not_enough_data")
 
 def lines(*numbers) -> str:
     """'36;40;42' from line numbers (ints or iterables of ints), ascending, without blanks or zeros."""
+    if len(numbers) == 1 and type(numbers[0]) is int:  # one line: most checks cite one
+        return str(numbers[0]) if numbers[0] else ""
     flat = sorted({int(n) for x in numbers for n in (x if isinstance(x, (list, tuple, set, pd.Series)) else [x])
                    if n and not (isinstance(n, float) and math.isnan(n))})
     return ";".join(map(str, flat))
@@ -213,10 +215,24 @@ CHANGES = [  # metric, change metric (amount), change pct metric
 ]
 
 
-def check_wholes(a: Audit, f: Facts, indicators: pd.DataFrame) -> None:
+class Indicators:
+    """One report's indicators read once for all the checks that read them: every row as a record (in row order),
+    and this year's rows (leftovers left out, helpers.data.leftovers) as a frame and as records."""
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        leftover = leftover_mask(frame)
+        self.frame, self.rows = frame, records(frame)
+        self.current = frame[~leftover]
+        self.current_rows = [row for row, left in zip(self.rows, leftover.tolist(), strict=True) if not left]
+
+
+def _read(indicators: pd.DataFrame | Indicators) -> Indicators:
+    return indicators if isinstance(indicators, Indicators) else Indicators(indicators)
+
+
+def check_wholes(a: Audit, f: Facts, indicators: pd.DataFrame | Indicators) -> None:
     booked_in = rules.table("purchases_in_projects")
-    current = indicators[~leftover_mask(indicators)]
-    coded = list(zip(current["indicator"].tolist(), current["project_code"].tolist(), strict=True))
+    coded = [(row["indicator"], row["project_code"]) for row in _read(indicators).current_rows]
     for whole, parts in WHOLES:
         if whole in WHOLES_OF_LISTED_PARTS:
             parts = [p for p in parts if f.has(p)] or parts
@@ -486,13 +502,13 @@ def check_prose_statements(a: Audit, f: Facts, prose: list[str] | None) -> None:
                           lines(line, f.line(rule.against)), metrics=rule.against, cause=f"{rule.check}|{line}")
 
 
-def check_areas_delivered(a: Audit, projects: pd.DataFrame, indicators: pd.DataFrame) -> None:
+def check_areas_delivered(a: Audit, projects: pd.DataFrame, indicators: pd.DataFrame | Indicators) -> None:
     """A project that spent money while its floor-area targets (indicator_rules.csv, built_area) report 0: the
     money went to its other outputs. 二大队业务技术用房新建项目 spent 518.61 万元; its 副楼3楼 and 主楼5楼
     (≥500 平方米 each) are 0, the building's cost (主楼+副楼基础设施建设, ≤513.64 万元) 0; its surveillance outputs
     were delivered."""
-    current = indicators[~leftover_mask(indicators)]
-    rows = records(current)  # row by row: a few projects, each a filter of pandas's cost more than its rows
+    ind = _read(indicators)  # row by row: a few projects, each a filter of pandas's cost more than its rows
+    current, rows = ind.current, ind.current_rows
     built_area = indicator_rule_mask(current, "built_area").tolist()
     cap = indicator_rule_mask(current, "cap").tolist()
     unbuilt: dict[str, list[dict]] = {}  # by project, in the order of their first row (groupby's, without blanks)
@@ -522,29 +538,33 @@ def check_areas_delivered(a: Audit, projects: pd.DataFrame, indicators: pd.DataF
                detail="building_cost_zero" if unbuilt_cost else "", cause=f"area_not_delivered|{code}")
 
 
-def check_cost_results(a: Audit, projects: pd.DataFrame, indicators: pd.DataFrame) -> None:
+def check_cost_results(a: Audit, projects: pd.DataFrame, indicators: pd.DataFrame | Indicators) -> None:
     """A project's cost results in 万元 (成本指标) cannot add up to more than the project spent."""
-    current = indicators[~leftover_mask(indicators) & indicator_rule_mask(indicators, "cap")
-                         & (indicators["unit"] == "万元") & indicators["actual_value"].notna()]
-    of_project = dict(list(current.groupby("project_code", sort=False)))  # each project's rows, in row order
+    ind = _read(indicators)
+    cap = indicator_rule_mask(ind.current, "cap").tolist()
+    of_project = _by_project([row for row, is_cap in zip(ind.current_rows, cap, strict=True)  # in row order
+                              if is_cap and row["unit"] == "万元" and not math.isnan(row["actual_value"])])
     for p in records(projects):
         mine = of_project.get(p["project_code"])
         if mine is None:
             continue
-        total = mine["actual_value"].sum()
+        total = _stated(mine, "actual_value").sum()
         a.compare("cost_results_vs_spending", p["project_name"], total, min(total, p["executed"]),
-                  _sum_tolerance(len(mine)), "sum_rounding", lines(p["executed_line"], mine["actual_line"]),
+                  _sum_tolerance(len(mine)), "sum_rounding",
+                  lines(p["executed_line"], [r["actual_line"] for r in mine]),
                   project_code=p["project_code"])
 
 
 
 # --- project tables ---------------------------------------------------------------------------
 
-def check_projects(a: Audit, projects: pd.DataFrame, funding: pd.DataFrame, indicators: pd.DataFrame) -> None:
+def check_projects(a: Audit, projects: pd.DataFrame, funding: pd.DataFrame,
+                   indicators: pd.DataFrame | Indicators) -> None:
     funding_of = _records_by_project(funding)
     cut_words = "|".join(rules.table("budget_cut_markers")["pattern"])
     # Every mask and judgement is row by row: done once for all projects, then looked up per project.
-    current = indicators[~leftover_mask(indicators)]
+    ind = _read(indicators)
+    indicators, current = ind.frame, ind.current
     judged = judged_indicators(current).dropna(subset=["score"])
     # A result left blank cannot have met its target: points kept for it are points for nothing shown.
     blank = current[current["target_value"].notna() & current["actual"].fillna("").str.strip().eq("")
@@ -554,7 +574,7 @@ def check_projects(a: Audit, projects: pd.DataFrame, funding: pd.DataFrame, indi
     # current, blank and zero are rows of indicators: converted once, picked by their index labels
     subsets = (("all", indicators), ("current", current), ("blank", blank), ("zero", zero))
     if indicators.index.is_unique:
-        row_of = dict(zip(indicators.index, records(indicators), strict=True))
+        row_of = dict(zip(indicators.index, ind.rows, strict=True))
         rows_of = {kind: _by_project([row_of[label] for label in df.index]) for kind, df in subsets}
     else:
         rows_of = {kind: _records_by_project(df) for kind, df in subsets}
@@ -819,7 +839,7 @@ def check_project_spending(a: Audit, f: Facts, projects: pd.DataFrame, funding: 
            detail="explained_by_projects" if explained is not None else "not_explained", related=keys(*related))
 
 
-def check_statements(a: Audit, f: Facts, projects: pd.DataFrame, indicators: pd.DataFrame) -> None:
+def check_statements(a: Audit, f: Facts, projects: pd.DataFrame, indicators: pd.DataFrame | Indicators) -> None:
     """Statements of the prose against the tables.
 
     An indicator that restates a figure of the prose (`rules/indicator_facts.csv`, e.g. 交通警察人数
@@ -828,7 +848,7 @@ def check_statements(a: Audit, f: Facts, projects: pd.DataFrame, indicators: pd.
     value 0) contradicts projects whose stated reason says money received was paid the next year
     (`rules/balance_markers.csv`): their unspent budget is that balance.
     """
-    current = records(indicators[~leftover_mask(indicators)])
+    current = _read(indicators).current_rows
     name_of: dict[str, str] = {}  # each project code's first project name
     for code, project_name in zip(projects["project_code"].tolist(), projects["project_name"].tolist(), strict=True):
         name_of.setdefault(code, project_name)
@@ -898,6 +918,7 @@ def run_checks(tables: dict[str, pd.DataFrame], prose: dict[str | None, list[str
         f = Facts(year, of_report(tables["facts"], report, year, prior_years=True))
         of = {name: of_report(tables[name], report, year) for name in
               ("functional_classification", "projects", "project_funding", "indicators")}
+        of["indicators"] = Indicators(of["indicators"])
         check_wholes(a, f, of["indicators"])
         check_classes(a, f, of["functional_classification"])
         check_shares(a, f)
@@ -906,7 +927,7 @@ def run_checks(tables: dict[str, pd.DataFrame], prose: dict[str | None, list[str
         check_projects(a, of["projects"], of["project_funding"], of["indicators"])
         check_counts(a, f, of["projects"],
                      of_report(tables["named_projects"], report, year) if "named_projects" in tables else None,
-                     of["indicators"])
+                     of["indicators"].frame)
         check_project_spending(a, f, of["projects"], of["project_funding"])
         check_statements(a, f, of["projects"], of["indicators"])
         check_rates_on_zero(a, f)
