@@ -987,16 +987,18 @@ def _code_and_rules() -> hashlib._Hash:
     return digest
 
 
-def fingerprint(tables: dict[str, pd.DataFrame], prose: dict[str | None, list[str]] | None = None) -> str:
+def fingerprint(tables: dict[str, pd.DataFrame], prose: dict[str | None, list[str]] | None = None, *,
+                framed: bool = False) -> str:
     """sha256 (16 hex digits) of this module and the indicator judgement it applies (data/indicators.py), the rules
     tables it reads (data/rules/*.csv) and the tidy input tables: the same fingerprint means the same figures
-    audited by the same code and rules."""
+    audited by the same code and rules. `framed`: the tables are `schema.frame`'s own, one report's
+    before its identity is stamped (what `as_framed` would give them again)."""
     from helpers.data.schema import as_framed
 
     digest = _code_and_rules()
     for name in AUDIT_INPUTS:
         if name in tables:  # the figures as written to data/tidy, whether or not the report identity is stamped yet
-            table = as_framed(name, tables[name])
+            table = tables[name] if framed else as_framed(name, tables[name])
             digest.update(name.encode() + b"\0" + table.to_csv(index=False, lineterminator="\n").encode())
     for lines_ in (prose or {}).values():
         digest.update(b"prose\0" + "\n".join(prose_evidence(lines_)).encode())
@@ -1036,8 +1038,8 @@ def _at_stake(findings: list[dict]) -> list[float]:
     return np.where(amounts, np.round(np.abs(reported - computed), 2), np.nan).tolist()
 
 
-def audit_tables(tables: dict[str, pd.DataFrame], prose: dict[str | None, list[str]] | None = None
-                 ) -> tuple[pd.DataFrame, pd.DataFrame]:
+def audit_tables(tables: dict[str, pd.DataFrame], prose: dict[str | None, list[str]] | None = None, *,
+                 framed: bool = False) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(findings, checks): the checks that did not pass, grouped by cause: causes with an error first, then
     warnings, then info, each by the 万元 at stake (then in report order), each with its cause id; and every check
     that ran, passed or not."""
@@ -1047,7 +1049,7 @@ def audit_tables(tables: dict[str, pd.DataFrame], prose: dict[str | None, list[s
     if key in _AUDITED:  # these very figures and lines were audited by this code and these rules in this process
         return tuple(df.copy() for df in _AUDITED[key])
     checks = run_checks(tables, prose)
-    stamp = fingerprint(tables, prose)
+    stamp = fingerprint(tables, prose, framed=framed)
     # Numbered, sorted and grouped as rows (a few hundred checks, tens of findings), not as frames: pandas's sorts
     # and group transforms cost more than the rows they order.
     per_report = ["report", "year"] if "report" in checks else ["year"]
