@@ -711,8 +711,11 @@ def list_against_tables(listed: pd.DataFrame, projects: pd.DataFrame) -> list[st
         list(listed["project_name"]),
         list(zip(projects["project_code"], projects["project_name"], strict=True)),
     )
-    without_table = [n for n in names if not any(same_project(n, table) for _, table in tables)]
-    not_named = [code for code, table in tables if not any(same_project(n, table) for n in names)]
+    # same_project's pattern of each listed name, made once for all the tables
+    patterns = [re.compile(f"(?:{_table_name_prefixes()})?{re.escape(n)}") for n in names]
+    without_table = [n for n, pattern in zip(names, patterns, strict=True)
+                     if not any(pattern.fullmatch(table) for _, table in tables)]
+    not_named = [code for code, table in tables if not any(pattern.fullmatch(table) for pattern in patterns)]
     return without_table + ([TABLES_NOT_NAMED, *not_named] if not_named else [])
 
 
