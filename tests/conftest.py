@@ -11,8 +11,6 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 from helpers import paths
-from helpers.data.ingest import ingest
-from helpers.data.schema import read_table
 from helpers.publish.kernels import skip_iri_grammars
 
 skip_iri_grammars()  # before nbformat, papermill or frictionless is imported: see its docstring
@@ -51,6 +49,10 @@ def report_lines(report_path) -> list[str]:
 
 @pytest.fixture(scope="session")
 def tidy_dir(tmp_path_factory) -> Path:
+    # imported here, not at the top: xdist's controller process, which runs no test, loads this file before it starts
+    # the workers, and pandas with the ingest took 0.4 s of that
+    from helpers.data.ingest import ingest
+
     out = tmp_path_factory.mktemp("tidy")
     ingest([REPORT_2023], out)
     return out
@@ -58,6 +60,8 @@ def tidy_dir(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def tables(tidy_dir):
+    from helpers.data.schema import read_table
+
     names = ["facts", "functional_classification", "projects", "project_funding", "indicators", "glossary",
              "named_projects", "unconsumed_lines"]
     return {name: read_table(name, tidy_dir) for name in names}

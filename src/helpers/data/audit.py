@@ -52,6 +52,8 @@ STATUSES = ("passed", "failed", "not_applicable", "not_enough_data")
 
 def lines(*numbers) -> str:
     """'36;40;42' from line numbers (ints or iterables of ints), ascending, without blanks or zeros."""
+    if len(numbers) == 1 and type(numbers[0]) is int:  # one line: most checks cite one
+        return str(numbers[0]) if numbers[0] else ""
     flat = sorted({int(n) for x in numbers for n in (x if isinstance(x, (list, tuple, set, pd.Series)) else [x])
                    if n and not (isinstance(n, float) and math.isnan(n))})
     return ";".join(map(str, flat))
@@ -213,17 +215,32 @@ CHANGES = [  # metric, change metric (amount), change pct metric
 ]
 
 
-def check_wholes(a: Audit, f: Facts, indicators: pd.DataFrame) -> None:
+class Indicators:
+    """One report's indicators read once for all the checks that read them: every row as a record (in row order),
+    and this year's rows (leftovers left out, helpers.data.leftovers) as a frame and as records."""
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        leftover = leftover_mask(frame)
+        self.frame, self.rows = frame, records(frame)
+        self.current = frame[~leftover]
+        self.current_rows = [row for row, left in zip(self.rows, leftover.tolist(), strict=True) if not left]
+
+
+def _read(indicators: pd.DataFrame | Indicators) -> Indicators:
+    return indicators if isinstance(indicators, Indicators) else Indicators(indicators)
+
+
+def check_wholes(a: Audit, f: Facts, indicators: pd.DataFrame | Indicators) -> None:
     booked_in = rules.table("purchases_in_projects")
-    current = indicators[~leftover_mask(indicators)]
+    coded = [(row["indicator"], row["project_code"]) for row in _read(indicators).current_rows]
     for whole, parts in WHOLES:
         if whole in WHOLES_OF_LISTED_PARTS:
             parts = [p for p in parts if f.has(p)] or parts
         if not a.has(f, "whole_vs_parts", whole, whole, *parts):
             continue
         # a project table that books the same kind of purchase (rules/purchases_in_projects.csv)
-        names = booked_in.loc[booked_in["whole"] == whole, "indicator"]
-        projects = list(dict.fromkeys(current.loc[current["indicator"].isin(names), "project_code"]))
+        names = set(booked_in.loc[booked_in["whole"] == whole, "indicator"])
+        projects = list(dict.fromkeys(code for indicator, code in coded if indicator in names))
         a.compare("whole_vs_parts", whole, f.get(whole), sum(f.get(p) for p in parts), _sum_tolerance(len(parts)),
                   "sum_rounding", lines(f.line(whole), [f.line(p) for p in parts]), metrics=keys(whole, *parts),
                   detail="bought_in_project" if projects else "", related=keys(*projects),
@@ -485,60 +502,83 @@ def check_prose_statements(a: Audit, f: Facts, prose: list[str] | None) -> None:
                           lines(line, f.line(rule.against)), metrics=rule.against, cause=f"{rule.check}|{line}")
 
 
-def check_areas_delivered(a: Audit, projects: pd.DataFrame, indicators: pd.DataFrame) -> None:
+def check_areas_delivered(a: Audit, projects: pd.DataFrame, indicators: pd.DataFrame | Indicators) -> None:
     """A project that spent money while its floor-area targets (indicator_rules.csv, built_area) report 0: the
     money went to its other outputs. 二大队业务技术用房新建项目 spent 518.61 万元; its 副楼3楼 and 主楼5楼
     (≥500 平方米 each) are 0, the building's cost (主楼+副楼基础设施建设, ≤513.64 万元) 0; its surveillance outputs
     were delivered."""
-    current = indicators[~leftover_mask(indicators)]
-    unbuilt = current[indicator_rule_mask(current, "built_area") & (current["target_value"] > 0)
-                      & (current["actual_value"] == 0)]
-    for code, areas in unbuilt.groupby("project_code", sort=False):
-        p = projects[projects["project_code"] == code]
-        if p.empty or not p.iloc[0]["executed"] > 0:
+    ind = _read(indicators)  # row by row: a few projects, each a filter of pandas's cost more than its rows
+    current, rows = ind.current, ind.current_rows
+    built_area = indicator_rule_mask(current, "built_area").tolist()
+    cap = indicator_rule_mask(current, "cap").tolist()
+    unbuilt: dict[str, list[dict]] = {}  # by project, in the order of their first row (groupby's, without blanks)
+    for row, area in zip(rows, built_area, strict=True):
+        if area and row["target_value"] > 0 and row["actual_value"] == 0 and not pd.isna(row["project_code"]):
+            unbuilt.setdefault(row["project_code"], []).append(row)
+    project_of: dict[str, dict] = {}
+    for p in records(projects):
+        project_of.setdefault(p["project_code"], p)
+    for code, areas in unbuilt.items():
+        p = project_of.get(code)
+        if p is None or not p["executed"] > 0:
             continue
-        p, mine = p.iloc[0], current[current["project_code"] == code]
-        costs = mine[indicator_rule_mask(mine, "cap") & (mine["unit"] == "万元") & mine["actual_value"].notna()]
-        unbuilt_cost = costs[costs["actual_value"] == 0]
-        delivered = mine[(mine["level2"] == "数量指标") & (mine["actual_value"] > 0) & ~mine.index.isin(areas.index)]
+        mine = [(row, is_cap) for row, is_cap in zip(rows, cap, strict=True) if row["project_code"] == code]
+        costs = [row for row, is_cap in mine
+                 if is_cap and row["unit"] == "万元" and not math.isnan(row["actual_value"])]
+        unbuilt_cost = [row for row in costs if row["actual_value"] == 0]
+        listed = {id(row) for row in areas}
+        delivered = [row for row, _ in mine if row["level2"] == "数量指标" and row["actual_value"] > 0
+                     and id(row) not in listed]
         a.note("area_not_delivered", p["project_name"],
-               lines(p["executed_line"], areas["actual_line"], unbuilt_cost["actual_line"]),
-               reported=p["executed"], computed=float(unbuilt_cost["actual_value"].sum()), project_code=code,
-               metrics=keys(*areas["indicator"]), related=keys(*delivered["indicator"]),
-               detail="building_cost_zero" if len(unbuilt_cost) else "", cause=f"area_not_delivered|{code}")
+               lines(p["executed_line"], [row["actual_line"] for row in areas],
+                     [row["actual_line"] for row in unbuilt_cost]),
+               reported=p["executed"], computed=float(_stated(unbuilt_cost, "actual_value").sum()), project_code=code,
+               metrics=keys(*[row["indicator"] for row in areas]),
+               related=keys(*[row["indicator"] for row in delivered]),
+               detail="building_cost_zero" if unbuilt_cost else "", cause=f"area_not_delivered|{code}")
 
 
-def check_cost_results(a: Audit, projects: pd.DataFrame, indicators: pd.DataFrame) -> None:
+def check_cost_results(a: Audit, projects: pd.DataFrame, indicators: pd.DataFrame | Indicators) -> None:
     """A project's cost results in 万元 (成本指标) cannot add up to more than the project spent."""
-    current = indicators[~leftover_mask(indicators) & indicator_rule_mask(indicators, "cap")
-                         & (indicators["unit"] == "万元") & indicators["actual_value"].notna()]
-    of_project = dict(list(current.groupby("project_code", sort=False)))  # each project's rows, in row order
+    ind = _read(indicators)
+    cap = indicator_rule_mask(ind.current, "cap").tolist()
+    of_project = _by_project([row for row, is_cap in zip(ind.current_rows, cap, strict=True)  # in row order
+                              if is_cap and row["unit"] == "万元" and not math.isnan(row["actual_value"])])
     for p in records(projects):
         mine = of_project.get(p["project_code"])
         if mine is None:
             continue
-        total = mine["actual_value"].sum()
+        total = _stated(mine, "actual_value").sum()
         a.compare("cost_results_vs_spending", p["project_name"], total, min(total, p["executed"]),
-                  _sum_tolerance(len(mine)), "sum_rounding", lines(p["executed_line"], mine["actual_line"]),
+                  _sum_tolerance(len(mine)), "sum_rounding",
+                  lines(p["executed_line"], [r["actual_line"] for r in mine]),
                   project_code=p["project_code"])
 
 
 
 # --- project tables ---------------------------------------------------------------------------
 
-def check_projects(a: Audit, projects: pd.DataFrame, funding: pd.DataFrame, indicators: pd.DataFrame) -> None:
+def check_projects(a: Audit, projects: pd.DataFrame, funding: pd.DataFrame,
+                   indicators: pd.DataFrame | Indicators) -> None:
     funding_of = _records_by_project(funding)
     cut_words = "|".join(rules.table("budget_cut_markers")["pattern"])
     # Every mask and judgement is row by row: done once for all projects, then looked up per project.
-    current = indicators[~leftover_mask(indicators)]
+    ind = _read(indicators)
+    indicators, current = ind.frame, ind.current
     judged = judged_indicators(current).dropna(subset=["score"])
     # A result left blank cannot have met its target: points kept for it are points for nothing shown.
     blank = current[current["target_value"].notna() & current["actual"].fillna("").str.strip().eq("")
                     & (current["score"] > 0)]
     # A target of 0 met by a result of 0 scored points: nothing planned, nothing done, points given.
     zero = current[(current["target_value"] == 0) & (current["actual_value"] == 0) & (current["score"] > 0)]
-    rows_of = {kind: _records_by_project(df) for kind, df in (("all", indicators), ("current", current),
-                                                               ("blank", blank), ("zero", zero), ("judged", judged))}
+    # current, blank and zero are rows of indicators: converted once, picked by their index labels
+    subsets = (("all", indicators), ("current", current), ("blank", blank), ("zero", zero))
+    if indicators.index.is_unique:
+        row_of = dict(zip(indicators.index, ind.rows, strict=True))
+        rows_of = {kind: _by_project([row_of[label] for label in df.index]) for kind, df in subsets}
+    else:
+        rows_of = {kind: _records_by_project(df) for kind, df in subsets}
+    rows_of["judged"] = _records_by_project(judged)
     for p in records(projects):
         name, code, where = p["project_name"], p["project_code"], p["budget_line"]
         if not p["budget_adjusted"] > 0:
@@ -579,8 +619,12 @@ def check_projects(a: Audit, projects: pd.DataFrame, funding: pd.DataFrame, indi
 def _records_by_project(df: pd.DataFrame) -> dict[str, list[dict]]:
     """The rows of `df` as records, by project code, in row order (rows without a code left out, as groupby
     leaves them): one conversion for all projects instead of one per project."""
+    return _by_project(records(df))
+
+
+def _by_project(records_: list[dict]) -> dict[str, list[dict]]:
     rows: dict[str, list[dict]] = {}
-    for row in records(df):
+    for row in records_:
         if not pd.isna(row["project_code"]):
             rows.setdefault(row["project_code"], []).append(row)
     return rows
@@ -667,8 +711,11 @@ def list_against_tables(listed: pd.DataFrame, projects: pd.DataFrame) -> list[st
         list(listed["project_name"]),
         list(zip(projects["project_code"], projects["project_name"], strict=True)),
     )
-    without_table = [n for n in names if not any(same_project(n, table) for _, table in tables)]
-    not_named = [code for code, table in tables if not any(same_project(n, table) for n in names)]
+    # same_project's pattern of each listed name, made once for all the tables
+    patterns = [re.compile(f"(?:{_table_name_prefixes()})?{re.escape(n)}") for n in names]
+    without_table = [n for n, pattern in zip(names, patterns, strict=True)
+                     if not any(pattern.fullmatch(table) for _, table in tables)]
+    not_named = [code for code, table in tables if not any(pattern.fullmatch(table) for pattern in patterns)]
     return without_table + ([TABLES_NOT_NAMED, *not_named] if not_named else [])
 
 
@@ -795,7 +842,7 @@ def check_project_spending(a: Audit, f: Facts, projects: pd.DataFrame, funding: 
            detail="explained_by_projects" if explained is not None else "not_explained", related=keys(*related))
 
 
-def check_statements(a: Audit, f: Facts, projects: pd.DataFrame, indicators: pd.DataFrame) -> None:
+def check_statements(a: Audit, f: Facts, projects: pd.DataFrame, indicators: pd.DataFrame | Indicators) -> None:
     """Statements of the prose against the tables.
 
     An indicator that restates a figure of the prose (`rules/indicator_facts.csv`, e.g. 交通警察人数
@@ -804,26 +851,29 @@ def check_statements(a: Audit, f: Facts, projects: pd.DataFrame, indicators: pd.
     value 0) contradicts projects whose stated reason says money received was paid the next year
     (`rules/balance_markers.csv`): their unspent budget is that balance.
     """
-    current = indicators[~leftover_mask(indicators)]
+    current = _read(indicators).current_rows
+    name_of: dict[str, str] = {}  # each project code's first project name
+    for code, project_name in zip(projects["project_code"].tolist(), projects["project_name"].tolist(), strict=True):
+        name_of.setdefault(code, project_name)
     for rule in rules.table("indicator_facts").itertuples():
         if f.get(rule.metric) is None:
             continue
-        rows = current[(current["indicator"] == rule.indicator) & (current["unit"] == rule.unit)
-                       & current["actual_value"].notna()]
+        rows = [ind for ind in current if ind["indicator"] == rule.indicator and ind["unit"] == rule.unit
+                and not pd.isna(ind["actual_value"])]
         joined = f.get(rule.joined) if isinstance(rule.joined, str) and rule.joined else None
         left = f.get(rule.left) if isinstance(rule.left, str) and rule.left else None
-        for ind in records(rows):
-            name = projects.loc[projects["project_code"] == ind["project_code"], "project_name"]
+        for ind in rows:
+            name = name_of.get(ind["project_code"], ind["project_code"])
             if (joined is not None and left is not None and ind["actual_value"] != f.get(rule.metric)
                     and ind["actual_value"] == f.get(rule.metric) - joined + left):
                 # the count at the start of the year: year-end − joined + left (159 − 2 + 9 = 166 in 2023)
-                a.note("indicator_vs_fact", name.iloc[0] if len(name) else ind["project_code"],
+                a.note("indicator_vs_fact", name,
                        lines(ind["source_line"], f.line(rule.metric)), severity="info", reported=ind["actual_value"],
                        computed=f.get(rule.metric), metrics=keys(rule.metric, rule.joined, rule.left),
                        project_code=ind["project_code"], indicator=ind["indicator"], detail="start_of_year_count",
                        related=keys(f"{joined:g}", f"{left:g}"))
                 continue
-            a.compare("indicator_vs_fact", name.iloc[0] if len(name) else ind["project_code"], ind["actual_value"],
+            a.compare("indicator_vs_fact", name, ind["actual_value"],
                       f.get(rule.metric), 0, "exact_count", lines(ind["source_line"], f.line(rule.metric)),
                       metrics=rule.metric, project_code=ind["project_code"], indicator=ind["indicator"])
     pattern = "|".join(f"(?:{p})" for p in rules.table("balance_markers")["pattern"])
@@ -871,6 +921,7 @@ def run_checks(tables: dict[str, pd.DataFrame], prose: dict[str | None, list[str
         f = Facts(year, of_report(tables["facts"], report, year, prior_years=True))
         of = {name: of_report(tables[name], report, year) for name in
               ("functional_classification", "projects", "project_funding", "indicators")}
+        of["indicators"] = Indicators(of["indicators"])
         check_wholes(a, f, of["indicators"])
         check_classes(a, f, of["functional_classification"])
         check_shares(a, f)
@@ -879,7 +930,7 @@ def run_checks(tables: dict[str, pd.DataFrame], prose: dict[str | None, list[str
         check_projects(a, of["projects"], of["project_funding"], of["indicators"])
         check_counts(a, f, of["projects"],
                      of_report(tables["named_projects"], report, year) if "named_projects" in tables else None,
-                     of["indicators"])
+                     of["indicators"].frame)
         check_project_spending(a, f, of["projects"], of["project_funding"])
         check_statements(a, f, of["projects"], of["indicators"])
         check_rates_on_zero(a, f)
@@ -939,16 +990,18 @@ def _code_and_rules() -> hashlib._Hash:
     return digest
 
 
-def fingerprint(tables: dict[str, pd.DataFrame], prose: dict[str | None, list[str]] | None = None) -> str:
+def fingerprint(tables: dict[str, pd.DataFrame], prose: dict[str | None, list[str]] | None = None, *,
+                framed: bool = False) -> str:
     """sha256 (16 hex digits) of this module and the indicator judgement it applies (data/indicators.py), the rules
     tables it reads (data/rules/*.csv) and the tidy input tables: the same fingerprint means the same figures
-    audited by the same code and rules."""
+    audited by the same code and rules. `framed`: the tables are `schema.frame`'s own, one report's
+    before its identity is stamped (what `as_framed` would give them again)."""
     from helpers.data.schema import as_framed
 
     digest = _code_and_rules()
     for name in AUDIT_INPUTS:
         if name in tables:  # the figures as written to data/tidy, whether or not the report identity is stamped yet
-            table = as_framed(name, tables[name])
+            table = tables[name] if framed else as_framed(name, tables[name])
             digest.update(name.encode() + b"\0" + table.to_csv(index=False, lineterminator="\n").encode())
     for lines_ in (prose or {}).values():
         digest.update(b"prose\0" + "\n".join(prose_evidence(lines_)).encode())
@@ -958,14 +1011,38 @@ def fingerprint(tables: dict[str, pd.DataFrame], prose: dict[str | None, list[st
 def at_stake(findings: pd.DataFrame) -> pd.Series:
     """万元 at stake per finding: |reported − computed| for kinds that compare amounts (rules/audit_checks.csv
     at_stake = difference), NaN for rates, scores and counts."""
-    table = rules.table("audit_checks")
-    money = set(table.loc[table["at_stake"] == "difference", "check"])
-    amounts = findings["check"].isin(money) & (findings["rule"] != "exact_count")
+    amounts = findings["check"].isin(_money_checks()) & (findings["rule"] != "exact_count")
     return (findings["reported"] - findings["computed"]).abs().round(2).where(amounts)
 
 
-def audit_tables(tables: dict[str, pd.DataFrame], prose: dict[str | None, list[str]] | None = None
-                 ) -> tuple[pd.DataFrame, pd.DataFrame]:
+@functools.cache
+def _money_checks() -> frozenset[str]:
+    """The kinds of check that compare amounts (rules/audit_checks.csv at_stake = difference)."""
+    table = rules.table("audit_checks")
+    return frozenset(table.loc[table["at_stake"] == "difference", "check"])
+
+
+def _nan_last(value: float) -> tuple:
+    """A sort key that puts a blank (NaN) after every number, as pandas's sort_values does."""
+    return (1, 0.0) if value != value else (0, value)
+
+
+def _cause_key(row: dict) -> str:
+    """`cause_keys` of one finding."""
+    return row["cause_key"] or "|".join(str(row[c]) for c in ("check", "subject", "project_code", "indicator", "lines"))
+
+
+def _at_stake(findings: list[dict]) -> list[float]:
+    """`at_stake` of findings as rows: the same arithmetic on the same arrays."""
+    money = _money_checks()
+    reported = np.array([r["reported"] for r in findings], dtype="float64")
+    computed = np.array([r["computed"] for r in findings], dtype="float64")
+    amounts = np.array([r["check"] in money and r["rule"] != "exact_count" for r in findings], dtype=bool)
+    return np.where(amounts, np.round(np.abs(reported - computed), 2), np.nan).tolist()
+
+
+def audit_tables(tables: dict[str, pd.DataFrame], prose: dict[str | None, list[str]] | None = None, *,
+                 framed: bool = False) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(findings, checks): the checks that did not pass, grouped by cause: causes with an error first, then
     warnings, then info, each by the 万元 at stake (then in report order), each with its cause id; and every check
     that ran, passed or not."""
@@ -975,26 +1052,47 @@ def audit_tables(tables: dict[str, pd.DataFrame], prose: dict[str | None, list[s
     if key in _AUDITED:  # these very figures and lines were audited by this code and these rules in this process
         return tuple(df.copy() for df in _AUDITED[key])
     checks = run_checks(tables, prose)
-    checks["fingerprint"] = fingerprint(tables, prose)
+    stamp = fingerprint(tables, prose, framed=framed)
+    # Numbered, sorted and grouped as rows (a few hundred checks, tens of findings), not as frames: pandas's sorts
+    # and group transforms cost more than the rows they order.
     per_report = ["report", "year"] if "report" in checks else ["year"]
-    checks["check_no"] = checks.groupby(per_report).cumcount() + 1
-    findings = checks[checks["status"] == "failed"].copy()
-    findings["first_line"] = findings["lines"].str.extract(r"^(\d+)", expand=False).astype(float)
-    findings["order"] = findings["severity"].map(SEVERITY_ORDER)
-    findings = findings.sort_values([*per_report, "order", "first_line", "check_no"], kind="stable")
-    findings["at_stake"] = at_stake(findings)
+    rows = records(checks)
+    numbered: dict[tuple, int] = {}
+    for row in rows:
+        group = tuple(row[c] for c in per_report)
+        numbered[group] = numbered.get(group, 0) + 1
+        row["fingerprint"], row["check_no"] = stamp, numbered[group]
+    findings = [dict(row) for row in rows if row["status"] == "failed"]
+    for row in findings:
+        first = re.match(r"^(\d+)", row["lines"])
+        row["first_line"] = float(first.group(1)) if first else math.nan
+        row["order"] = SEVERITY_ORDER.get(row["severity"], math.nan)
+    findings.sort(key=lambda r: (*(r[c] for c in per_report), _nan_last(r["order"]), _nan_last(r["first_line"]),
+                                 r["check_no"]))
+    for row, stake in zip(findings, _at_stake(findings), strict=True):
+        row["at_stake"] = stake
     # Causes in the order a reader weighs them: contradictions, doubtful figures, notes, each by the 万元 at stake
     # (largest first; causes without money after them, in report order), so Problem 1 is the largest contradiction.
-    cause = findings.assign(_key=cause_keys(findings), _position=range(len(findings))).groupby(
-        [*per_report, "_key"], sort=False)
-    findings["_cause_order"] = cause["order"].transform("min")
-    findings["_cause_money"] = cause["at_stake"].transform("max").fillna(-1.0)
-    findings["_cause_first"] = cause["_position"].transform("min")
-    findings = findings.sort_values([*per_report, "_cause_order", "_cause_money", "_cause_first"],
-                                    ascending=[True] * len(per_report) + [True, False, True], kind="stable")
-    findings["finding_no"] = findings.groupby(per_report).cumcount() + 1
-    findings["cause"] = assign_causes(findings)
-    audited = frame("audit_findings", records(findings)), frame("audit_checks", records(checks))
+    causes: dict[tuple, dict] = {}
+    for position, row in enumerate(findings):
+        cause = causes.setdefault((*(row[c] for c in per_report), _cause_key(row)),
+                                  {"order": math.nan, "money": math.nan, "first": position})
+        if row["order"] == row["order"] and not row["order"] >= cause["order"]:  # the lowest, blanks left out
+            cause["order"] = row["order"]
+        if row["at_stake"] == row["at_stake"] and not row["at_stake"] <= cause["money"]:  # the highest
+            cause["money"] = row["at_stake"]
+        row["_cause"] = cause
+    findings.sort(key=lambda r: (*(r[c] for c in per_report), _nan_last(r["_cause"]["order"]),
+                                 -(r["_cause"]["money"] if r["_cause"]["money"] == r["_cause"]["money"] else -1.0),
+                                 r["_cause"]["first"]))
+    numbered, cause_no = {}, {}
+    for row in findings:
+        group = tuple(row[c] for c in per_report)
+        numbered[group] = numbered.get(group, 0) + 1
+        row["finding_no"] = numbered[group]
+        ids = cause_no.setdefault(group, {})
+        row["cause"] = "C" + str(ids.setdefault(_cause_key(row), len(ids) + 1))
+    audited = frame("audit_findings", findings), frame("audit_checks", rows)
     _AUDITED[key] = audited
     while len(_AUDITED) > AUDITS_KEPT:
         del _AUDITED[next(iter(_AUDITED))]  # the oldest

@@ -42,27 +42,33 @@ def judged_indicators(indicators: pd.DataFrame) -> pd.DataFrame:
     ind = indicators[~leftover_mask(indicators) & ~indicator_rule_mask(indicators, "grade_band")]
     numeric = ind["target_value"].notna() & ind["actual_value"].notna() & ind["operator_symbol"].isin(list(OPS))
     ind = ind[numeric].copy()
-    cap = indicator_rule_mask(ind, "cap") & (ind["operator_symbol"] == "=")
-    ind["judged_operator"] = ind["operator_symbol"].where(~cap, "<=")
-    ind["placeholder"] = (ind["operator_symbol"] == "=") & (ind["target_value"] == 0) & (ind["actual_value"] > 0)
-    ind["met"] = [
-        OPS[o](actual, target) or bool(placeholder)
-        for o, actual, target, placeholder in zip(
-            ind["judged_operator"], ind["actual_value"], ind["target_value"], ind["placeholder"], strict=True
-        )
-    ]
+    # Row by row on the columns' arrays, each new column set once: a Series operation per step cost more than the
+    # step itself on a report's few hundred rows.
+    cap = indicator_rule_mask(ind, "cap").to_numpy(dtype=bool)
+    equals = ind["operator_symbol"].to_numpy(dtype=object) == "="
+    ind["judged_operator"] = ind["operator_symbol"].where(~(cap & equals), "<=")
+    judged = ind["judged_operator"].to_numpy(dtype=object)
+    target, actual, score, weight = (ind[c].to_numpy(dtype="float64")
+                                     for c in ("target_value", "actual_value", "score", "weight"))
+    placeholder = equals & (target == 0) & (actual > 0)
+    ind["placeholder"] = placeholder
+    ind["met"] = [OPS[o](a, t) or bool(p) for o, a, t, p in zip(judged, actual, target, placeholder, strict=True)]
+    met = ind["met"].to_numpy(dtype=bool)
+    at_most = judged == "<="
     # A quantity above a "≤" target with a stated reason is a plan changed and explained, not a miss.
     # So is a quantity (数量指标) delivered above a "≤" target: more work than planned (rules/indicator_rules.csv).
-    ind["explained_excess"] = ((ind["judged_operator"] == "<=") & ~ind["met"]
-                               & ((ind["shortfall_reason"].fillna("").str.strip() != "")
-                                  | (indicator_rule_mask(ind, "over_delivery") & ~indicator_rule_mask(ind, "cap"))))
-    ind["full_marks"] = ind["score"] >= ind["weight"] - 1e-9
-    proportional = ind["weight"] * ind["actual_value"] / ind["target_value"].where(ind["target_value"] > 0)
+    reason = np.array([str(r).strip() != "" for r in ind["shortfall_reason"].fillna("")], dtype=bool)
+    over = indicator_rule_mask(ind, "over_delivery").to_numpy(dtype=bool)
+    ind["explained_excess"] = at_most & ~met & (reason | (over & ~cap))
+    full_marks = score >= weight - 1e-9
+    ind["full_marks"] = full_marks
+    with np.errstate(invalid="ignore"):
+        proportional = weight * actual / np.where(target > 0, target, np.nan)
     tolerance = rules.threshold("proportional_score_tolerance")
     # weight × actual ÷ target, or that rounded down to a whole or half point (9.32 ÷ 11.03 × 4 = 3.38 scored 3)
-    rounded_down = (((ind["score"] - np.floor(proportional + 1e-9)).abs() <= tolerance)
-                    | ((ind["score"] - np.floor(2 * proportional + 1e-9) / 2).abs() <= tolerance))
-    exact = (ind["score"] - proportional).abs() <= tolerance
-    ind["proportional"] = (ind["judged_operator"] == "<=") & ~ind["full_marks"] & (exact | rounded_down)
-    ind["rounded_down"] = ind["proportional"] & ~exact
+    rounded_down = ((np.abs(score - np.floor(proportional + 1e-9)) <= tolerance)
+                    | (np.abs(score - np.floor(2 * proportional + 1e-9) / 2) <= tolerance))
+    exact = np.abs(score - proportional) <= tolerance
+    ind["proportional"] = at_most & ~full_marks & (exact | rounded_down)
+    ind["rounded_down"] = ind["proportional"].to_numpy(dtype=bool) & ~exact
     return ind

@@ -141,7 +141,8 @@ def build_tables(parsed: list[Parsed]) -> dict[str, pd.DataFrame]:
     per_report: dict[str, list[pd.DataFrame]] = {name: [] for name in names + ["audit_findings", "audit_checks"]}
     for p in parsed:
         own = {name: frame(name, p.rows[name]) for name in names}
-        own["audit_findings"], own["audit_checks"] = audit_tables(own, None if p.prose is None else {None: p.prose})
+        own["audit_findings"], own["audit_checks"] = audit_tables(own, None if p.prose is None else {None: p.prose},
+                                                                  framed=True)  # just made by frame()
         for name, df in own.items():
             per_report[name].append(stamp(df, p.unit, p.report, p.year))
     tables = {name: _combine(name, frames) for name, frames in per_report.items()}

@@ -380,10 +380,12 @@ def cast(df: pd.DataFrame, columns: list[Column]) -> pd.DataFrame:
 
 def stamp(df: pd.DataFrame, unit_id: str, report: str, report_year: int) -> pd.DataFrame:
     """`df` with the identity of the unit and report that state its rows in `unit_id`, `report`, `report_year`."""
-    identity = pd.DataFrame({UNIT.name: pd.array([unit_id] * len(df), dtype=DTYPES["string"]),
-                             REPORT.name: pd.array([report] * len(df), dtype=DTYPES["string"]),
-                             REPORT_YEAR.name: np.full(len(df), report_year, dtype="int64")}, index=df.index)
-    return pd.concat([identity, df.drop(columns=[c for c in IDENTITY if c in df.columns])], axis=1)
+    columns = {UNIT.name: pd.array([unit_id] * len(df), dtype=DTYPES["string"]),
+               REPORT.name: pd.array([report] * len(df), dtype=DTYPES["string"]),
+               REPORT_YEAR.name: np.full(len(df), report_year, dtype="int64")}
+    # the table's own columns as they are (copy on write keeps `df` apart): one frame made, not two joined
+    columns.update({c: df[c].array for c in df.columns if c not in IDENTITY})
+    return pd.DataFrame(columns, index=df.index, copy=False)
 
 
 def read_table(name: str, tidy_dir: Path, columns: list[str] | None = None) -> pd.DataFrame:

@@ -138,7 +138,8 @@ def read_report(path: Path | str, year: int | None = None) -> Report:
 
     normalized = tuple(normalize(line) for line in lines)
     texts = [n.text for n in normalized]
-    headings = [(i, PART2_HEADING.search(line)) for i, line in enumerate(texts)]
+    # each pattern only on the lines holding its literal words: the same matches, without a search of every line
+    headings = [(i, PART2_HEADING.search(line)) for i, line in enumerate(texts) if "第二部分" in line]
     headings = [(i, m) for i, m in headings if m]
     stated_year = int(headings[0][1].group(1)) if headings else None
     if len(headings) > 1:
@@ -156,8 +157,8 @@ def read_report(path: Path | str, year: int | None = None) -> Report:
     # Many units publish the project self-evaluations (绩效自评) apart: without their tables the prose runs to
     # 第五部分 附表 (or the end), and the report has no projects.
     first_table = next((i for i, l in enumerate(texts) if l.strip().startswith(TABLE_TITLE)), None)
-    appendix = next((i for i, l in enumerate(texts) if i > (first_table or 0) and APPENDIX_HEADING.search(l.strip())),
-                    len(lines))
+    appendix = next((i for i, l in enumerate(texts) if "第五部分" in l and i > (first_table or 0)
+                     and APPENDIX_HEADING.search(l.strip())), len(lines))
     prose_end = first_table if first_table is not None else appendix
     glossary = next((i for i, l in enumerate(texts[:prose_end]) if GLOSSARY_HEADING.search(l.strip())), None)
     if glossary is None:
