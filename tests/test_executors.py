@@ -193,3 +193,24 @@ def test_planning_imports_neither_the_runner_nor_the_chart_theme():
             " if m in sys.modules), 'font': paths.cjk_font_path().name}))")
     shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=paths.ROOT)
     assert json.loads(shown.stdout) == {"loaded": [], "font": "NotoSansCJKsc-Regular.otf"}
+
+
+def test_ctrl_c_landing_where_python_drops_exceptions_still_ends_the_worker_quietly():
+    """Ctrl-C can reach a worker while it runs a weakref callback or a `__del__`, where an exception is printed as
+    "Exception ignored" and dropped: the worker must still exit with 130, print nothing, and not go on."""
+    script = (
+        "import signal, time\n"
+        "from helpers.executors import quiet_interrupt\n"
+        "quiet_interrupt()\n"
+        "class Dropped:\n"
+        "    def __del__(self):\n"
+        "        signal.raise_signal(signal.SIGINT)\n"
+        "        sum(range(1000))  # the handler runs here, inside __del__\n"
+        "d = Dropped()\n"
+        "del d\n"
+        "time.sleep(0.5)\n"
+        "print('went on')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60,
+                          cwd=paths.ROOT)
+    assert (done.returncode, done.stdout, done.stderr) == (130, "", "")

@@ -33,9 +33,28 @@ class ExecutorUnavailable(RuntimeError):
     the inputs): the message names the address and what to do."""
 
 
+def _exit_on_interrupt(*_) -> None:
+    raise SystemExit(130)
+
+
+def _interrupt_again(unraisable) -> None:
+    """A SystemExit raised where Python cannot propagate it (Ctrl-C landing in a weakref callback or a `__del__`)
+    is printed as "Exception ignored" and dropped, and the worker would go on. Any Python code run to raise it
+    again runs the handler again, here: end the process now instead. Its kernel watches its parent (the template
+    process, or this worker for a fresh kernel) and exits with it, and the batch removes the pages this worker had
+    staged, as after a worker killed outright."""
+    if isinstance(unraisable.exc_value, SystemExit) and unraisable.exc_value.code == 130:
+        with contextlib.suppress(Exception):
+            sys.stdout.flush()
+        os._exit(130)
+    sys.__unraisablehook__(unraisable)
+
+
 def quiet_interrupt() -> None:
-    """In a local worker, Ctrl-C ends the process quietly (SystemExit): the parent reports it."""
-    signal.signal(signal.SIGINT, lambda *_: sys.exit(130))
+    """In a local worker, Ctrl-C ends the process quietly (SystemExit, its kernel stopped on the way out): the
+    parent reports it."""
+    signal.signal(signal.SIGINT, _exit_on_interrupt)
+    sys.unraisablehook = _interrupt_again
 
 
 class LocalExecutor:
