@@ -118,7 +118,7 @@ def html_exporter(hide_code: bool = False, lang: str = "en"):
 
 def warm(kinds: set[tuple[bool, str]]) -> None:
     """Do once what every page's export would do first (compile the exporter of each (hide_code, lang) in `kinds`,
-    cut the CJK font once, which imports fontTools' subsetter), in a process about to fork the workers that export
+    cut the CJK font once, which opens it in HarfBuzz), in a process about to fork the workers that export
     the pages: they inherit it."""
     import nbformat
 
