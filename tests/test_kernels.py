@@ -212,3 +212,68 @@ def test_a_cold_batch_of_its_own_forks_from_the_template_process_it_started_whil
     batch.run_batch([2023], notebook_dir=folder, out_root=tmp_path / "reports", tidy_dir=tidy_dir, progress=False,
                     workers=1)
     assert len({id(server) for server in started}) == 1
+
+
+def test_the_command_starts_its_template_process_before_it_imports_pandas(tmp_path):
+    """A cold batch started from the command line starts the template process first, so that it imports the page
+    libraries while the batch imports and plans (importing the batch module pulls in no pandas); the batch is handed
+    that process, and it is stopped when the batch could not run."""
+    import subprocess
+    import sys
+
+    code = ("import json, sys\n"
+            "from helpers.publish import batch, forkserver\n"
+            "from helpers.publish.plan import BatchRefused\n"
+            "events = [('imported', 'pandas' in sys.modules)]\n"
+            "forkserver.ForkServer.start = lambda self: events.append(('template', 'pandas' in sys.modules)) or self\n"
+            "forkserver.ForkServer.close = lambda self: events.append(('stopped',))\n"
+            "def refused(*args, template=None, **kw):\n"
+            "    events.append(('batch given it', template is not None))\n"
+            "    raise BatchRefused('stop here')\n"
+            "batch.run_batch = refused\n"
+            f"code = batch.main(['--years', '2023', '--out', {str(tmp_path / 'reports')!r}, '--no-progress'])\n"
+            "print(json.dumps([code, events]))\n")
+    env = {k: v for k, v in os.environ.items() if k != "BUDGET_FRESH_KERNELS"}
+    shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=paths.ROOT,
+                           env=env)
+    assert json.loads(shown.stdout) == [2, [["imported", False], ["template", False], ["batch given it", True],
+                                            ["stopped"]]]
+
+
+def test_the_kernel_found_without_jupyter_client_is_the_one_jupyter_finds():
+    """The early template process runs the interpreter of the kernel.json this environment installed (read without
+    importing jupyter_client); Jupyter finds that same kernel, so the template process is kept, not replaced."""
+    from helpers.publish.kernels import installed_prefix, spec_prefix
+
+    assert installed_prefix() == spec_prefix() and installed_prefix() is not None
+    assert installed_prefix("no-such-kernel") is None
+
+
+def test_a_template_process_of_another_interpreter_than_the_kernels_is_stopped_and_not_used(monkeypatch):
+    import contextlib
+
+    from helpers.publish import batch, kernels
+
+    class Started:
+        prefix, closed, entered = ["/elsewhere/bin/python"], False, False
+
+        def close(self):
+            self.closed = True
+
+        def __enter__(self):
+            self.entered = True
+
+        def __exit__(self, *exc):
+            pass
+
+    made = []
+    monkeypatch.setattr(kernels, "template_process", lambda name: made.append(name) or contextlib.nullcontext())
+    other = Started()
+    with batch.kernels_for_workers("luzhou-budget", other):
+        pass
+    assert (other.closed, other.entered, made) == (True, False, ["luzhou-budget"])
+    same = Started()
+    same.prefix = kernels.spec_prefix()
+    with batch.kernels_for_workers("luzhou-budget", same):
+        pass
+    assert (same.closed, same.entered, made) == (False, True, ["luzhou-budget"])

@@ -219,26 +219,31 @@ def kernels_for_workers(kernel: str = KERNEL, started=None):
     process is a new interpreter started by the worker (never a fork of the worker, whose threads and ZMQ sockets
     a fork would copy half-way), and its kernels are forked from it as in a local batch. `started`: a template
     process the batch started before it planned (see `_early_template`), used instead of a new one."""
-    from helpers.publish.kernels import ensure_kernel, quiet, template_process
+    from helpers.publish.kernels import ensure_kernel, quiet, spec_prefix, template_process
 
     ensure_kernel(kernel)
     quiet()
+    if started is not None and started.prefix != spec_prefix(kernel):  # Jupyter found another kernel of that name
+        started.close()
+        started = None
     with started if started is not None else template_process(kernel):
         yield
 
 
-def _early_template(runner, kernel: str, out_root: Path):
-    """A template process started now, importing on the other core while the batch plans, for a batch that will
-    run notebooks on this machine: into an output folder without build state (a cold build: every page runs, and
-    its planning imports papermill to read the templates). None otherwise: a rebuild plans in well under a second
-    and may run nothing at all; it starts its template process when it knows it needs one."""
-    if not isinstance(runner, executors.LocalExecutor) or (out_root / ".build").exists():
+def _early_template(local: bool, kernel: str, out_root: Path):
+    """A template process started now, importing on the other core while the batch imports and plans, for a batch
+    that will run notebooks on this machine (`local`): into an output folder without build state (a cold build:
+    every page runs, and its planning imports papermill to read the templates). None otherwise: a rebuild plans in
+    well under a second and may run nothing at all; it starts its template process when it knows it needs one."""
+    if not local or (Path(out_root) / ".build").exists():
         return None
-    from helpers.publish.kernels import ensure_kernel, quiet, template_process
+    from helpers.publish.kernels import ensure_kernel, installed_prefix, quiet, template_process
 
-    ensure_kernel(kernel)
+    quick = installed_prefix(kernel)  # the kernel as this environment installed it: checked before the first fork
+    if quick is None:
+        ensure_kernel(kernel)
     quiet()
-    server = template_process(kernel)
+    server = template_process(kernel, quick)
     return server.start() if hasattr(server, "start") else None
 
 
@@ -246,14 +251,25 @@ def run_batch(years: list[int] | None = None, *, units: list[str] | None = None,
               notebook_dir: Path = paths.NOTEBOOKS, out_root: Path = paths.REPORTS,
               tidy_dir: Path | None = None, workers: int | None = None, kernel: str = KERNEL,
               progress: bool = True, parameters: dict | None = None, force: bool = False,
-              wait: float = 1800, executor: executors.LocalExecutor | executors.DaskExecutor | None = None
-              ) -> BatchResult:
+              wait: float = 1800, executor: executors.LocalExecutor | executors.DaskExecutor | None = None,
+              template=None) -> BatchResult:
     """Execute and export every stale page for every unit, year and language; see the module docstring.
     `years` and `units` keep only those named (None or empty: every one present). `executor` runs the notebooks:
     one the caller has entered (`with executors.executor("dask", scheduler=...) as runner:`), and closes; default, a
-    local pool of `workers` processes. Raises BatchRefused, or executors.ExecutorUnavailable when the executor
-    cannot run jobs, before anything is written."""
-    out_root = Path(out_root)
+    local pool of `workers` processes. `template`: a kernel template process the caller started and did not enter
+    (the command line starts one before it imports the rest), used by a cold build on this machine and stopped at
+    the end. Raises BatchRefused, or executors.ExecutorUnavailable when the executor cannot run jobs, before
+    anything is written."""
+    try:
+        return _run_batch(years, units, notebook_dir, Path(out_root), tidy_dir, workers, kernel, progress, parameters,
+                          force, wait, executor, template)
+    finally:
+        if template is not None:
+            template.close()  # never entered (refused, or nothing to run); entered and left, it is stopped already
+
+
+def _run_batch(years, units, notebook_dir, out_root, tidy_dir, workers, kernel, progress, parameters, force, wait,
+               executor, template) -> BatchResult:
     default_tidy = tidy_dir is None
     tidy = Path(tidy_dir) if tidy_dir else paths.TIDY
     # refused before taking the lock
@@ -263,14 +279,16 @@ def run_batch(years: list[int] | None = None, *, units: list[str] | None = None,
         lock = _lock(out_root, wait)
         try:
             return _run_locked(years, Path(notebook_dir), out_root, tidy_dir, runner, kernel, progress,
-                               parameters, force, units)
+                               parameters, force, units, template)
         finally:
             lock.release()
 
 
-def _run_locked(years, notebook_dir, out_root, tidy_dir, runner, kernel, progress, parameters, force, units):
+def _run_locked(years, notebook_dir, out_root, tidy_dir, runner, kernel, progress, parameters, force, units,
+                template=None):
     run_id = uuid.uuid4().hex[:12]
-    early = _early_template(runner, kernel, out_root)
+    local = isinstance(runner, executors.LocalExecutor)
+    early = (template if local else None) or _early_template(local, kernel, out_root)
     try:
         everything = plan(years, notebook_dir, out_root, tidy_dir, kernel, parameters, force, run_id, units)
         stale = [j for j in everything if force or j.execute or cache.page_key(j.page) != j.page_hash]
@@ -337,6 +355,8 @@ def main(argv: list[str] | None = None) -> int:
     executors.add_arguments(parser)
     args = parser.parse_args(argv)
     started = time.perf_counter()
+    # first of all: the template process imports the page libraries while this process imports and plans
+    template = _early_template(args.executor == "local", KERNEL, args.out)
     from helpers.publish.kernels import skip_iri_grammars
 
     skip_iri_grammars()
@@ -345,7 +365,7 @@ def main(argv: list[str] | None = None) -> int:
         with executors.from_arguments(args) as runner:  # a scheduler is reached (or refused) before anything else
             result = run_batch(args.years, units=args.units, notebook_dir=args.notebooks, out_root=args.out,
                                tidy_dir=args.tidy, progress=not args.no_progress, parameters=extra,
-                               force=args.force, wait=args.wait, executor=runner)
+                               force=args.force, wait=args.wait, executor=runner, template=template)
     except (BatchRefused, executors.ExecutorUnavailable) as exc:
         print(f"batch not started: {exc}", file=sys.stderr)
         return 2
@@ -353,6 +373,9 @@ def main(argv: list[str] | None = None) -> int:
         print("batch interrupted: pages finished before the interrupt are in place, the others are as they "
               "were; run the same command again to finish", file=sys.stderr)
         return 130
+    finally:
+        if template is not None:
+            template.close()  # run_batch stops it; here when the executor was refused before it ran
     ok = [o for o in result.outcomes if o.ok]
     ran = sum(1 for o in ok if o.job.execute)
     print(f"{ran} notebook(s) run, {len(ok) - ran} page(s) only re-exported, {len(result.up_to_date)} up to date"

@@ -14,7 +14,6 @@ from functools import cache
 from pathlib import Path
 
 from helpers.constants import LANGUAGES
-from helpers.data.load import english_names, units
 
 CHROME_TABLE = Path(__file__).resolve().parent / "templates" / "chrome.csv"
 
@@ -39,6 +38,8 @@ def unit_label(tidy_dir: Path, lang: str, unit: str | None = None, year: int | N
     reports name themselves (reports.csv); in English with the gloss of data/names/units.csv where one is known
     for exactly that name. Never a unit the data does not name: without reports.csv it is the table's neutral word for
     "the unit"."""
+    from helpers.data.load import english_names, units  # pandas: not imported with this module (see plan)
+
     names = []
     if (Path(tidy_dir) / "reports.csv").exists():
         reports = units(tidy_dir)

@@ -185,26 +185,53 @@ def fork_provisioner():
     return ForkProvisioner
 
 
-def template_process(name: str = KERNEL):
+def template_process(name: str = KERNEL, quick: list[str] | None = None):
     """The batch's kernel template process (a context manager), or nothing when BUDGET_FRESH_KERNELS (1 or stock)
     asks for the usual fresh kernel per notebook (the benchmark's baseline) or when one is running already
-    (the test session's)."""
+    (the test session's). `quick`: the kernel's launcher prefix, known already (`installed_prefix`)."""
     import contextlib
 
-    from jupyter_client.kernelspec import KernelSpecManager
-
-    from helpers.publish.forkserver import ADDRESS_ENV, LAUNCHER, OWNER_ENV, ForkServer
+    from helpers.publish.forkserver import ADDRESS_ENV, OWNER_ENV, ForkServer
 
     own = os.environ.get(ADDRESS_ENV) and os.environ.get(OWNER_ENV) == str(os.getpid())
     if os.environ.get(FRESH_KERNELS_ENV) in FRESH_VALUES or own:
         return contextlib.nullcontext()  # fresh kernels asked for, or this process's template process serves
     # The template's environment must be the kernels' own: set what the batch sets before starting it.
     quiet()
-    argv = KernelSpecManager().get_kernel_spec(name).argv
-    at = next((i for i in range(len(argv)) if argv[i:i + len(LAUNCHER)] == LAUNCHER), None)
-    if at is None:  # not an ipykernel command line: nothing to fork from
+    prefix = spec_prefix(name) if quick is None else quick
+    if prefix is None:  # not an ipykernel command line: nothing to fork from
         return contextlib.nullcontext()
-    return ForkServer(argv[:at])
+    return ForkServer(prefix)
+
+
+def launcher_prefix(argv: list[str]) -> list[str] | None:
+    """The interpreter and its flags in a kernel's command line (what comes before `-m ipykernel_launcher`), or None
+    when it does not start ipykernel."""
+    from helpers.publish.forkserver import LAUNCHER
+
+    at = next((i for i in range(len(argv)) if argv[i:i + len(LAUNCHER)] == LAUNCHER), None)
+    return None if at is None else argv[:at]
+
+
+def installed_prefix(name: str = KERNEL) -> list[str] | None:
+    """The launcher prefix of the kernel `name` as `make setup` installs it (into this environment), read from its
+    kernel.json without importing jupyter_client (a fifth of a second, on the path of a cold batch's first page);
+    None when it is not there. Jupyter may find another kernel of that name first: compare with `spec_prefix`."""
+    import json
+    from pathlib import Path
+
+    spec = Path(sys.prefix) / "share" / "jupyter" / "kernels" / name / "kernel.json"
+    try:
+        return launcher_prefix(json.loads(spec.read_text(encoding="utf-8"))["argv"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def spec_prefix(name: str = KERNEL) -> list[str] | None:
+    """The launcher prefix of the kernel `name` as Jupyter finds it."""
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    return launcher_prefix(KernelSpecManager().get_kernel_spec(name).argv)
 
 
 def ensure_kernel(name: str = KERNEL) -> str:

@@ -13,11 +13,13 @@ from pathlib import Path
 
 from helpers import paths
 from helpers.constants import KERNEL, LANGUAGES, SINGLE_EDITION_LANG
-from helpers.data import load
 from helpers.files import atomic_write
 from helpers.publish import cache
 from helpers.publish.chrome import Link, PageChrome, phrase, unit_label
 from helpers.publish.parameters import problem as parameter_problem
+
+# helpers.data (and pandas with it) is imported by the functions that read the tidy data, not with this module: the
+# batch imports it before it starts its kernel template process, which then imports pandas on the other core.
 
 ALL_YEARS = "all_years"  # folder and scope of a notebook that runs once per unit over its years
 ALL_UNITS = "all_units"  # folder and scope of a notebook that runs once per year over every unit (not a unit id:
@@ -202,6 +204,8 @@ def raw_years(raw_dir: Path = paths.RAW) -> list[int]:
 def tidy_reports(tidy_dir: Path) -> list[dict]:
     """reports.csv: one row per report (unit_id, unit_zh, report, report_year), by unit, then year; none when the
     tidy data has no reports.csv (not built yet: the batch then refuses, saying which years it holds)."""
+    from helpers.data import load
+
     if not (Path(tidy_dir) / "reports.csv").exists():
         return []
     return load.units(tidy_dir).to_dict("records")
@@ -232,6 +236,8 @@ def error_count(year: int, tidy_dir: Path, unit: str | None = None, errors=None)
     """How many contradictions the audit found in the year's own report (of `unit`; None: the only unit), counted
     as the audit page counts them: one per cause (findings that share a cause, such as a class amount and its
     printed share, count once). `errors`: `load.audit_errors(tidy_dir)`, when the caller has it already."""
+    from helpers.data import load
+
     errors = load.audit_errors(tidy_dir) if errors is None else errors
     own = errors[(errors["report_year"] == year) & (errors["unit_id"] == unit if unit is not None else True)]
     return len({cause or f"row {n}" for n, cause in enumerate(own["cause"])})
@@ -308,6 +314,8 @@ def plan(years: list[int] | None, notebook_dir: Path, out_root: Path, tidy_dir: 
          extra: dict | None = None, force: bool = False, run_id: str = "",
          units: list[str] | None = None) -> list[Job]:
     """Every page to make, with its inputs hash and whether its notebook must run; raises BatchRefused."""
+    from helpers.data import load
+
     default_tidy = tidy_dir is None
     tidy = Path(tidy_dir) if tidy_dir else paths.TIDY
     chosen = check_years(years or [], tidy, default_tidy, units=units)
@@ -350,6 +358,8 @@ def plan(years: list[int] | None, notebook_dir: Path, out_root: Path, tidy_dir: 
 
 def _with_chrome(jobs: list[Job], tidy: Path, page_code: str) -> list[Job]:
     """Give every job its page chrome (links, notice, footer) and the hash of its page's inputs."""
+    from helpers.data import load
+
     package_version = version()
     groups: dict[tuple, list[Job]] = {}
     for job in jobs:
