@@ -6,6 +6,10 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# Python keeps its compiled files (__pycache__/, which git ignores) even where PYTHONDONTWRITEBYTECODE is set: without
+# them every process compiles the package's modules again (0.3 s of a batch's kernel template process, on the path of
+# its first page) and each test worker rewrites the asserts of every test module (5.6 s instead of 2.3 s).
+RUN_PY := env -u PYTHONDONTWRITEBYTECODE $(PY)
 KERNEL := luzhou-budget
 # Which pages `make reports` builds: every unit and year in the tidy data unless these name some
 # (YEARS="2023 2024", UNITS="luzhou-traffic-police": ids from the unit_id column of data/tidy/reports.csv).
@@ -26,7 +30,7 @@ RAW_REPORTS := $(call escape,data/raw,-name '*.txt' -o -name '*.docx' -o -name '
 INGEST_CODE := $(call escape,src/helpers/read src/helpers/data data/names,-name '*.py' -o -name '*.csv' -o -name '*.json') \
                src/helpers/paths.py src/helpers/errors.py src/helpers/files.py
 # The ingest finds every report under data/raw/<year>/ itself (.txt, .docx or .pdf, any file name).
-INGEST = $(PY) -m helpers.data.ingest --raw data/raw --out $(TIDY)
+INGEST = $(RUN_PY) -m helpers.data.ingest --raw data/raw --out $(TIDY)
 # A year with no report under data/raw/<year>/ is refused before anything is built.
 MISSING_YEARS := $(strip $(foreach y,$(YEARS),$(if $(wildcard data/raw/$(y)/*.txt data/raw/$(y)/*.docx data/raw/$(y)/*.pdf),,$(y))))
 
@@ -40,8 +44,6 @@ $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	$(PY) -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Python (luzhou-budget)" >/dev/null
-	@# The Chinese font cut once to GB 2312, so that each page's font is cut from it in a third of the time.
-	$(PY) -m helpers.publish.fonts
 	@# Notebook templates are committed without outputs: git runs nbstripout on them (see .gitattributes).
 	@if git rev-parse --git-dir >/dev/null 2>&1; then \
 	  git config filter.nbstripout.clean '.venv/bin/python -m helpers.publish.strip --keep-id --extra-keys metadata.language_info' && \
@@ -65,31 +67,27 @@ $(CORPUS_STAMP): $(TIDY_STAMP) | $(STAMP)
 data: $(TIDY_STAMP) $(CORPUS_STAMP) ## Rebuild data/tidy/ (CSV, and Parquet in data/tidy/corpus/) from data/raw/ (only when they or the code changed)
 
 reports: years $(TIDY_STAMP) $(CORPUS_STAMP) ## Build every page of every unit and year (or UNITS, YEARS) in both languages; only what changed
-	$(PY) -m helpers.publish.batch --years $(YEARS) --units $(UNITS) $(PARAMS)
+	$(RUN_PY) -m helpers.publish.batch --years $(YEARS) --units $(UNITS) $(PARAMS)
 
 # Which pages `make share` zips: UNIT (a unit id) and YEAR; by default every unit's latest year built.
 UNIT ?=
 YEAR ?=
 
 share: $(STAMP) ## Zip a unit's year of pages with an index into reports/share/<unit>-<year>.zip (UNIT, YEAR)
-	$(PY) -m helpers.publish.share --units $(UNIT) --years $(YEAR)
+	$(RUN_PY) -m helpers.publish.share --units $(UNIT) --years $(YEAR)
 
-# The tests keep Python's compiled files (__pycache__/, which git ignores) even where PYTHONDONTWRITEBYTECODE is set:
-# without them each of the two workers compiles the package and rewrites the asserts of every test module again
-# before its first test (5.6 s instead of 2.3 s on this 2-core machine).
-TEST_PY := env -u PYTHONDONTWRITEBYTECODE $(PY)
 
 test: $(STAMP) | $(CORPUS_STAMP) ## Run the whole test suite (unit tests, notebooks, exports, browser, PDFs) on both cores
-	$(TEST_PY) -m pytest -n 2 --dist loadgroup
+	$(RUN_PY) -m pytest -n 2 --dist loadgroup
 
 test-fast: $(STAMP) | $(CORPUS_STAMP) ## Run the tests that need no kernel, browser or server (well under a minute)
-	$(TEST_PY) -m pytest -m "not slow" -q --hypothesis-profile=fast -n 2 --dist loadgroup
+	$(RUN_PY) -m pytest -m "not slow" -q --hypothesis-profile=fast -n 2 --dist loadgroup
 
 lint: $(STAMP) ## Check src, tests and notebooks with ruff
 	$(VENV)/bin/ruff check src tests notebooks
 
 bench: $(STAMP) ## Time the cold build, the unchanged rebuild and 2 years x 2 languages against the floor; a 100-page PDF read
-	$(PY) -m helpers.publish.bench
+	$(RUN_PY) -m helpers.publish.bench
 
 # Generated units for `make bench-corpus` (each with a 2023 and a 2024 report): N=500 on demand.
 N ?= 50
@@ -97,7 +95,7 @@ N ?= 50
 SIZES ?=
 
 bench-corpus: $(STAMP) ## Ingest N generated units x 2 years one report at a time (N=50; N=500 on demand), then pages
-	$(PY) -m helpers.publish.bench_corpus --units $(N) $(if $(SIZES),--sizes $(SIZES))
+	$(RUN_PY) -m helpers.publish.bench_corpus --units $(N) $(if $(SIZES),--sizes $(SIZES))
 
 lab: $(STAMP) | $(CORPUS_STAMP) ## Start JupyterLab on the notebooks with the project's kernel (saves templates without outputs)
 	@# The project's server config: a template run and saved in JupyterLab is saved without its outputs.
