@@ -16,6 +16,7 @@ The executor checks that the workers see the inputs before anything is written.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import signal
 import sys
@@ -34,6 +35,9 @@ class ExecutorUnavailable(RuntimeError):
 
 
 def _exit_on_interrupt(*_) -> None:
+    # The worker ends mid-notebook: the kernel client's tasks it leaves unfinished would each be logged at exit
+    # ("Task exception was never retrieved … Kernel died"), though the parent says all there is to say.
+    logging.getLogger("asyncio").disabled = True
     raise SystemExit(130)
 
 
