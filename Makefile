@@ -76,7 +76,6 @@ YEAR ?=
 share: $(STAMP) ## Zip a unit's year of pages with an index into reports/share/<unit>-<year>.zip (UNIT, YEAR)
 	$(RUN_PY) -m helpers.publish.share --units $(UNIT) --years $(YEAR)
 
-
 test: $(STAMP) | $(CORPUS_STAMP) ## Run the whole test suite (unit tests, notebooks, exports, browser, PDFs) on both cores
 	$(RUN_PY) -m pytest -n 2 --dist loadgroup
 

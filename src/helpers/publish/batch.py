@@ -257,19 +257,10 @@ def run_batch(years: list[int] | None = None, *, units: list[str] | None = None,
     `years` and `units` keep only those named (None or empty: every one present). `executor` runs the notebooks:
     one the caller has entered (`with executors.executor("dask", scheduler=...) as runner:`), and closes; default, a
     local pool of `workers` processes. `template`: a kernel template process the caller started and did not enter
-    (the command line starts one before it imports the rest), used by a cold build on this machine and stopped at
-    the end. Raises BatchRefused, or executors.ExecutorUnavailable when the executor cannot run jobs, before
-    anything is written."""
-    try:
-        return _run_batch(years, units, notebook_dir, Path(out_root), tidy_dir, workers, kernel, progress, parameters,
-                          force, wait, executor, template)
-    finally:
-        if template is not None:
-            template.close()  # never entered (refused, or nothing to run); entered and left, it is stopped already
-
-
-def _run_batch(years, units, notebook_dir, out_root, tidy_dir, workers, kernel, progress, parameters, force, wait,
-               executor, template) -> BatchResult:
+    (the command line starts one before it imports the rest), used by a cold build on this machine, which stops it;
+    the caller stops it when the batch never got that far. Raises BatchRefused, or executors.ExecutorUnavailable
+    when the executor cannot run jobs, before anything is written."""
+    out_root = Path(out_root)
     default_tidy = tidy_dir is None
     tidy = Path(tidy_dir) if tidy_dir else paths.TIDY
     # refused before taking the lock
@@ -375,7 +366,7 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     finally:
         if template is not None:
-            template.close()  # run_batch stops it; here when the executor was refused before it ran
+            template.close()  # a batch refused before it ran its notebooks never entered it (stopped already if it did)
     ok = [o for o in result.outcomes if o.ok]
     ran = sum(1 for o in ok if o.job.execute)
     print(f"{ran} notebook(s) run, {len(ok) - ran} page(s) only re-exported, {len(result.up_to_date)} up to date"
