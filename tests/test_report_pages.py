@@ -3,9 +3,12 @@ and a footer with the build date that no cache key depends on."""
 
 from __future__ import annotations
 
+import io
+
 import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
+from matplotlib.figure import Figure
 from matplotlib.text import Text
 
 from helpers.data.load import load_year
@@ -193,3 +196,29 @@ def test_a_years_values_on_the_trend_chart_are_labelled_apart(data):
     assert not [(a.get_text(), b.get_text()) for i, a in enumerate(labels) for j, b in enumerate(labels)
                 if i < j and boxes[i].overlaps(boxes[j])]
     plt.close(fig)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_page_chart_is_the_png_savefig_writes_drawn_once(data, lang, monkeypatch):
+    from helpers.show import page
+
+    def project_chart():
+        charts.use_language(lang)
+        return charts.budget_vs_executed(data.projects, 0.9, title="项目预算与执行 Projects")
+
+    try:
+        draws = []
+        drawn = Figure.draw
+        monkeypatch.setattr(Figure, "draw", lambda fig, renderer: draws.append(fig) or drawn(fig, renderer))
+        ours = page.png(project_chart())
+        assert len(draws) == 1  # savefig draws twice: its layout with drawing off, then the image
+        draws.clear()
+        buffer = io.BytesIO()
+        fig = project_chart()
+        fig.savefig(buffer, format="png")
+        plt.close(fig)
+        assert len(draws) == 2
+        assert ours == buffer.getvalue()
+        assert ours.startswith(b"\x89PNG") and b"Matplotlib" in ours
+    finally:
+        charts.use_language("zh")
