@@ -243,3 +243,43 @@ def test_a_unit_without_project_tables_is_not_reported_not_zero(tmp_path):
     assert (OTHER_ID, "03_low_execution") not in made and (OTHER_ID, "06_self_evaluation") not in made
     assert (LUZHOU_ID, "03_low_execution") in made and (OTHER_ID, "04_summary") in made
     assert (None, "08_compare") in made
+
+
+def test_what_the_batch_plans_from_is_read_as_the_schema_reads_it(tidy):
+    from helpers.data import catalog
+
+    folder = tidy["all"]
+    reports = read_table("reports", folder)
+    listed = catalog.reports(folder)
+    assert [(r["unit_id"], r["report_year"]) for r in listed] == \
+        [(LUZHOU_ID, 2023), (LUZHOU_ID, 2024), (OTHER_ID, 2023)]
+    assert sorted((r["unit_id"], r["report_year"], r["report"], r["unit_zh"]) for r in listed) == \
+        sorted({(r.unit_id, r.report_year, r.report, r.unit_zh) for r in reports.itertuples()})
+    assert {r["unit_zh"] for r in listed} == {LUZHOU, OTHER}
+    findings = read_table("audit_findings", folder)
+    errors = findings[findings["severity"] == "error"]
+    assert len(errors) > 0  # the 2023 report contradicts itself (no procurement stated, 4,444.82 万元 of it)
+    assert catalog.audit_errors(folder) == [{"unit_id": u, "report_year": int(y), "cause": c} for u, y, c in
+                                            zip(errors["unit_id"], errors["report_year"], errors["cause"], strict=True)]
+    projects = read_table("projects", folder)
+    tabled = catalog.reports_with_project_tables(folder)
+    assert tabled == {(u, int(y)) for u, y in zip(projects["unit_id"], projects["report_year"], strict=True)}
+    assert {(LUZHOU_ID, 2023), (OTHER_ID, 2023)} <= tabled
+    assert catalog.english_names(paths.NAMES, "units")[LUZHOU] == "Luzhou traffic police detachment"
+
+
+def test_a_tidy_table_the_batch_cannot_read_names_its_file_and_line(tmp_path):
+    from helpers.data import catalog
+
+    with pytest.raises(FileNotFoundError, match=r"reports.csv does not exist: build the tidy data first"):
+        catalog.reports(tmp_path)
+    (tmp_path / "reports.csv").write_text("unit_id,report,year\nx,r,2023\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"reports.csv: no column unit_zh, report_year in its header"):
+        catalog.reports(tmp_path)
+    (tmp_path / "reports.csv").write_text("unit_id,report,report_year,unit_zh\nx,r,2023,甲\n\nx,s,二〇二四,甲\n",
+                                          encoding="utf-8")
+    with pytest.raises(ValueError, match=r"reports.csv, line 4: report_year '二〇二四' is not a year"):
+        catalog.reports(tmp_path)
+    (tmp_path / "reports.csv").write_text("unit_id,report,report_year,unit_zh\nx,r,2023\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"reports.csv, line 2: 3 fields where the header has 4"):
+        catalog.reports(tmp_path)

@@ -78,3 +78,25 @@ def test_an_unchanged_rebuild_of_two_units_changes_no_file(units_batch):
     again = run_batch(None, notebook_dir=root / "templates", out_root=out, tidy_dir=root / "tidy", progress=False)
     assert not again.outcomes and len(again.up_to_date) == 2 * len(PAGES)
     assert digests(out, "**/*.*") == before
+
+
+def test_an_unchanged_rebuild_from_the_command_line_imports_no_pandas(units_batch):
+    """What the batch plans from (units, years, project tables, contradictions, unit names) is read without pandas
+    (helpers.data.catalog): an unchanged rebuild pays no pandas import (half a second, most of its time)."""
+    import subprocess
+    import sys
+
+    root, out, _ = units_batch
+    before = digests(out, "**/*.*")
+    run = ("import runpy, sys\n"
+           "sys.argv = ['batch', '--notebooks', sys.argv[1], '--out', sys.argv[2], '--tidy', sys.argv[3],\n"
+           "            '--no-progress']\n"
+           "try:\n    runpy.run_module('helpers.publish.batch', run_name='__main__')\n"
+           "except SystemExit as stop:\n    assert not stop.code, stop.code\n"
+           "print(sorted(m for m in sys.modules if m.split('.')[0] in ('pandas', 'numpy', 'matplotlib')))")
+    done = subprocess.run([sys.executable, "-c", run, str(root / "templates"), str(out), str(root / "tidy")],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "[]"
+    assert f"{2 * len(PAGES)} up to date" in done.stdout
+    assert digests(out, "**/*.*") == before

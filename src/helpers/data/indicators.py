@@ -14,7 +14,7 @@ import operator as op
 import numpy as np
 import pandas as pd
 
-from helpers.data import rules
+from helpers.data import rules, schema  # noqa: F401  (schema: pandas' text storage, set before any table)
 from helpers.data.leftovers import leftover_mask
 
 OPS = {"=": op.eq, ">=": op.ge, "<=": op.le, ">": op.gt, "<": op.lt}

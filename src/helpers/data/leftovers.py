@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from helpers.data import rules
+from helpers.data import rules, schema  # noqa: F401  (schema: pandas' text storage, set before any table)
 
 
 def leftover_mask(indicators: pd.DataFrame) -> pd.Series:

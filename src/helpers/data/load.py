@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from helpers import paths
+from helpers.data import catalog
 from helpers.data.facts import Facts
 from helpers.data.schema import frame, read_table
 
@@ -65,11 +66,7 @@ class YearData:
 def english_names(kind: str) -> dict[str, str]:
     """Chinese -> English names from data/names/<kind>.csv (classes, projects, indicators, indicator_levels,
     measurement_units, reasons, units)."""
-    path = paths.NAMES / f"{kind}.csv"
-    if not path.exists():
-        return {}
-    names = pd.read_csv(path, dtype=str, keep_default_na=False)
-    return dict(zip(names["name_zh"], names["name_en"], strict=True))
+    return catalog.english_names(paths.NAMES, kind)
 
 
 # The names table of data/names/ that glosses each column of names a table may carry: an English page shows the
@@ -140,24 +137,24 @@ def units(tidy_dir: Path | str | None = None) -> pd.DataFrame:
 @functools.lru_cache(maxsize=8)
 def _units(tidy_dir: Path, stamp: tuple | None) -> pd.DataFrame:
     # a page asks several times (its unit, its years, the comparison's units): reports.csv is read once per version
-    reports = read_table("reports", tidy_dir, ["unit_id", "unit_zh", "report_year", "report"])
-    return (reports[["unit_id", "unit_zh", "report_year", "report"]].drop_duplicates()
-            .sort_values(["unit_id", "report_year", "report"]).reset_index(drop=True))
+    return _frame(catalog.reports(tidy_dir), ["unit_id", "unit_zh", "report_year", "report"])
 
 
 def reports_with_project_tables(tidy_dir: Path | str | None = None) -> set[tuple[str, int]]:
     """(unit_id, report_year) of every report with project self-evaluation tables (rows in projects.csv)."""
-    projects = read_table("projects", Path(tidy_dir) if tidy_dir else paths.TIDY, ["unit_id", "report_year"])
-    return {(str(u), int(y)) for u, y in zip(projects["unit_id"], projects["report_year"], strict=True)}
+    return catalog.reports_with_project_tables(Path(tidy_dir) if tidy_dir else paths.TIDY)
 
 
 def audit_errors(tidy_dir: Path | str | None = None) -> pd.DataFrame:
     """The contradictions (audit findings of severity "error") of every report: unit_id, report_year, cause,
     in the order of audit_findings.csv."""
-    findings = read_table("audit_findings", Path(tidy_dir) if tidy_dir else paths.TIDY,
-                          ["unit_id", "report_year", "cause", "severity"])
-    errors = findings[findings["severity"] == "error"]
-    return errors[["unit_id", "report_year", "cause"]].reset_index(drop=True)
+    return _frame(catalog.audit_errors(Path(tidy_dir) if tidy_dir else paths.TIDY), ["unit_id", "report_year", "cause"])
+
+
+def _frame(rows: list[dict], columns: list[str]) -> pd.DataFrame:
+    """`rows` of helpers.data.catalog as a table typed as the schema types them (text, report_year int64)."""
+    table = pd.DataFrame(rows, columns=columns)
+    return table.astype({c: "int64" if c == "report_year" else "str" for c in columns})
 
 
 def resolve_unit(unit: str = "", tidy_dir: Path | str | None = None) -> str:

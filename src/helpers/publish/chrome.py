@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 
+from helpers import paths
 from helpers.constants import LANGUAGES
 
 CHROME_TABLE = Path(__file__).resolve().parent / "templates" / "chrome.csv"
@@ -38,17 +39,15 @@ def unit_label(tidy_dir: Path, lang: str, unit: str | None = None, year: int | N
     reports name themselves (reports.csv); in English with the gloss of data/names/units.csv where one is known
     for exactly that name. Never a unit the data does not name: without reports.csv it is the table's neutral word for
     "the unit"."""
-    from helpers.data.load import english_names, units  # pandas: not imported with this module (see plan)
+    from helpers.data.catalog import english_names, reports  # no pandas: an unchanged rebuild imports none
 
     names = []
     if (Path(tidy_dir) / "reports.csv").exists():
-        reports = units(tidy_dir)
-        names = sorted({name for name, unit_id, report_year in zip(reports["unit_zh"], reports["unit_id"],
-                                                                   reports["report_year"], strict=True)
-                        if unit in (None, unit_id) and year in (None, report_year)})
+        names = sorted({r["unit_zh"] for r in reports(Path(tidy_dir))
+                        if unit in (None, r["unit_id"]) and year in (None, r["report_year"])})
     if not names:
         return phrase(lang, "unit_unknown")
-    glosses = english_names("units")
+    glosses = english_names(paths.NAMES, "units")
     labels = [glosses[n] + f" ({n})" if lang != "zh" and glosses.get(n) else n for n in names]
     return phrase(lang, "list_separator").join(labels)
 

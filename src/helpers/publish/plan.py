@@ -204,11 +204,11 @@ def raw_years(raw_dir: Path = paths.RAW) -> list[int]:
 def tidy_reports(tidy_dir: Path) -> list[dict]:
     """reports.csv: one row per report (unit_id, unit_zh, report, report_year), by unit, then year; none when the
     tidy data has no reports.csv (not built yet: the batch then refuses, saying which years it holds)."""
-    from helpers.data import load
+    from helpers.data import catalog
 
     if not (Path(tidy_dir) / "reports.csv").exists():
         return []
-    return load.units(tidy_dir).to_dict("records")
+    return catalog.reports(Path(tidy_dir))
 
 
 def tidy_units(tidy_dir: Path) -> dict[str, list[int]]:
@@ -235,12 +235,12 @@ def source_reports(year: int | None, tidy_dir: Path, unit: str | None = None,
 def error_count(year: int, tidy_dir: Path, unit: str | None = None, errors=None) -> int:
     """How many contradictions the audit found in the year's own report (of `unit`; None: the only unit), counted
     as the audit page counts them: one per cause (findings that share a cause, such as a class amount and its
-    printed share, count once). `errors`: `load.audit_errors(tidy_dir)`, when the caller has it already."""
-    from helpers.data import load
+    printed share, count once). `errors`: `catalog.audit_errors(tidy_dir)`, when the caller has it already."""
+    from helpers.data import catalog
 
-    errors = load.audit_errors(tidy_dir) if errors is None else errors
-    own = errors[(errors["report_year"] == year) & (errors["unit_id"] == unit if unit is not None else True)]
-    return len({cause or f"row {n}" for n, cause in enumerate(own["cause"])})
+    errors = catalog.audit_errors(Path(tidy_dir)) if errors is None else errors
+    own = [e for e in errors if e["report_year"] == year and unit in (None, e["unit_id"])]
+    return len({e["cause"] or f"row {n}" for n, e in enumerate(own)})
 
 
 def notice_words(year: int, lang: str, errors: int) -> tuple[str, str]:
@@ -303,10 +303,11 @@ def check_years(years: list[int], tidy_dir: Path, default_tidy: bool, raw_dir: P
 
 
 def _from_tidy(read, tidy: Path):
-    """`read(tidy)`; a table missing from the tidy data refuses the batch (the message says to run `make data`)."""
+    """`read(tidy)`; a table missing from the tidy data, or one not as the schema has it, refuses the batch (the
+    message names the file and says to run `make data`)."""
     try:
         return read(tidy)
-    except FileNotFoundError as exc:
+    except (FileNotFoundError, ValueError) as exc:
         raise BatchRefused(str(exc)) from None
 
 
@@ -314,7 +315,7 @@ def plan(years: list[int] | None, notebook_dir: Path, out_root: Path, tidy_dir: 
          extra: dict | None = None, force: bool = False, run_id: str = "",
          units: list[str] | None = None) -> list[Job]:
     """Every page to make, with its inputs hash and whether its notebook must run; raises BatchRefused."""
-    from helpers.data import load
+    from helpers.data import catalog
 
     default_tidy = tidy_dir is None
     tidy = Path(tidy_dir) if tidy_dir else paths.TIDY
@@ -332,7 +333,7 @@ def plan(years: list[int] | None, notebook_dir: Path, out_root: Path, tidy_dir: 
         raise BatchRefused("; ".join(wrong))
     tidy_digest, code_digest = cache.tidy_hash(tidy), cache.code_hash()
     every_year = sorted({y for ys in chosen.values() for y in ys})
-    tabled = _from_tidy(load.reports_with_project_tables, tidy)
+    tabled = _from_tidy(catalog.reports_with_project_tables, tidy)
     jobs = []
     for template in found:
         if template.scope == ALL_UNITS:
@@ -358,13 +359,13 @@ def plan(years: list[int] | None, notebook_dir: Path, out_root: Path, tidy_dir: 
 
 def _with_chrome(jobs: list[Job], tidy: Path, page_code: str) -> list[Job]:
     """Give every job its page chrome (links, notice, footer) and the hash of its page's inputs."""
-    from helpers.data import load
+    from helpers.data import catalog
 
     package_version = version()
     groups: dict[tuple, list[Job]] = {}
     for job in jobs:
         groups.setdefault((job.out_dir, job.lang), []).append(job)
-    every_error = _from_tidy(load.audit_errors, tidy)
+    every_error = _from_tidy(catalog.audit_errors, tidy)
     errors = {(j.unit, j.year): error_count(j.year, tidy, j.unit, every_error) for j in jobs
               if j.year is not None and j.unit is not None}
     reports = tidy_reports(tidy)
