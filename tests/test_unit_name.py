@@ -52,3 +52,12 @@ def test_a_report_that_names_no_unit_is_a_clear_error(tmp_path, report_lines):
 def test_templates_name_the_unit_from_the_data():
     unit = {"zh": OTHER, "en": ""}
     assert say("zh", "overview", "intro", unit=unit).startswith(f"{OTHER}每年公开单位决算")
+
+
+def test_a_sentence_that_opens_with_the_unit_opens_with_a_capital():
+    known = {"zh": LUZHOU, "en": "Luzhou traffic police detachment"}
+    named = f"Luzhou traffic police detachment ({LUZHOU})"
+    assert say("en", "overview", "intro", unit=known).startswith(f"The {named} publishes")
+    assert say("en", "summary", "intro", unit=known).startswith(f"What the {named} spent")
+    # a Chinese name has no capital to give: it opens the sentence as printed
+    assert say("en", "overview", "intro", unit={"zh": OTHER, "en": ""}).startswith(f"{OTHER} publishes")
