@@ -4,10 +4,12 @@ each page run, say each paragraph once and carry the same figures (issues 9 and 
 from __future__ import annotations
 
 import json
+import math
 import re
 
 import matplotlib
 import matplotlib.pyplot as plt
+import pandas as pd
 import pytest
 
 from helpers import paths
@@ -146,4 +148,37 @@ def test_the_threshold_label_is_clear_of_the_projects_names(data, lang):
     assert len(names) == 7  # the low projects on the axes: 8 below 90%, one (0%, 0 points) named in the note
     box = legend.get_window_extent()
     assert not [t.get_text() for t in [*names, *fig.texts] if t.get_window_extent().overlaps(box)]
+    # each name, as drawn, inside the axes, clear of the other names, of every point and of the dashed line, and
+    # nearer its own point than any other (before, names ran onto the tick labels and across the line)
+    frame = ax.get_window_extent()
+    boxes = [t.get_window_extent() for t in names]
+    line_x = ax.transData.transform((0.9, 0))[0]
+    points = [tuple(p) for p in ax.transData.transform(scores[["execution_rate", "total_score"]].to_numpy())]
+    projects = {row.project_name: (row.execution_rate, row.total_score) for row in scores.itertuples()}
+    for name, box in zip(names, boxes, strict=True):
+        assert frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0 and box.y1 <= frame.y1, name
+        assert not box.x0 <= line_x <= box.x1, name
+        assert not [other for other in boxes if other is not box and other.overlaps(box)], name
+        assert not [p for p in points if box.contains(*p)], name
+        own = tuple(ax.transData.transform(name.xy))
+        # where the name starts: the point of its box nearest its own point
+        start = (min(max(own[0], box.x0), box.x1), min(max(own[1], box.y0), box.y1))
+        assert min(points, key=lambda p: math.dist(p, start)) == own, name
+    # the names are the low projects' own, placed at their own points (the English gloss on the English page)
+    assert sorted(t.xy for t in names) == sorted(v for v in projects.values() if 0 < v[0] < 0.9)
     assert cut_off(fig) == []  # nothing outside the figure either
+
+
+def test_points_whose_names_find_no_clear_place_are_numbered_and_named_under_the_axes():
+    """Two low projects at the same rate and score leave no place where a name reads as one point's: the low
+    points are numbered (in order of execution rate) and the names listed under the axes, after the line."""
+    table = pd.DataFrame({"project_name": ["甲项目", "乙项目", "丙项目", "丁项目"],
+                          "execution_rate": [0.5, 0.5, 0.7, 0.95], "total_score": [90.0, 90.0, 95.0, 99.0]})
+    fig = audit_charts.score_scatter(table, 0.9, title="散点", xlabel="x", ylabel="y", threshold_label="执行率90%",
+                                     outlier_label=lambda name, rate, score: name)
+    fig.canvas.draw()
+    assert [t.get_text() for t in fig.axes[0].texts] == ["1, 2", "3"]  # one label for the point both share
+    assert [t.xy for t in fig.axes[0].texts] == [(0.5, 90.0), (0.7, 95.0)]
+    texts = fig.legends[0].get_texts()
+    assert [t.get_text() for t in texts] == ["执行率90%", "1  甲项目", "2  乙项目", "3  丙项目"]
+    assert cut_off(fig) == []
