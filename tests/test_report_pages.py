@@ -163,6 +163,9 @@ def test_wrapped_labels_keep_brackets_with_their_words():
     assert charts.wrap("medium and large buses (中型客车和大型客车)", 22) == \
         "medium and large buses\n(中型客车和大型客车)"
     assert charts.wrap("道路交通安全隐患排查及综合治理项目", 18) == "道路交通安全隐患排\n查及综合治理项目"
+    # no character alone on the last line: the one before it goes with it
+    assert charts.wrap("道路交通组织优化项目", 18) == "道路交通组织优化\n项目"
+    assert charts.wrap("道路交通组织优化项目", 20) == "道路交通组织优化项目"
 
 
 def test_a_chart_of_many_units_draws_the_largest_and_says_how_many_there_are(tidy_dir):

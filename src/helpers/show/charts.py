@@ -89,7 +89,11 @@ def wrap(text: str, width: int = 22) -> str:
             token = token.lstrip()
         line += token
         used += len(token) - len(token.rstrip()) + size
-    return "\n".join([*lines, line.rstrip()])
+    line = line.rstrip()
+    # no Chinese character alone on the last line (道路交通组织优化项 / 目): the one before it goes down too
+    if lines and len(line) == 1 and _is_wide(line) and len(lines[-1]) > 1 and _is_wide(lines[-1][-1]):
+        lines[-1], line = lines[-1][:-1], lines[-1][-1] + line
+    return "\n".join([*lines, line])
 
 
 def names(data: pd.DataFrame, column: str, width: int = 22) -> list[str]:
