@@ -166,6 +166,7 @@ def test_wrapped_labels_keep_brackets_with_their_words():
     # no character alone on the last line: the one before it goes with it
     assert charts.wrap("道路交通组织优化项目", 18) == "道路交通组织优化\n项目"
     assert charts.wrap("道路交通组织优化项目", 20) == "道路交通组织优化项目"
+    assert charts.wrap("一二三四五六七八，九", 18) == "一二三四五六七\n八，九"  # the mark stays with its character
 
 
 def test_a_chart_of_many_units_draws_the_largest_and_says_how_many_there_are(tidy_dir):

@@ -90,9 +90,15 @@ def wrap(text: str, width: int = 22) -> str:
         line += token
         used += len(token) - len(token.rstrip()) + size
     line = line.rstrip()
-    # no Chinese character alone on the last line (道路交通组织优化项 / 目): the one before it goes down too
-    if lines and len(line) == 1 and _is_wide(line) and len(lines[-1]) > 1 and _is_wide(lines[-1][-1]):
-        lines[-1], line = lines[-1][:-1], lines[-1][-1] + line
+    # no Chinese character alone on the last line (道路交通组织优化项 / 目): the one before it goes down too, with
+    # the closing marks after it (so that no line starts with one) and not away from an opening bracket
+    if lines and len(line) == 1 and _is_wide(line):
+        before = lines[-1]
+        k = len(before) - 1
+        while k > 0 and before[k] in CLOSING:
+            k -= 1
+        if k > 0 and _is_wide(before[k]) and before[k] not in CLOSING and before[k - 1] not in OPENING:
+            lines[-1], line = before[:k], before[k:] + line
     return "\n".join([*lines, line])
 
 
