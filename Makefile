@@ -98,7 +98,7 @@ bench-corpus: $(STAMP) ## Ingest N generated units x 2 years one report at a tim
 
 lab: $(STAMP) | $(CORPUS_STAMP) ## Start JupyterLab on the notebooks with the project's kernel (saves templates without outputs)
 	@# The project's server config: a template run and saved in JupyterLab is saved without its outputs.
-	$(VENV)/bin/jupyter lab --notebook-dir=notebooks --config=src/helpers/publish/jupyter_server_config.py $(if $(filter 0,$(shell id -u)),--allow-root)
+	$(RUN_PY) -m helpers.publish.lab --notebook-dir=notebooks --config=src/helpers/publish/jupyter_server_config.py $(if $(filter 0,$(shell id -u)),--allow-root)
 
 clean: ## Remove the executed reports (the templates and the tidy data stay)
 	rm -rf reports/*/ reports/index.html reports/.build

@@ -57,7 +57,7 @@ def jupyter_lab(root: Path, runtime: Path):
     port, token = _free_port(), secrets.token_hex(16)
     env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(runtime), "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
     process = subprocess.Popen(
-        [sys.executable, "-m", "jupyterlab", "--no-browser", "--ServerApp.ip=127.0.0.1",
+        [sys.executable, "-m", "helpers.publish.lab", "--no-browser", "--ServerApp.ip=127.0.0.1",
          f"--ServerApp.port={port}", "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}",
          f"--ServerApp.root_dir={root}", "--ServerApp.log_level=INFO", f"--config={SERVER_CONFIG}",
          *(["--allow-root"] if os.geteuid() == 0 else [])],  # CI runs as root
@@ -87,6 +87,7 @@ def test_make_lab_starts_jupyter_with_the_project_config():
     makefile = (paths.ROOT / "Makefile").read_text(encoding="utf-8")
     lab = makefile[makefile.index("\nlab:"):].split("\n\n")[0]
     assert "--notebook-dir=notebooks" in lab and f"--config={SERVER_CONFIG.relative_to(paths.ROOT)}" in lab
+    assert "-m helpers.publish.lab " in lab  # the entry point the tests' server starts from (jupyter_lab above)
 
 
 def test_saving_a_run_template_in_jupyterlab_keeps_its_outputs_out(tmp_path):
