@@ -10,6 +10,7 @@ its first three tables (25 pages); one slow test prints and reads the whole repo
 from __future__ import annotations
 
 import functools
+import hashlib
 import os
 import re
 from pathlib import Path
@@ -58,6 +59,27 @@ def small(tmp_path_factory):
     assert main([str(text), "--out", str(folder / "tidy_txt")]) == 0
     assert main([str(pdf), "--out", str(folder / "tidy_pdf")]) == 0
     return text, pdf, folder / "tidy_txt", folder / "tidy_pdf"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def each_pdf_read_once():
+    """The reader reads each PDF of this module once: the fixtures read the test and the real PDFs, then the tests
+    give the same bytes to the command line or to read_report again (seconds a read: 20-odd pages each). Same bytes,
+    same lines: each caller gets a copy of the first read's lines and places. A read that fails is not kept."""
+    from helpers.read import pdf as reader
+
+    read, done = reader.pdf_lines, {}
+
+    def once(path: Path, raw: bytes) -> tuple[list[str], list[str]]:
+        key = hashlib.sha256(raw).digest()
+        if key not in done:
+            done[key] = read(path, raw)
+        lines, where = done[key]
+        return list(lines), list(where)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(reader, "pdf_lines", once)
+        yield
 
 
 @functools.cache
@@ -172,7 +194,9 @@ def test_a_table_split_over_pages_and_wrapped_cells_read_whole(small):
 
     from helpers.read.pdf import _radicals
 
-    with pdfplumber.open(pdf) as document:
+    # pdfplumber's own table reading, on the page the reader places the cell on (each page takes a second)
+    printed_on = int(report.location(report.lines.index("\t" + name)).split(":")[0][1:])
+    with pdfplumber.open(pdf, pages=[printed_on]) as document:
         cells = [cell.translate(_radicals()) for page in document.pages for table in page.extract_tables()
                  for row in table for cell in row if cell]
     wrapped = [cell for cell in cells if cell.replace("\n", "") == name]
