@@ -3,8 +3,8 @@ are refused clearly; the reader works on real PDFs of another template (../share
 
 The test PDFs are printed by headless Chromium from the test .docx (tests/report_pdf.py): a running header
 and page numbers on every page, ruled tables with merged cells, the tables' header rows repeated on each
-page, columns narrow enough to wrap cell text over several lines. The fast tests use the report's prose and
-its first three tables (25 pages); one slow test prints and reads the whole report (98 pages).
+page, columns narrow enough to wrap cell text over several lines. Most tests use the report's prose and
+its first three tables (23 pages); one slow test prints and reads the whole report (98 pages).
 """
 
 from __future__ import annotations
@@ -65,7 +65,8 @@ def small(tmp_path_factory):
 def each_pdf_read_once():
     """The reader reads each PDF of this module once: the fixtures read the test and the real PDFs, then the tests
     give the same bytes to the command line or to read_report again (seconds a read: 20-odd pages each). Same bytes,
-    same lines: each caller gets a copy of the first read's lines and places. A read that fails is not kept."""
+    same lines: each caller gets a copy of the first read's lines and places. A read that fails is not kept. Text
+    files are read anew: that takes milliseconds."""
     from helpers.read import pdf as reader
 
     read, done = reader.pdf_lines, {}
@@ -80,12 +81,6 @@ def each_pdf_read_once():
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(reader, "pdf_lines", once)
         yield
-
-
-@functools.cache
-def _read(path: Path):
-    """read_report, once per file: reading the test PDF takes seconds."""
-    return read_report(path)
 
 
 @functools.cache
@@ -137,7 +132,7 @@ def test_every_pdf_line_knows_its_page_and_printed_line(small):
     text, pdf, txt_dir, pdf_dir = small
     assert read_table("source_locations", txt_dir).empty  # a text file has lines, not pages
     locations = read_table("source_locations", pdf_dir).set_index("source_line")
-    report = _read(pdf)
+    report = read_report(pdf)
     assert len(locations) == len(report.lines)
     assert locations["location"].iloc[0] == "p1:L2"  # line 1 of page 1 is the running header
     # the 三公 total (617.37) is printed on the page its location names
@@ -154,7 +149,7 @@ def test_running_headers_page_numbers_and_repeated_table_headers_are_dropped(sma
     _, pdf, _, _ = small
     from helpers.read.pdf import _radicals
 
-    lines = _read(pdf).lines
+    lines = read_report(pdf).lines
     pages = [page.translate(_radicals()) for page in _pdf_pages_text(pdf)]
     assert len(pages) > 20 and all(RUNNING_HEADER in page for page in pages)
     assert not any(RUNNING_HEADER in line for line in lines)
@@ -170,7 +165,7 @@ def test_a_paragraph_broken_by_a_page_break_is_one_line(small):
     from helpers.read.pdf import _radicals
 
     text, pdf, _, _ = small
-    report = _read(pdf)
+    report = read_report(pdf)
     pages = [re.sub(r"\s+", "", page.translate(_radicals())) for page in _pdf_pages_text(pdf)]
     across = []
     for i, line in enumerate(report.lines[: report.prose_end]):
@@ -178,13 +173,13 @@ def test_a_paragraph_broken_by_a_page_break_is_one_line(small):
         if flat and flat not in pages[page - 1] and flat[:12] in pages[page - 1] and flat[-12:] in pages[page]:
             across.append(line)
     assert len(across) >= 2  # begun at the foot of one page, ended at the top of the next (三公, 财务管理)
-    assert set(across) <= set(_read(text).lines)
+    assert set(across) <= set(read_report(text).lines)
 
 
 @slow
 def test_a_table_split_over_pages_and_wrapped_cells_read_whole(small):
     text, pdf, _, pdf_dir = small
-    report = _read(pdf)
+    report = read_report(pdf)
     first, second = [i for i, line in enumerate(report.lines) if line.startswith("\t" + TABLE_TITLE)][:2]
     pages = {report.location(i).split(":")[0] for i in range(first, second)}
     assert len(pages) >= 2  # the first table runs over at least two pages
@@ -201,13 +196,13 @@ def test_a_table_split_over_pages_and_wrapped_cells_read_whole(small):
                  for row in table for cell in row if cell]
     wrapped = [cell for cell in cells if cell.replace("\n", "") == name]
     assert wrapped and all(cell.count("\n") >= 2 for cell in wrapped)
-    assert "\t" + name in report.lines and "\t" + name in _read(text).lines
+    assert "\t" + name in report.lines and "\t" + name in read_report(text).lines
 
 
 @slow
 def test_merged_cells_are_empty_cells_as_in_the_docx(small):
     text, pdf, _, _ = small
-    from_text, from_pdf = _read(text).lines, _read(pdf).lines
+    from_text, from_pdf = read_report(text).lines, read_report(pdf).lines
     header = from_pdf.index("\t绩效指标（90分）")
     # the indicator header row, then the first indicator row: 绩效指标 merged down (an empty cell) before 产出指标
     block = from_pdf[header: header + 25]

@@ -11,7 +11,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-# `jupyter lab --config=…` loads this file (see the Makefile's `lab` target and tests/test_jupyter_server.py).
+# JupyterLab's `--config=…` loads this file (see main below, the Makefile's `lab` target and
+# tests/test_jupyter_server.py).
 SERVER_CONFIG = Path(__file__).resolve().with_name("jupyter_server_config.py")
 
 

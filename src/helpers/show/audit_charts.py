@@ -197,9 +197,9 @@ def _place_names(fig, ax, points, line_x: float) -> bool:
     chosen: list[tuple[int, Bbox]] = []
     tried = [0] * len(texts)  # the next option to try, name by name
     for _ in range(_SEARCH_STEPS):
-        if len(chosen) == len(texts):
-            break
         n = len(chosen)
+        if n == len(texts):
+            break
         for k in range(tried[n], len(options[n])):
             box = options[n][k][1]
             if not any(box.overlaps(other) for _, other in chosen):
@@ -211,7 +211,7 @@ def _place_names(fig, ax, points, line_x: float) -> bool:
                 return False
             tried[n] = 0
             chosen.pop()
-    else:
+    if len(chosen) < len(texts):  # the steps ran out
         return False
     for text, (i, _) in zip(texts, chosen, strict=True):
         _put(text, _PLACES[i])
